@@ -1,0 +1,2 @@
+//! Dockerfile parsing (BuildKit-compatible), linting and the `dockhand lint` command.
+pub mod cli;

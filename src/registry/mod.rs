@@ -1,0 +1,1 @@
+//! Registry v2 API client and Docker CLI credentials.

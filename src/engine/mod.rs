@@ -1,1 +1,117 @@
-//! engine
+//! The engine module: owns the engine client, runs jobs on tokio and reports typed events.
+//!
+//! It knows nothing of the UI. Commands go in through an [`EngineHandle`]; [`EngineEvent`]s come out
+//! through a sink the caller provides. Every event that can fail carries a `Result`.
+pub mod connect;
+pub mod endpoint;
+pub mod error;
+pub mod images;
+pub mod prune;
+pub mod types;
+mod worker;
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+pub use error::EngineError;
+pub use types::*;
+
+/// Something for the engine to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Re-list images and containers.
+    Refresh,
+    /// Stop waiting and try to connect now.
+    Reconnect,
+    /// Load inspect + history for an image; a newer request replaces an older one.
+    Details {
+        /// Image ID.
+        image_id: String,
+    },
+    /// Add a tag (job).
+    Tag {
+        /// Source image (ID or reference).
+        source: String,
+        /// New reference.
+        target: String,
+    },
+    /// Remove images or tags (job).
+    Remove {
+        /// References or IDs.
+        targets: Vec<String>,
+        /// Force removal of images used by containers.
+        force: bool,
+    },
+    /// Compute what a prune would remove; a newer request replaces an older one.
+    PrunePreview {
+        /// Which images.
+        scope: PruneScope,
+        /// Build cache too.
+        build_cache: bool,
+    },
+    /// Prune (job).
+    Prune {
+        /// Which images.
+        scope: PruneScope,
+        /// Build cache too.
+        build_cache: bool,
+    },
+    /// Cancel a running job.
+    Cancel(JobId),
+}
+
+/// What the engine reports.
+#[derive(Debug)]
+pub enum EngineEvent {
+    /// Connection state changed.
+    Connection(Connection),
+    /// A fresh listing of images and containers.
+    Inventory(Result<Inventory, EngineError>),
+    /// Details for an image.
+    Details {
+        /// The image asked for.
+        image_id: String,
+        /// Its details.
+        result: Result<ImageDetails, EngineError>,
+    },
+    /// A prune preview.
+    PrunePlan(Result<PrunePlan, EngineError>),
+    /// A job started.
+    JobStarted {
+        /// Its ID.
+        id: JobId,
+        /// What it does.
+        kind: JobKind,
+    },
+    /// A job ended.
+    JobFinished {
+        /// Its ID.
+        id: JobId,
+        /// How it ended.
+        result: Result<JobOutcome, EngineError>,
+    },
+}
+
+/// Where engine events go.
+pub type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
+
+/// The handle the app uses to send commands to the engine task.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl EngineHandle {
+    /// Sends a command. Never blocks; a command sent after the engine task ended is dropped.
+    pub fn send(&self, command: Command) {
+        let _ = self.tx.send(command);
+    }
+}
+
+/// Starts the engine task on the current tokio runtime.
+pub fn spawn(endpoints: Result<Vec<endpoint::Endpoint>, String>, sink: Sink) -> EngineHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(worker::run(endpoints, rx, sink));
+    EngineHandle { tx }
+}

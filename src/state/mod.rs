@@ -1,1 +1,400 @@
-//! state
+//! Application state and the pure functions that change it.
+//!
+//! Nothing here does I/O: [`AppState::on_key`] and [`AppState::on_engine`] change the state and
+//! return the engine [`Command`]s to send. Tests drive them directly.
+pub mod dialog;
+pub mod images;
+pub mod input;
+pub mod jobs;
+pub mod layers;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::action::Action;
+use crate::config::key::Key;
+use crate::config::keymap::{Context, Keymap};
+use crate::engine::{Command, Connection, ContainerInfo, EngineEvent, JobOutcome};
+use dialog::{Dialog, DialogOutcome, PlanState, RemoveTarget};
+use images::ImagesState;
+use input::TextInput;
+use jobs::Jobs;
+use layers::LayersState;
+
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    /// Images.
+    #[default]
+    Images,
+    /// Layers of the selected image.
+    Layers,
+}
+
+impl Pane {
+    /// All panes in Tab order.
+    pub const ALL: [Pane; 2] = [Pane::Images, Pane::Layers];
+
+    /// The keymap section of the pane.
+    pub fn context(self) -> Context {
+        match self {
+            Pane::Images => Context::Images,
+            Pane::Layers => Context::Layers,
+        }
+    }
+}
+
+/// How a status message should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something worked.
+    Ok,
+    /// Worth knowing.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// Everything the UI draws.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Focused pane.
+    pub focus: Pane,
+    /// Engine connection.
+    pub connection: Connection,
+    /// Images pane.
+    pub images: ImagesState,
+    /// Layers pane.
+    pub layers: LayersState,
+    /// Containers, for in-use marks and counts.
+    pub containers: Vec<ContainerInfo>,
+    /// Jobs.
+    pub jobs: Jobs,
+    /// Open dialog.
+    pub dialog: Option<Dialog>,
+    /// Filter being typed (the images pane's `/`).
+    pub filter_input: Option<TextInput>,
+    /// Help overlay open.
+    pub help: bool,
+    /// Latest message for the status bar.
+    pub message: Option<(Level, String)>,
+    /// Latest error, kept until the next one.
+    pub last_error: Option<String>,
+    /// Current time, unix seconds (set by the loop so drawing stays pure).
+    pub now: i64,
+    /// The user asked to quit.
+    pub quit: bool,
+    /// Page size for PageUp/PageDown, set from the last drawn frame.
+    pub page: usize,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            focus: Pane::Images,
+            connection: Connection::Connecting,
+            images: ImagesState::default(),
+            layers: LayersState::default(),
+            containers: Vec::new(),
+            jobs: Jobs::default(),
+            dialog: None,
+            filter_input: None,
+            help: false,
+            message: None,
+            last_error: None,
+            now: 0,
+            quit: false,
+            page: 10,
+        }
+    }
+}
+
+impl AppState {
+    /// Sets a status message; errors are also kept as the last error.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if level == Level::Error {
+            self.last_error = Some(text.clone());
+        }
+        self.message = Some((level, text));
+    }
+
+    /// Asks for the selected image's details when the selection moved to another image.
+    fn follow_selection(&mut self) -> Vec<Command> {
+        let selected = self.images.selected().map(|r| r.id.clone());
+        match selected {
+            Some(id) if self.layers.image_id.as_deref() != Some(id.as_str()) => {
+                self.layers.load(&id);
+                vec![Command::Details { image_id: id }]
+            }
+            Some(_) => vec![],
+            None => {
+                self.layers = LayersState::default();
+                vec![]
+            }
+        }
+    }
+
+    /// Handles a key press.
+    pub fn on_key(&mut self, keymap: &Keymap, key: &KeyEvent) -> Vec<Command> {
+        if let Some(dialog) = &mut self.dialog {
+            return match dialog.on_key(key) {
+                DialogOutcome::Stay => vec![],
+                DialogOutcome::Close => {
+                    self.dialog = None;
+                    vec![]
+                }
+                DialogOutcome::Submit(cmds) => {
+                    self.dialog = None;
+                    self.images.marked.clear();
+                    cmds
+                }
+                DialogOutcome::Send(cmds) => cmds,
+            };
+        }
+        if let Some(input) = &mut self.filter_input {
+            match key.code {
+                KeyCode::Esc => {
+                    self.filter_input = None;
+                    self.images.set_filter("");
+                }
+                KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.filter_input = None,
+                _ => {
+                    input.handle(key);
+                    let text = input.text.clone();
+                    self.images.set_filter(&text);
+                }
+            }
+            return self.follow_selection();
+        }
+        let Some(action) = keymap.action(self.focus.context(), Key::from_event(key)) else {
+            return vec![];
+        };
+        if self.help && !matches!(action, Action::Quit) {
+            self.help = false;
+            return vec![];
+        }
+        self.on_action(action)
+    }
+
+    /// Applies an action.
+    pub fn on_action(&mut self, action: Action) -> Vec<Command> {
+        let page = isize::try_from(self.page.max(1)).unwrap_or(10);
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = !self.help,
+            Action::NextPane | Action::PrevPane => {
+                let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let n = Pane::ALL.len();
+                let next = if action == Action::NextPane { i + 1 } else { i + n - 1 };
+                self.focus = Pane::ALL[next % n];
+            }
+            Action::FocusImages => self.focus = Pane::Images,
+            Action::FocusLayers => self.focus = Pane::Layers,
+            Action::Up => return self.move_cursor(-1),
+            Action::Down => return self.move_cursor(1),
+            Action::PageUp => return self.move_cursor(-page),
+            Action::PageDown => return self.move_cursor(page),
+            Action::Top => return self.move_cursor(isize::MIN / 2),
+            Action::Bottom => return self.move_cursor(isize::MAX / 2),
+            Action::Filter => {
+                self.focus = Pane::Images;
+                self.filter_input = Some(TextInput::with(&self.images.filter));
+            }
+            Action::Back => {
+                if !self.images.filter.is_empty() {
+                    self.images.set_filter("");
+                    return self.follow_selection();
+                }
+                self.images.marked.clear();
+            }
+            Action::CycleSort => self.images.cycle_sort(),
+            Action::ReverseSort => self.images.reverse_sort(),
+            Action::ToggleMark => {
+                self.images.toggle_mark();
+                return self.follow_selection();
+            }
+            Action::Tag => self.open_tag(),
+            Action::Remove => self.open_remove(),
+            Action::Prune => {
+                let (dialog, cmd) = Dialog::prune(Default::default(), false);
+                self.dialog = Some(dialog);
+                return vec![cmd];
+            }
+            Action::Details => self.open_details(),
+            Action::Refresh => return vec![Command::Refresh, Command::Reconnect],
+            Action::CancelJob => {
+                if let Some(id) = self.jobs.newest_running() {
+                    return vec![Command::Cancel(id)];
+                }
+                self.say(Level::Info, "no running job to cancel");
+            }
+        }
+        vec![]
+    }
+
+    fn move_cursor(&mut self, delta: isize) -> Vec<Command> {
+        match self.focus {
+            Pane::Images => {
+                self.images.move_by(delta);
+                self.follow_selection()
+            }
+            Pane::Layers => {
+                self.layers.move_by(delta);
+                vec![]
+            }
+        }
+    }
+
+    fn open_tag(&mut self) {
+        let Some(row) = self.images.selected() else {
+            return self.say(Level::Info, "no image selected");
+        };
+        let suggestion = row.reference.as_deref().map_or(String::new(), |r| {
+            format!("{}:", crate::engine::images::split_tag(r).0)
+        });
+        self.dialog = Some(Dialog::Tag {
+            source: row.id.clone(),
+            source_label: row.label(),
+            error: dialog::validate_tag(&suggestion),
+            input: TextInput::with(&suggestion),
+        });
+    }
+
+    fn open_remove(&mut self) {
+        let targets: Vec<RemoveTarget> = self
+            .images
+            .targets()
+            .into_iter()
+            .map(|r| RemoveTarget {
+                key: r.key(),
+                label: r.label(),
+                used_by: r.used_by.clone(),
+                other_tags: r.tag_count.saturating_sub(1),
+            })
+            .collect();
+        if targets.is_empty() {
+            return self.say(Level::Info, "no image selected");
+        }
+        self.dialog = Some(Dialog::Remove {
+            targets,
+            force_step: false,
+        });
+    }
+
+    fn open_details(&mut self) {
+        let (title, lines) = match self.focus {
+            Pane::Images => {
+                let title = self
+                    .images
+                    .selected()
+                    .map_or("Image".to_string(), |r| r.label());
+                (title, self.layers.config_lines())
+            }
+            Pane::Layers => {
+                let Some(h) = self.layers.entries().get(self.layers.cursor) else {
+                    return;
+                };
+                let lines = vec![
+                    format!("Created by:  {}", crate::util::sanitize::sanitize(&h.created_by)),
+                    format!("Size:        {}", crate::util::text::bytes(h.size)),
+                    format!("Image ID:    {}", h.id),
+                    format!("Comment:     {}", crate::util::sanitize::sanitize(&h.comment)),
+                ];
+                (format!("Layer {}", self.layers.cursor + 1), lines)
+            }
+        };
+        self.dialog = Some(Dialog::Text {
+            title,
+            lines,
+            scroll: 0,
+        });
+    }
+
+    /// Applies an engine event.
+    pub fn on_engine(&mut self, event: EngineEvent) -> Vec<Command> {
+        match event {
+            EngineEvent::Connection(c) => {
+                if let Connection::Disconnected { attempts, .. } = &c
+                    && let Some(a) = attempts.last()
+                {
+                    let error = format!("engine unreachable: {} ({})", a.error, a.endpoint);
+                    self.last_error = Some(error);
+                }
+                self.connection = c;
+            }
+            EngineEvent::Inventory(Ok(inv)) => {
+                self.images.set_rows(images::rows_from(&inv.images, &inv.containers));
+                self.containers = inv.containers;
+                let mut cmds = self.follow_selection();
+                // The selected image may have changed under the same ID (new tags): reload it.
+                if cmds.is_empty()
+                    && let Some(id) = self.layers.image_id.clone()
+                    && self.layers.details.as_ref().is_some_and(|d| {
+                        self.images.selected().is_some_and(|r| r.tag_count != d.repo_tags.len())
+                    })
+                {
+                    cmds.push(Command::Details { image_id: id });
+                }
+                return cmds;
+            }
+            EngineEvent::Inventory(Err(e)) => self.say(Level::Error, format!("listing failed: {e}")),
+            EngineEvent::Details { image_id, result } => {
+                if self.layers.image_id.as_deref() == Some(image_id.as_str()) {
+                    match result {
+                        Ok(d) => {
+                            self.layers.details = Some(d);
+                            self.layers.error = None;
+                            self.layers.move_by(0);
+                        }
+                        Err(e) => self.layers.error = Some(e.to_string()),
+                    }
+                }
+            }
+            EngineEvent::PrunePlan(result) => {
+                if let Some(Dialog::Prune {
+                    plan,
+                    scope,
+                    build_cache,
+                    ..
+                }) = &mut self.dialog
+                {
+                    *plan = match result {
+                        Ok(mut p) if p.scope == *scope => {
+                            p.build_cache = *build_cache;
+                            PlanState::Ready(p)
+                        }
+                        Ok(_) => return vec![],
+                        Err(e) => PlanState::Failed(e.to_string()),
+                    };
+                }
+            }
+            EngineEvent::JobStarted { id, kind } => self.jobs.start(id, kind, self.now),
+            EngineEvent::JobFinished { id, result } => {
+                if let Some(kind) = self.jobs.finish(id, &result, self.now) {
+                    match result {
+                        Ok(JobOutcome::Done(text)) => self.say(Level::Ok, text),
+                        Ok(JobOutcome::Pruned(r)) => {
+                            let cache = r
+                                .build_cache_reclaimed
+                                .map(|b| format!(" + {} of build cache", crate::util::text::bytes(b)))
+                                .unwrap_or_default();
+                            self.say(
+                                Level::Ok,
+                                format!(
+                                    "pruned: {} items removed, {} reclaimed{cache}",
+                                    r.deleted.len(),
+                                    crate::util::text::bytes(r.reclaimed)
+                                ),
+                            );
+                        }
+                        Err(e) => self.say(Level::Error, format!("{kind} failed: {e}")),
+                    }
+                }
+            }
+        }
+        vec![]
+    }
+}
+
+#[cfg(test)]
+mod tests;

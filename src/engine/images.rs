@@ -1,0 +1,253 @@
+//! Image operations against the engine, converting bollard's models into the app's own types.
+use std::collections::HashMap;
+
+use bollard::Docker;
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListImagesOptionsBuilder, PruneImagesOptionsBuilder,
+    RemoveImageOptionsBuilder, TagImageOptionsBuilder,
+};
+
+use super::error::EngineError;
+use super::prune::{self, ImageLayers};
+use super::types::{
+    ContainerInfo, HistoryEntry, ImageDetails, ImageInfo, Inventory, PrunePlan, PruneReport,
+    PruneScope,
+};
+
+fn size(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Lists images (top-level, like `docker images`) and all containers.
+pub async fn inventory(docker: &Docker) -> Result<Inventory, EngineError> {
+    let images_opts = ListImagesOptionsBuilder::default().all(false).build();
+    let containers_opts = ListContainersOptionsBuilder::default().all(true).build();
+    let (images, containers) = tokio::try_join!(
+        docker.list_images(Some(images_opts)),
+        docker.list_containers(Some(containers_opts))
+    )?;
+    let images = images
+        .into_iter()
+        .map(|i| ImageInfo {
+            id: i.id,
+            repo_tags: i
+                .repo_tags
+                .into_iter()
+                .filter(|t| t != "<none>:<none>")
+                .collect(),
+            repo_digests: i
+                .repo_digests
+                .into_iter()
+                .filter(|t| t != "<none>@<none>")
+                .collect(),
+            created: i.created,
+            size: size(i.size),
+        })
+        .collect();
+    let containers = containers
+        .into_iter()
+        .map(|c| ContainerInfo {
+            id: c.id.unwrap_or_default(),
+            name: c
+                .names
+                .and_then(|n| n.into_iter().next())
+                .map(|n| n.trim_start_matches('/').to_string())
+                .unwrap_or_default(),
+            image: c.image.unwrap_or_default(),
+            image_id: c.image_id.unwrap_or_default(),
+            state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+            status: c.status.unwrap_or_default(),
+        })
+        .collect();
+    Ok(Inventory { images, containers })
+}
+
+/// Inspects an image and reads its history.
+pub async fn details(docker: &Docker, id: &str) -> Result<ImageDetails, EngineError> {
+    let (inspect, history) = tokio::try_join!(docker.inspect_image(id), docker.image_history(id))?;
+    let config = inspect.config.unwrap_or_default();
+    let mut labels: Vec<(String, String)> = config.labels.unwrap_or_default().into_iter().collect();
+    labels.sort();
+    let mut platform = format!(
+        "{}/{}",
+        inspect.os.unwrap_or_default(),
+        inspect.architecture.unwrap_or_default()
+    );
+    if let Some(v) = inspect.variant.filter(|v| !v.is_empty()) {
+        platform = format!("{platform}/{v}");
+    }
+    let mut history: Vec<HistoryEntry> = history
+        .into_iter()
+        .map(|h| HistoryEntry {
+            id: h.id,
+            created: h.created,
+            created_by: h.created_by,
+            size: size(h.size),
+            comment: h.comment,
+        })
+        .collect();
+    // The engine lists newest first; the app shows the build order, oldest first.
+    history.reverse();
+    Ok(ImageDetails {
+        id: inspect.id.unwrap_or_else(|| id.to_string()),
+        repo_tags: inspect.repo_tags.unwrap_or_default(),
+        repo_digests: inspect.repo_digests.unwrap_or_default(),
+        created: inspect.created.map(|c| c.to_string()).unwrap_or_default(),
+        platform,
+        size: size(inspect.size.unwrap_or(0)),
+        entrypoint: config.entrypoint.unwrap_or_default(),
+        cmd: config.cmd.unwrap_or_default(),
+        env: config.env.unwrap_or_default(),
+        exposed_ports: config.exposed_ports.unwrap_or_default(),
+        labels,
+        working_dir: config.working_dir.unwrap_or_default(),
+        user: config.user.unwrap_or_default(),
+        layers: inspect.root_fs.and_then(|r| r.layers).unwrap_or_default(),
+        history,
+    })
+}
+
+/// Splits `repo[:tag]` into repository and tag, defaulting the tag to `latest`.
+/// The colon of a registry port (`host:5000/x`) is not a tag separator.
+pub fn split_tag(reference: &str) -> (&str, &str) {
+    let name_start = reference.rfind('/').map_or(0, |i| i + 1);
+    match reference[name_start..].rfind(':') {
+        Some(i) => (
+            &reference[..name_start + i],
+            &reference[name_start + i + 1..],
+        ),
+        None => (reference, "latest"),
+    }
+}
+
+/// Adds the tag `target` to the image `source`.
+pub async fn tag(docker: &Docker, source: &str, target: &str) -> Result<String, EngineError> {
+    if target.contains('@') {
+        return Err(EngineError::Invalid(
+            "a tag cannot be a digest reference".into(),
+        ));
+    }
+    let (repo, tag) = split_tag(target);
+    let opts = TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
+    docker.tag_image(source, Some(opts)).await?;
+    Ok(format!("tagged {source} as {repo}:{tag}"))
+}
+
+/// Removes each target (a reference or an ID); untagging the last tag deletes the image.
+pub async fn remove(
+    docker: &Docker,
+    targets: &[String],
+    force: bool,
+) -> Result<String, EngineError> {
+    let mut untagged = 0usize;
+    let mut deleted = 0usize;
+    for target in targets {
+        let opts = RemoveImageOptionsBuilder::default().force(force).build();
+        let items = docker
+            .remove_image(target, Some(opts), None)
+            .await
+            .map_err(|e| match EngineError::from(e) {
+                EngineError::Api { status, message } => EngineError::Api {
+                    status,
+                    message: format!("{target}: {message}"),
+                },
+                other => other,
+            })?;
+        for item in items {
+            untagged += usize::from(item.untagged.is_some());
+            deleted += usize::from(item.deleted.is_some());
+        }
+    }
+    Ok(format!(
+        "removed {}: {untagged} untagged, {deleted} deleted (images and layers)",
+        targets.join(", ")
+    ))
+}
+
+/// Works out what a prune would remove and how many bytes it would free.
+pub async fn prune_plan(
+    docker: &Docker,
+    scope: PruneScope,
+    build_cache: bool,
+) -> Result<PrunePlan, EngineError> {
+    let all_opts = ListImagesOptionsBuilder::default().all(true).build();
+    let (inventory, all_images) =
+        tokio::try_join!(inventory(docker), async {
+            docker
+                .list_images(Some(all_opts))
+                .await
+                .map_err(EngineError::from)
+        })?;
+    let parents: std::collections::HashSet<String> = all_images
+        .iter()
+        .map(|i| i.parent_id.clone())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut layers: HashMap<String, ImageLayers> = HashMap::new();
+    for image in &inventory.images {
+        let d = details(docker, &image.id).await?;
+        layers.insert(
+            image.id.clone(),
+            ImageLayers {
+                has_children: parents.contains(&image.id),
+                layer_sizes: prune::layer_sizes(&d.layers, &d.history),
+                layers: d.layers,
+            },
+        );
+    }
+    Ok(prune::plan(scope, build_cache, &inventory, &layers))
+}
+
+/// Prunes images (and build cache when asked), reporting what the engine actually reclaimed.
+pub async fn prune(
+    docker: &Docker,
+    scope: PruneScope,
+    build_cache: bool,
+) -> Result<PruneReport, EngineError> {
+    let mut filters = HashMap::new();
+    let dangling = match scope {
+        PruneScope::Dangling => "true",
+        PruneScope::AllUnused => "false",
+    };
+    filters.insert("dangling", vec![dangling]);
+    let opts = PruneImagesOptionsBuilder::default().filters(&filters).build();
+    let res = docker.prune_images(Some(opts)).await?;
+    let deleted = res
+        .images_deleted
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|d| {
+            d.untagged
+                .map(|u| format!("untagged {u}"))
+                .into_iter()
+                .chain(d.deleted.map(|d| format!("deleted {d}")))
+        })
+        .collect();
+    let build_cache_reclaimed = if build_cache {
+        let opts = bollard::query_parameters::PruneBuildOptionsBuilder::default()
+            .all(scope == PruneScope::AllUnused)
+            .build();
+        let r = docker.prune_build(Some(opts)).await?;
+        Some(size(r.space_reclaimed.unwrap_or(0)))
+    } else {
+        None
+    };
+    Ok(PruneReport {
+        deleted,
+        reclaimed: size(res.space_reclaimed.unwrap_or(0)),
+        build_cache_reclaimed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_tag;
+
+    #[test]
+    fn splits_tags_but_not_ports() {
+        assert_eq!(split_tag("busybox"), ("busybox", "latest"));
+        assert_eq!(split_tag("busybox:1.36"), ("busybox", "1.36"));
+        assert_eq!(split_tag("localhost:5000/x/y"), ("localhost:5000/x/y", "latest"));
+        assert_eq!(split_tag("localhost:5000/x/y:v2"), ("localhost:5000/x/y", "v2"));
+    }
+}

@@ -1,0 +1,226 @@
+//! Engine-neutral data the engine module hands to the rest of the app.
+use std::time::Duration;
+
+/// Identifies a job run by the engine module.
+pub type JobId = u64;
+
+/// Who we are connected to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineInfo {
+    /// The endpoint URL in use, e.g. `unix:///var/run/docker.sock`.
+    pub endpoint: String,
+    /// Where the endpoint came from (`--host`, `DOCKER_HOST`, `context foo`, `default socket`, …).
+    pub source: String,
+    /// Engine product name, e.g. "Docker Engine" or "Podman Engine".
+    pub name: String,
+    /// Engine version, e.g. "20.10.24".
+    pub version: String,
+    /// Negotiated API version, e.g. "1.41".
+    pub api_version: String,
+    /// `os/arch` of the engine.
+    pub platform: String,
+}
+
+/// One endpoint that was tried and why it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// Where the endpoint came from.
+    pub source: String,
+    /// The endpoint URL.
+    pub endpoint: String,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// An image as listed by the engine (one entry per image ID; tags are in `repo_tags`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// Full ID, `sha256:…`.
+    pub id: String,
+    /// `repo:tag` references; empty for a dangling image.
+    pub repo_tags: Vec<String>,
+    /// `repo@sha256:…` references.
+    pub repo_digests: Vec<String>,
+    /// Creation time, unix seconds.
+    pub created: i64,
+    /// Size in bytes (including layers shared with other images).
+    pub size: u64,
+}
+
+/// A container as listed by the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerInfo {
+    /// Full ID.
+    pub id: String,
+    /// Name without the leading slash.
+    pub name: String,
+    /// The image reference the container was created from.
+    pub image: String,
+    /// The image ID, `sha256:…`.
+    pub image_id: String,
+    /// `running`, `exited`, `paused`, `created`, …
+    pub state: String,
+    /// Human status, e.g. "Exited (0) 3 minutes ago".
+    pub status: String,
+}
+
+/// What the engine holds right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// All images (top-level, like `docker images`).
+    pub images: Vec<ImageInfo>,
+    /// All containers, running or not.
+    pub containers: Vec<ContainerInfo>,
+}
+
+/// One entry of an image's history (one Dockerfile instruction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Image ID of this step when known locally, else `<missing>`.
+    pub id: String,
+    /// Creation time, unix seconds.
+    pub created: i64,
+    /// The command that created the entry, as recorded.
+    pub created_by: String,
+    /// Bytes the layer adds; 0 for metadata-only entries.
+    pub size: u64,
+    /// The entry's comment.
+    pub comment: String,
+}
+
+/// The parts of an image's config a user wants to see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageDetails {
+    /// Full image ID.
+    pub id: String,
+    /// All tags.
+    pub repo_tags: Vec<String>,
+    /// All digests.
+    pub repo_digests: Vec<String>,
+    /// Creation time as recorded (RFC 3339).
+    pub created: String,
+    /// `os/arch[/variant]`.
+    pub platform: String,
+    /// Total size in bytes.
+    pub size: u64,
+    /// ENTRYPOINT.
+    pub entrypoint: Vec<String>,
+    /// CMD.
+    pub cmd: Vec<String>,
+    /// ENV.
+    pub env: Vec<String>,
+    /// EXPOSE, e.g. `80/tcp`.
+    pub exposed_ports: Vec<String>,
+    /// LABEL key/values, sorted by key.
+    pub labels: Vec<(String, String)>,
+    /// WORKDIR.
+    pub working_dir: String,
+    /// USER.
+    pub user: String,
+    /// RootFS layer digests (diff IDs), bottom first.
+    pub layers: Vec<String>,
+    /// History, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Which images a prune removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PruneScope {
+    /// Only dangling (`<none>:<none>`) images not used by a container.
+    #[default]
+    Dangling,
+    /// Every image not used by a container.
+    AllUnused,
+}
+
+/// One image a prune would remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PruneCandidate {
+    /// Image ID.
+    pub id: String,
+    /// Its tags (empty when dangling).
+    pub repo_tags: Vec<String>,
+    /// Bytes freed by removing it given everything else that goes with it.
+    pub reclaim: u64,
+    /// The engine only untags it: it is the parent of another image, so it stays.
+    pub untag_only: bool,
+}
+
+/// What a prune would do, computed before asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrunePlan {
+    /// The scope that was asked for.
+    pub scope: PruneScope,
+    /// Whether build cache is pruned too.
+    pub build_cache: bool,
+    /// Images that go.
+    pub images: Vec<PruneCandidate>,
+    /// Bytes freed by the images that go (layers shared with kept images are not counted).
+    pub reclaim: u64,
+}
+
+/// What a prune actually did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PruneReport {
+    /// Deleted/untagged items as the engine reported them.
+    pub deleted: Vec<String>,
+    /// Bytes reclaimed from images.
+    pub reclaimed: u64,
+    /// Bytes reclaimed from build cache, when it was pruned.
+    pub build_cache_reclaimed: Option<u64>,
+}
+
+/// The kind of a job, for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobKind {
+    /// Adding a tag.
+    Tag {
+        /// Source image.
+        source: String,
+        /// New reference.
+        target: String,
+    },
+    /// Removing images.
+    Remove {
+        /// What is removed.
+        targets: Vec<String>,
+    },
+    /// Pruning.
+    Prune(PruneScope),
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JobKind::Tag { source, target } => write!(f, "tag {source} → {target}"),
+            JobKind::Remove { targets } => write!(f, "remove {}", targets.join(", ")),
+            JobKind::Prune(PruneScope::Dangling) => write!(f, "prune dangling images"),
+            JobKind::Prune(PruneScope::AllUnused) => write!(f, "prune unused images"),
+        }
+    }
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// A short summary of what was done.
+    Done(String),
+    /// A prune's report.
+    Pruned(PruneReport),
+}
+
+/// The connection state, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    /// Trying endpoints.
+    Connecting,
+    /// Connected.
+    Connected(EngineInfo),
+    /// Nothing reachable; retrying after `retry_in`.
+    Disconnected {
+        /// What was tried.
+        attempts: Vec<Attempt>,
+        /// Delay before the next try.
+        retry_in: Duration,
+    },
+}

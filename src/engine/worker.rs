@@ -1,0 +1,346 @@
+//! The engine task: connection lifecycle with backoff, the engine's event subscription, and jobs.
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::Docker;
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::connect::{CONNECT_TIMEOUT, connect_any};
+use super::endpoint::Endpoint;
+use super::types::{Attempt, Connection, JobId, JobKind, JobOutcome};
+use super::{Command, EngineError, EngineEvent, Sink, images};
+
+const BACKOFF_START: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// Engine events arrive in bursts (a prune deletes many images): wait this long for quiet.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+/// Messages from the engine task's own helpers.
+enum Internal {
+    Changed,
+    RefreshDone { connection_error: bool },
+    JobDone(JobId),
+    StreamEnded,
+}
+
+enum Exit {
+    Quit,
+    Lost(String),
+}
+
+pub(super) async fn run(
+    endpoints: Result<Vec<Endpoint>, String>,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    sink: Sink,
+) {
+    let mut backoff = BACKOFF_START;
+    let mut next_job: JobId = 1;
+    loop {
+        sink(EngineEvent::Connection(Connection::Connecting));
+        let attempt = match &endpoints {
+            Ok(list) => connect_any(list).await,
+            Err(e) => Err(vec![Attempt {
+                source: "configuration".into(),
+                endpoint: String::new(),
+                error: e.clone(),
+            }]),
+        };
+        let attempts = match attempt {
+            Ok((docker, info)) => {
+                backoff = BACKOFF_START;
+                sink(EngineEvent::Connection(Connection::Connected(info.clone())));
+                match connected(docker, &mut rx, &sink, &mut next_job).await {
+                    Exit::Quit => return,
+                    Exit::Lost(error) => vec![Attempt {
+                        source: info.source,
+                        endpoint: info.endpoint,
+                        error: format!("connection lost: {error}"),
+                    }],
+                }
+            }
+            Err(attempts) => attempts,
+        };
+        sink(EngineEvent::Connection(Connection::Disconnected {
+            attempts,
+            retry_in: backoff,
+        }));
+        let deadline = tokio::time::sleep(backoff);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                () = &mut deadline => break,
+                cmd = rx.recv() => match cmd {
+                    None => return,
+                    Some(Command::Reconnect) => break,
+                    Some(cmd) => reject(cmd, &sink, &mut next_job),
+                },
+            }
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// Answers a command that arrived while no engine is connected.
+fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
+    match cmd {
+        Command::Refresh | Command::Reconnect | Command::Cancel(_) => {}
+        Command::Details { image_id } => sink(EngineEvent::Details {
+            image_id,
+            result: Err(EngineError::NotConnected),
+        }),
+        Command::PrunePreview { .. } => sink(EngineEvent::PrunePlan(Err(EngineError::NotConnected))),
+        cmd => {
+            if let Some(kind) = job_kind(&cmd) {
+                let id = *next_job;
+                *next_job += 1;
+                sink(EngineEvent::JobStarted { id, kind });
+                sink(EngineEvent::JobFinished {
+                    id,
+                    result: Err(EngineError::NotConnected),
+                });
+            }
+        }
+    }
+}
+
+fn job_kind(cmd: &Command) -> Option<JobKind> {
+    match cmd {
+        Command::Tag { source, target } => Some(JobKind::Tag {
+            source: source.clone(),
+            target: target.clone(),
+        }),
+        Command::Remove { targets, .. } => Some(JobKind::Remove {
+            targets: targets.clone(),
+        }),
+        Command::Prune { scope, .. } => Some(JobKind::Prune(*scope)),
+        _ => None,
+    }
+}
+
+/// Watches the engine's event stream and reports changes that affect the inventory.
+async fn watch_events(docker: Docker, itx: mpsc::UnboundedSender<Internal>) {
+    let mut filters = HashMap::new();
+    filters.insert("type", vec!["image", "container"]);
+    let opts = bollard::query_parameters::EventsOptionsBuilder::default()
+        .filters(&filters)
+        .build();
+    let mut stream = docker.events(Some(opts));
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(ev) => {
+                let action = ev.action.unwrap_or_default();
+                if affects_inventory(&action) && itx.send(Internal::Changed).is_err() {
+                    return;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let _ = itx.send(Internal::StreamEnded);
+}
+
+/// Whether an engine event action changes what the panes list.
+fn affects_inventory(action: &str) -> bool {
+    let noisy = [
+        "exec_create", "exec_start", "exec_die", "exec_detach", "attach", "resize", "top",
+        "export", "save", "copy", "archive-path", "extract-to-dir",
+    ];
+    !(noisy.contains(&action) || action.starts_with("exec_") || action.starts_with("health_status"))
+}
+
+struct Connected<'a> {
+    docker: Docker,
+    sink: &'a Sink,
+    itx: mpsc::UnboundedSender<Internal>,
+    jobs: HashMap<JobId, AbortHandle>,
+    details: Option<AbortHandle>,
+    plan: Option<AbortHandle>,
+    refreshing: bool,
+    refresh_pending: bool,
+}
+
+impl Connected<'_> {
+    fn refresh(&mut self) {
+        if self.refreshing {
+            self.refresh_pending = true;
+            return;
+        }
+        self.refreshing = true;
+        let (docker, sink, itx) = (self.docker.clone(), self.sink.clone(), self.itx.clone());
+        tokio::spawn(async move {
+            let result = images::inventory(&docker).await;
+            let connection_error = matches!(&result, Err(e) if e.is_connection());
+            sink(EngineEvent::Inventory(result));
+            let _ = itx.send(Internal::RefreshDone { connection_error });
+        });
+    }
+
+    fn handle(&mut self, cmd: Command, next_job: &mut JobId) {
+        match cmd {
+            Command::Refresh | Command::Reconnect => self.refresh(),
+            Command::Details { image_id } => {
+                if let Some(old) = self.details.take() {
+                    old.abort();
+                }
+                let (docker, sink) = (self.docker.clone(), self.sink.clone());
+                let task = tokio::spawn(async move {
+                    let result = images::details(&docker, &image_id).await;
+                    sink(EngineEvent::Details { image_id, result });
+                });
+                self.details = Some(task.abort_handle());
+            }
+            Command::PrunePreview { scope, build_cache } => {
+                if let Some(old) = self.plan.take() {
+                    old.abort();
+                }
+                let (docker, sink) = (self.docker.clone(), self.sink.clone());
+                let task = tokio::spawn(async move {
+                    let result = images::prune_plan(&docker, scope, build_cache).await;
+                    sink(EngineEvent::PrunePlan(result));
+                });
+                self.plan = Some(task.abort_handle());
+            }
+            Command::Cancel(id) => {
+                if let Some(job) = self.jobs.remove(&id) {
+                    job.abort();
+                    (self.sink)(EngineEvent::JobFinished {
+                        id,
+                        result: Err(EngineError::Cancelled),
+                    });
+                }
+            }
+            cmd => {
+                let Some(kind) = job_kind(&cmd) else { return };
+                let id = *next_job;
+                *next_job += 1;
+                (self.sink)(EngineEvent::JobStarted { id, kind });
+                let (docker, sink, itx) = (self.docker.clone(), self.sink.clone(), self.itx.clone());
+                let task = tokio::spawn(async move {
+                    let result = run_job(&docker, cmd).await;
+                    sink(EngineEvent::JobFinished { id, result });
+                    let _ = itx.send(Internal::JobDone(id));
+                });
+                self.jobs.insert(id, task.abort_handle());
+            }
+        }
+    }
+
+    /// Ends every running task; running jobs are reported as failed so nothing stays "running".
+    fn abort_all(&mut self, reason: &str) {
+        for (id, job) in self.jobs.drain() {
+            job.abort();
+            (self.sink)(EngineEvent::JobFinished {
+                id,
+                result: Err(EngineError::Connection(reason.to_string())),
+            });
+        }
+        for task in [self.details.take(), self.plan.take()].into_iter().flatten() {
+            task.abort();
+        }
+    }
+
+    async fn alive(&self) -> bool {
+        matches!(
+            tokio::time::timeout(CONNECT_TIMEOUT, self.docker.ping()).await,
+            Ok(Ok(_))
+        )
+    }
+}
+
+async fn run_job(docker: &Docker, cmd: Command) -> Result<JobOutcome, EngineError> {
+    match cmd {
+        Command::Tag { source, target } => images::tag(docker, &source, &target)
+            .await
+            .map(JobOutcome::Done),
+        Command::Remove { targets, force } => images::remove(docker, &targets, force)
+            .await
+            .map(JobOutcome::Done),
+        Command::Prune { scope, build_cache } => images::prune(docker, scope, build_cache)
+            .await
+            .map(JobOutcome::Pruned),
+        _ => Err(EngineError::Invalid("not a job".into())),
+    }
+}
+
+async fn connected(
+    docker: Docker,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    sink: &Sink,
+    next_job: &mut JobId,
+) -> Exit {
+    let (itx, mut irx) = mpsc::unbounded_channel();
+    let mut watcher = tokio::spawn(watch_events(docker.clone(), itx.clone()));
+    let mut st = Connected {
+        docker,
+        sink,
+        itx,
+        jobs: HashMap::new(),
+        details: None,
+        plan: None,
+        refreshing: false,
+        refresh_pending: false,
+    };
+    st.refresh();
+    let mut debounce: Option<Instant> = None;
+    let exit = loop {
+        let wake = debounce.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                None => break Exit::Quit,
+                Some(cmd) => st.handle(cmd, next_job),
+            },
+            Some(msg) = irx.recv() => match msg {
+                Internal::Changed => debounce = Some(Instant::now() + DEBOUNCE),
+                Internal::JobDone(id) => {
+                    st.jobs.remove(&id);
+                    debounce = Some(Instant::now() + DEBOUNCE);
+                }
+                Internal::RefreshDone { connection_error } => {
+                    st.refreshing = false;
+                    if connection_error && !st.alive().await {
+                        break Exit::Lost("the engine stopped answering".into());
+                    }
+                    if std::mem::take(&mut st.refresh_pending) {
+                        st.refresh();
+                    }
+                }
+                Internal::StreamEnded => {
+                    if !st.alive().await {
+                        break Exit::Lost("the engine's event stream closed".into());
+                    }
+                    watcher = tokio::spawn(watch_events(st.docker.clone(), st.itx.clone()));
+                    st.refresh();
+                }
+            },
+            () = tokio::time::sleep_until(wake), if debounce.is_some() => {
+                debounce = None;
+                st.refresh();
+            }
+        }
+    };
+    watcher.abort();
+    let reason = match &exit {
+        Exit::Quit => "dockhand is quitting".to_string(),
+        Exit::Lost(e) => e.clone(),
+    };
+    st.abort_all(&reason);
+    exit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::affects_inventory;
+
+    #[test]
+    fn exec_and_export_events_are_ignored() {
+        assert!(affects_inventory("tag"));
+        assert!(affects_inventory("delete"));
+        assert!(affects_inventory("die"));
+        assert!(!affects_inventory("exec_start: sh"));
+        assert!(!affects_inventory("save"));
+        assert!(!affects_inventory("health_status: healthy"));
+    }
+}

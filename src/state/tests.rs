@@ -1,0 +1,180 @@
+//! Flows through the pure state functions: keys in, state and engine commands out.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::engine::{ImageDetails, ImageInfo, Inventory, JobKind, PruneScope};
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn inventory() -> Inventory {
+    Inventory {
+        images: vec![
+            ImageInfo {
+                id: "sha256:aaa".into(),
+                repo_tags: vec!["busybox:1".into()],
+                repo_digests: vec![],
+                created: 100,
+                size: 2_000_000,
+            },
+            ImageInfo {
+                id: "sha256:bbb".into(),
+                repo_tags: vec!["app:2".into()],
+                repo_digests: vec![],
+                created: 200,
+                size: 5_000_000,
+            },
+        ],
+        containers: vec![ContainerInfo {
+            id: "c1".into(),
+            name: "web".into(),
+            image: "app:2".into(),
+            image_id: "sha256:bbb".into(),
+            state: "running".into(),
+            status: "Up 2 minutes".into(),
+        }],
+    }
+}
+
+fn loaded() -> (AppState, Keymap) {
+    let mut s = AppState::default();
+    let cmds = s.on_engine(EngineEvent::Inventory(Ok(inventory())));
+    assert_eq!(
+        cmds,
+        vec![Command::Details {
+            image_id: "sha256:bbb".into()
+        }]
+    );
+    (s, Keymap::defaults())
+}
+
+#[test]
+fn moving_the_cursor_loads_the_new_images_layers() {
+    let (mut s, km) = loaded();
+    let cmds = s.on_key(&km, &key('j'));
+    assert_eq!(
+        cmds,
+        vec![Command::Details {
+            image_id: "sha256:aaa".into()
+        }]
+    );
+    // A late answer for the previous image is ignored.
+    s.on_engine(EngineEvent::Details {
+        image_id: "sha256:bbb".into(),
+        result: Ok(ImageDetails::default()),
+    });
+    assert!(s.layers.details.is_none());
+    assert!(s.on_key(&km, &key('j')).is_empty(), "already at the last row");
+}
+
+#[test]
+fn filter_typing_narrows_and_esc_restores() {
+    let (mut s, km) = loaded();
+    s.on_key(&km, &key('/'));
+    assert!(s.filter_input.is_some());
+    for c in "busy".chars() {
+        s.on_key(&km, &key(c));
+    }
+    assert_eq!(s.images.view.len(), 1);
+    assert_eq!(s.images.selected().unwrap().repo, "busybox");
+    s.on_key(&km, &code(KeyCode::Esc));
+    assert!(s.filter_input.is_none());
+    assert_eq!(s.images.view.len(), 2);
+    // 'q' typed into the filter is text, not quit.
+    s.on_key(&km, &key('/'));
+    s.on_key(&km, &key('q'));
+    assert!(!s.quit);
+    assert_eq!(s.images.filter, "q");
+}
+
+#[test]
+fn tag_flow_produces_a_tag_command() {
+    let (mut s, km) = loaded();
+    s.on_key(&km, &key('t'));
+    assert!(matches!(s.dialog, Some(Dialog::Tag { .. })));
+    for c in "v9".chars() {
+        s.on_key(&km, &key(c));
+    }
+    let cmds = s.on_key(&km, &code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::Tag {
+            source: "sha256:bbb".into(),
+            target: "app:v9".into()
+        }]
+    );
+    assert!(s.dialog.is_none());
+}
+
+#[test]
+fn remove_of_used_image_names_containers_and_forces_only_after_second_yes() {
+    let (mut s, km) = loaded();
+    s.on_key(&km, &key('d'));
+    let Some(Dialog::Remove { targets, .. }) = &s.dialog else {
+        panic!("no remove dialog")
+    };
+    assert_eq!(targets[0].used_by, vec!["web".to_string()]);
+    assert!(s.on_key(&km, &key('y')).is_empty());
+    let cmds = s.on_key(&km, &key('y'));
+    assert_eq!(
+        cmds,
+        vec![Command::Remove {
+            targets: vec!["app:2".into()],
+            force: true
+        }]
+    );
+}
+
+#[test]
+fn marked_rows_are_removed_together() {
+    let (mut s, km) = loaded();
+    s.on_key(&km, &key(' '));
+    s.on_key(&km, &key(' '));
+    s.on_key(&km, &key('d'));
+    let Some(Dialog::Remove { targets, .. }) = &s.dialog else {
+        panic!("no remove dialog")
+    };
+    assert_eq!(targets.len(), 2);
+}
+
+#[test]
+fn jobs_report_and_clear() {
+    let (mut s, _) = loaded();
+    let kind = JobKind::Prune(PruneScope::Dangling);
+    s.on_engine(EngineEvent::JobStarted { id: 7, kind });
+    assert_eq!(s.jobs.newest_running(), Some(7));
+    assert_eq!(s.on_action(Action::CancelJob), vec![Command::Cancel(7)]);
+    s.on_engine(EngineEvent::JobFinished {
+        id: 7,
+        result: Err(crate::engine::EngineError::Cancelled),
+    });
+    assert_eq!(s.jobs.newest_running(), None);
+    assert!(s.last_error.as_deref().unwrap_or("").contains("cancelled"));
+    // A second report of the same end changes nothing.
+    s.last_error = None;
+    s.on_engine(EngineEvent::JobFinished {
+        id: 7,
+        result: Err(crate::engine::EngineError::Cancelled),
+    });
+    assert!(s.last_error.is_none());
+}
+
+#[test]
+fn help_toggles_and_any_key_closes_it() {
+    let (mut s, km) = loaded();
+    s.on_key(&km, &key('?'));
+    assert!(s.help);
+    s.on_key(&km, &key('j'));
+    assert!(!s.help);
+    s.on_key(&km, &code(KeyCode::Tab));
+    assert_eq!(s.focus, Pane::Layers);
+    s.on_key(&km, &code(KeyCode::BackTab));
+    assert_eq!(s.focus, Pane::Images);
+    s.on_key(&km, &key('q'));
+    assert!(s.quit);
+}

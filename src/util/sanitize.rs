@@ -1,0 +1,95 @@
+//! Makes untrusted text (log lines, build output, image labels) safe to put on the terminal.
+//!
+//! Escape sequences (CSI, OSC, DCS, …) are removed entirely and other control characters are shown
+//! as visible placeholders, so nothing from a container can move the cursor, retitle the window or
+//! change colours behind the UI's back.
+
+/// Returns `s` with ANSI/VT escape sequences removed, tabs expanded to spaces, and every other
+/// control character replaced by its Unicode control picture (e.g. `\x07` becomes `␇`).
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => skip_escape(&mut chars),
+            // C1 CSI / OSC / DCS introducers.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\t' => out.push_str("    "),
+            '\r' | '\n' => {}
+            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\x7f' => out.push('␡'),
+            c if ('\u{80}'..='\u{9f}').contains(&c) => out.push('�'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => skip_string(chars),
+        // Two-character sequences with an intermediate byte, e.g. ESC ( B.
+        Some(c) if ('\x20'..='\x2f').contains(&c) => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\x40'..='\x7e').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skips an OSC/DCS/APC/PM string up to BEL or ST (ESC \ or 0x9c).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\x07' | '\u{9c}' => break,
+            '\x1b' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn strips_colours_and_cursor_moves() {
+        assert_eq!(sanitize("\x1b[31mred\x1b[0m plain"), "red plain");
+        assert_eq!(sanitize("a\x1b[2J\x1b[Hb"), "ab");
+    }
+
+    #[test]
+    fn strips_osc_title_and_hyperlinks() {
+        assert_eq!(sanitize("\x1b]0;pwned\x07text"), "text");
+        assert_eq!(sanitize("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"), "link");
+    }
+
+    #[test]
+    fn shows_control_characters() {
+        assert_eq!(sanitize("bell\x07"), "bell␇");
+        assert_eq!(sanitize("a\tb"), "a    b");
+        assert_eq!(sanitize("line\r\n"), "line");
+        assert_eq!(sanitize("x\u{9b}31my"), "xy");
+    }
+
+    #[test]
+    fn unterminated_sequences_do_not_swallow_forever_or_panic() {
+        assert_eq!(sanitize("\x1b["), "");
+        assert_eq!(sanitize("\x1b]0;never ends"), "");
+        assert_eq!(sanitize("ok\x1b"), "ok");
+    }
+}

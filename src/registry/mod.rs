@@ -1,1 +1,11 @@
-//! Registry v2 API client and Docker CLI credentials.
+//! Registry v2 API client, Docker CLI credentials and image references.
+//!
+//! Self-contained domain module: no UI code lives here. The panes call into
+//! [`reference`] to validate what the user typed, [`credentials`] to find or store logins,
+//! and [`client`] to browse a registry over the Registry HTTP API v2.
+
+pub mod digest;
+pub mod reference;
+
+pub use digest::{Digest, DigestError};
+pub use reference::{Reference, ReferenceError, ReferenceErrorKind};

@@ -1,1 +1,15 @@
-//! event
+//! The one typed event channel into the app loop.
+use crate::engine::EngineEvent;
+
+/// Everything the app loop reacts to.
+#[derive(Debug)]
+pub enum Event {
+    /// Terminal input (keys, resize, paste).
+    Input(crossterm::event::Event),
+    /// Reading terminal input failed.
+    InputError(String),
+    /// A clock tick (relative times, countdowns).
+    Tick,
+    /// Something from the engine module.
+    Engine(EngineEvent),
+}

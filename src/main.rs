@@ -14,6 +14,9 @@ struct Cli {
     theme: Option<String>,
     /// A Dockerfile to open in the editor pane.
     file: Option<std::path::PathBuf>,
+    /// Quit after the first frame that shows loaded data and print `first_full_frame_ms=N` (benchmarks).
+    #[arg(long, hide = true)]
+    exit_after_first_frame: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
             host: cli.host,
             theme: cli.theme,
             file: cli.file,
+            exit_after_first_frame: cli.exit_after_first_frame,
         }),
     };
     match result {

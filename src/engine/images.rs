@@ -130,7 +130,7 @@ pub async fn tag(docker: &Docker, source: &str, target: &str) -> Result<String, 
     let (repo, tag) = split_tag(target);
     let opts = TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
     docker.tag_image(source, Some(opts)).await?;
-    Ok(format!("tagged {source} as {repo}:{tag}"))
+    Ok(format!("added tag {repo}:{tag}"))
 }
 
 /// Removes each target (a reference or an ID); untagging the last tag deletes the image.

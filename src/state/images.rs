@@ -84,6 +84,8 @@ pub struct ImagesState {
     pub view: Vec<usize>,
     /// Cursor position in `view`.
     pub cursor: usize,
+    /// First visible row (kept so the view scrolls only when the cursor leaves it).
+    pub offset: usize,
     /// Sort order.
     pub sort: SortKey,
     /// Reverse the natural order.
@@ -187,10 +189,15 @@ impl ImagesState {
         self.view.get(self.cursor).map(|&i| &self.rows[i])
     }
 
-    /// Moves the cursor by `delta` rows, clamped.
+    /// Moves the cursor by `delta` rows, clamped, scrolling a view of `height` rows.
     pub fn move_by(&mut self, delta: isize) {
         let last = self.view.len().saturating_sub(1);
         self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+
+    /// Keeps the cursor inside a viewport of `height` rows.
+    pub fn scroll(&mut self, height: usize) {
+        self.offset = visible_offset(self.offset, self.cursor, height);
     }
 
     /// Moves to the first or last row.
@@ -239,6 +246,18 @@ impl ImagesState {
             .map(|&i| &self.rows[i])
             .filter(|r| self.marked.contains(&r.key()))
             .collect()
+    }
+}
+
+/// The first visible row so that `cursor` is inside a viewport of `height` rows starting near `offset`.
+pub fn visible_offset(offset: usize, cursor: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if cursor < offset {
+        cursor
+    } else if cursor >= offset + height {
+        cursor + 1 - height
+    } else {
+        offset
     }
 }
 
@@ -332,6 +351,15 @@ mod tests {
         assert!(s.marked.len() <= 2);
         s.marked.clear();
         assert_eq!(s.targets().len(), 1);
+    }
+
+    #[test]
+    fn viewport_scrolls_only_when_cursor_leaves_it() {
+        assert_eq!(visible_offset(0, 3, 5), 0);
+        assert_eq!(visible_offset(0, 5, 5), 1);
+        assert_eq!(visible_offset(4, 2, 5), 2);
+        assert_eq!(visible_offset(4, 6, 5), 4);
+        assert_eq!(visible_offset(0, 9, 0), 9);
     }
 
     #[test]

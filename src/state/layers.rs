@@ -12,6 +12,8 @@ pub struct LayersState {
     pub error: Option<String>,
     /// Cursor over history entries.
     pub cursor: usize,
+    /// First visible row.
+    pub offset: usize,
 }
 
 /// Cleans a history `created_by` for display: drops the classic builder's `/bin/sh -c #(nop)`

@@ -85,6 +85,8 @@ pub struct AppState {
     pub quit: bool,
     /// Page size for PageUp/PageDown, set from the last drawn frame.
     pub page: usize,
+    /// Rows visible in the images and layers tables in the last frame.
+    pub viewport: (usize, usize),
 }
 
 impl Default for AppState {
@@ -104,6 +106,7 @@ impl Default for AppState {
             now: 0,
             quit: false,
             page: 10,
+            viewport: (10, 10),
         }
     }
 }
@@ -236,10 +239,13 @@ impl AppState {
         match self.focus {
             Pane::Images => {
                 self.images.move_by(delta);
+                self.images.scroll(self.viewport.0);
                 self.follow_selection()
             }
             Pane::Layers => {
                 self.layers.move_by(delta);
+                self.layers.offset =
+                    images::visible_offset(self.layers.offset, self.layers.cursor, self.viewport.1);
                 vec![]
             }
         }

@@ -1,0 +1,114 @@
+//! The layers pane: the selected image's history with sizes and bars.
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+use crate::state::images::visible_offset;
+use crate::state::layers::clean_instruction;
+use crate::state::{AppState, Pane};
+use crate::ui::widgets::bar::bar;
+use crate::ui::{Ctx, focused, pane_block, selected_style};
+use crate::util::sanitize::sanitize;
+use crate::util::text::{bytes, ellipsize};
+
+const BAR_WIDTH: usize = 10;
+
+/// Draws the pane; returns how many table rows fit.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
+    let theme = ctx.theme;
+    let layers = &state.layers;
+    let name = state
+        .images
+        .selected()
+        .map(|r| r.label())
+        .unwrap_or_default();
+    let title = Line::from(vec![
+        Span::raw(" 2 Layers "),
+        Span::styled(
+            format!("{} ", ellipsize(&name, 40)),
+            Style::default().fg(theme.dim),
+        ),
+    ]);
+    let block = pane_block(title, focused(state, Pane::Layers), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let Some(details) = &layers.details else {
+        let text = match (&layers.error, &layers.image_id) {
+            (Some(e), _) => Line::styled(
+                format!("Could not load layers: {}", sanitize(e)),
+                Style::default().fg(theme.error),
+            ),
+            (None, Some(_)) => Line::raw("Loading layers…"),
+            (None, None) => Line::styled("No image selected.", Style::default().fg(theme.dim)),
+        };
+        frame.render_widget(Paragraph::new(text), inner);
+        return inner.height as usize;
+    };
+
+    let [table_area, footer] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let entries = &details.history;
+    let max = layers.max_size();
+    let height = table_area.height.saturating_sub(1) as usize;
+    let offset = visible_offset(layers.offset, layers.cursor, height);
+    let instr_width = table_area.width.saturating_sub(3 + 10 + BAR_WIDTH as u16 + 3) as usize;
+    let rows = entries
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, h)| {
+            let empty = h.size == 0;
+            let mut style = if empty {
+                Style::default().fg(theme.dim)
+            } else {
+                Style::default().fg(theme.fg)
+            };
+            if i == layers.cursor && focused(state, Pane::Layers) {
+                style = selected_style(theme);
+            } else if i == layers.cursor {
+                style = style.add_modifier(Modifier::UNDERLINED);
+            }
+            let instruction = ellipsize(&sanitize(&clean_instruction(&h.created_by)), instr_width);
+            Row::new(vec![
+                Line::raw(format!("{:>2}", i + 1)),
+                Line::raw(bytes(h.size)).right_aligned(),
+                Line::styled(bar(h.size, max, BAR_WIDTH), Style::default().fg(theme.bar)),
+                Line::raw(instruction),
+            ])
+            .style(style)
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(3),
+            Constraint::Length(10),
+            Constraint::Length(BAR_WIDTH as u16),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(
+        Row::new(vec![" #", "      SIZE", "", "CREATED BY"])
+            .style(Style::default().fg(theme.header).add_modifier(Modifier::BOLD)),
+    )
+    .column_spacing(1);
+    frame.render_widget(table, table_area);
+
+    let non_empty = entries.iter().filter(|h| h.size > 0).count();
+    let summary = format!(
+        "{} steps · {} layers ({} with content) · {} · {}",
+        entries.len(),
+        details.layers.len(),
+        non_empty,
+        bytes(details.size),
+        details.platform
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(summary, Style::default().fg(theme.dim))),
+        footer,
+    );
+    height
+}

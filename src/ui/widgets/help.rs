@@ -1,0 +1,56 @@
+//! The `?` overlay: every key of the focused pane and the global ones, from the keymap data.
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use crate::config::keymap::Context;
+use crate::state::Pane;
+use crate::ui::{Ctx, centered};
+
+/// Draws the help overlay for the focused pane.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
+    let theme = ctx.theme;
+    let mut lines = Vec::new();
+    for section in [focus.context(), Context::Global] {
+        lines.push(Line::styled(
+            section.title(),
+            Style::default().fg(theme.header).add_modifier(Modifier::BOLD),
+        ));
+        for b in ctx.keymap.bindings(section) {
+            // A global key the pane rebinds is not shown under "Everywhere".
+            let keys: Vec<String> = b
+                .keys
+                .iter()
+                .filter(|k| {
+                    section != Context::Global
+                        || ctx.keymap.action(focus.context(), **k) == Some(b.action)
+                })
+                .map(ToString::to_string)
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<16}", keys.join(" / ")), Style::default().fg(theme.key)),
+                Span::raw(b.desc.clone()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Any key closes this help.",
+        Style::default().fg(theme.dim),
+    ));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, 64, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::default().fg(theme.border_focused))
+        .title(" Keys ")
+        .style(Style::default().bg(theme.dialog_bg).fg(theme.fg));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

@@ -1,0 +1,5 @@
+//! Widgets shared by panes: status bar, dialogs, help, size bars.
+pub mod bar;
+pub mod dialog;
+pub mod help;
+pub mod status_bar;

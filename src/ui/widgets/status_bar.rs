@@ -1,0 +1,75 @@
+//! The status bar: engine, counts, jobs and the latest message or error.
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::action::Action;
+use crate::engine::Connection;
+use crate::state::{AppState, Level};
+use crate::ui::Ctx;
+use crate::util::sanitize::sanitize;
+
+/// Draws the status bar.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+    let theme = ctx.theme;
+    let base = Style::default().bg(theme.status_bg).fg(theme.status_fg);
+    let mut spans = Vec::new();
+    match &state.connection {
+        Connection::Connecting => {
+            spans.push(Span::styled(" ◌ connecting ", base.fg(theme.warning)));
+        }
+        Connection::Connected(info) => {
+            spans.push(Span::styled(" ● ", base.fg(theme.ok)));
+            spans.push(Span::raw(format!(
+                "{} {} (API {}) {} ",
+                info.name, info.version, info.api_version, info.endpoint
+            )));
+        }
+        Connection::Disconnected { retry_in, .. } => {
+            spans.push(Span::styled(
+                format!(" ✗ disconnected, retry in {}s ", retry_in.as_secs()),
+                base.fg(theme.error),
+            ));
+        }
+    }
+    let running = state.containers.iter().filter(|c| c.state == "running").count();
+    let images: std::collections::HashSet<&str> =
+        state.images.rows.iter().map(|r| r.id.as_str()).collect();
+    spans.push(Span::styled(
+        format!(
+            "│ {} images, {} tags · {} containers ({} running) ",
+            images.len(),
+            state.images.rows.iter().filter(|r| !r.dangling()).count(),
+            state.containers.len(),
+            running
+        ),
+        base,
+    ));
+    let jobs: Vec<_> = state.jobs.running().collect();
+    if let Some(job) = jobs.last() {
+        spans.push(Span::styled(
+            format!("│ ⟳ {} job(s): {} ", jobs.len(), job.kind),
+            base.fg(theme.warning),
+        ));
+    }
+    match &state.message {
+        Some((level, text)) => {
+            let color = match level {
+                Level::Ok => theme.ok,
+                Level::Info => theme.status_fg,
+                Level::Error => theme.error,
+            };
+            spans.push(Span::styled(format!("│ {} ", sanitize(text)), base.fg(color)));
+        }
+        None => {
+            let help = ctx
+                .keymap
+                .key_for(state.focus.context(), Action::Help)
+                .map_or(String::new(), |k| format!("│ {k} help "));
+            spans.push(Span::styled(help, base.fg(theme.key)));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}

@@ -152,7 +152,11 @@ EOF
     DH_ENGINE_DOCKERD_PID="$(_dh_read_pid "$d/dockerd.launch.pid")"
 
     if ! dh_engine_wait_ping "$DH_ENGINE_SOCK" "$timeout" "$DH_ENGINE_DOCKERD_PID"; then
-        _dh_log "dockerd did not answer /_ping on $DH_ENGINE_SOCK within ${timeout}s"
+        if _dh_alive "$DH_ENGINE_DOCKERD_PID"; then
+            _dh_log "dockerd did not answer /_ping on $DH_ENGINE_SOCK within ${timeout}s"
+        else
+            _dh_log "dockerd exited during start-up"
+        fi
         dh_engine_log_tail 40
         dh_engine_stop
         return 1
@@ -176,14 +180,14 @@ _dh_stop_pid() {
     local pid="$1" secs="$2" i=0
     [ -n "$pid" ] || return 0
     if _dh_alive "$pid"; then
-        dh_as_root kill -TERM "$pid" 2>/dev/null
+        dh_as_root kill -TERM "$pid" 2>/dev/null || true
         while _dh_alive "$pid" && [ "$i" -lt $((secs * 10)) ]; do
             sleep 0.1
             i=$((i + 1))
         done
         if _dh_alive "$pid"; then
             _dh_log "pid $pid ignored SIGTERM for ${secs}s, sending SIGKILL"
-            dh_as_root kill -KILL "$pid" 2>/dev/null
+            dh_as_root kill -KILL "$pid" 2>/dev/null || true
             sleep 0.2
         fi
     fi
@@ -198,7 +202,7 @@ _dh_stray_pids() {
     for p in /proc/[0-9]*; do
         p="${p#/proc/}"
         [ "$p" = "$$" ] && continue
-        cmd="$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" || continue
+        cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")" || continue
         case "$cmd" in
             *"$d/"*) ;;
             *) continue ;;
@@ -241,8 +245,8 @@ dh_engine_stop() {
     _dh_stop_pid "$dpid" 30
     _dh_stop_pid "$DH_ENGINE_CONTAINERD_PID" 15
     for pid in $(_dh_stray_pids "$d"); do
-        _dh_log "killing stray process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))"
-        dh_as_root kill -KILL "$pid" 2>/dev/null
+        _dh_log "killing stray process $pid ($(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | cut -c1-80))"
+        dh_as_root kill -KILL "$pid" 2>/dev/null || true
     done
     for m in $(_dh_mounts_under "$d"); do
         dh_as_root umount "$m" 2>/dev/null || dh_as_root umount -l "$m" 2>/dev/null ||

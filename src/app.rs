@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event as TermEvent, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -77,7 +79,9 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
         Event::Input(TermEvent::Paste(text)) => {
             let mut cmds = Vec::new();
             for c in text.chars().filter(|c| !c.is_control()) {
-                cmds.extend(state.on_key(keymap, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+                cmds.extend(
+                    state.on_key(keymap, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+                );
                 if state.dialog.is_none() && state.filter_input.is_none() {
                     break;
                 }
@@ -107,7 +111,9 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
 fn first_frame_ready(state: &AppState) -> bool {
     matches!(state.connection, Connection::Connected(_))
         && state.images.loaded
-        && (state.images.rows.is_empty() || state.layers.details.is_some() || state.layers.error.is_some())
+        && (state.images.rows.is_empty()
+            || state.layers.details.is_some()
+            || state.layers.error.is_some())
 }
 
 async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
@@ -126,7 +132,10 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
     if let Some(file) = &opts.file {
         state.say(
             Level::Info,
-            format!("the Dockerfile editor is not available yet; {} was not opened", file.display()),
+            format!(
+                "the Dockerfile editor is not available yet; {} was not opened",
+                file.display()
+            ),
         );
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();

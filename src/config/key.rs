@@ -15,7 +15,8 @@ pub struct Key {
 impl Key {
     /// Normalises a terminal key event.
     pub fn from_event(ev: &KeyEvent) -> Key {
-        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match ev.code {
             KeyCode::Char(c) => {
                 mods.remove(KeyModifiers::SHIFT);
@@ -136,8 +137,14 @@ mod tests {
     fn parses_names_and_modifiers() {
         assert_eq!(Key::parse("j").unwrap().code, KeyCode::Char('j'));
         let k = Key::parse("Ctrl-c").unwrap();
-        assert_eq!((k.code, k.mods), (KeyCode::Char('c'), KeyModifiers::CONTROL));
-        assert_eq!(Key::parse("Shift-Tab").unwrap(), Key::parse("BackTab").unwrap());
+        assert_eq!(
+            (k.code, k.mods),
+            (KeyCode::Char('c'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(
+            Key::parse("Shift-Tab").unwrap(),
+            Key::parse("BackTab").unwrap()
+        );
         assert_eq!(Key::parse("Space").unwrap().code, KeyCode::Char(' '));
         assert_eq!(Key::parse("F12").unwrap().code, KeyCode::F(12));
         assert_eq!(Key::parse("-").unwrap().code, KeyCode::Char('-'));

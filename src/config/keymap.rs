@@ -260,7 +260,10 @@ mod tests {
         assert_eq!(map.action(Context::Images, k("x")), Some(Action::Remove));
         assert_eq!(map.action(Context::Images, k("d")), Some(Action::Details));
         // Delete still removes: only the clashing key moved.
-        assert_eq!(map.action(Context::Images, k("Delete")), Some(Action::Remove));
+        assert_eq!(
+            map.action(Context::Images, k("Delete")),
+            Some(Action::Remove)
+        );
     }
 
     #[test]
@@ -275,7 +278,10 @@ mod tests {
         "#;
         let err = Keymap::with_user(user, "mine.toml").unwrap_err();
         assert!(matches!(err, KeymapError::Clash { .. }));
-        assert!(err.to_string().contains("key x is bound twice in [images]"), "{err}");
+        assert!(
+            err.to_string().contains("key x is bound twice in [images]"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Configuration from data: keymaps and colour themes, embedded defaults merged with the user's files.
-pub mod keymap;
 pub mod key;
+pub mod keymap;
 pub mod theme;
 
 use std::path::PathBuf;

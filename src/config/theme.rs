@@ -139,12 +139,17 @@ impl Theme {
         for (role, value) in file.colors {
             let color = Color::from_str(&value).map_err(|_| ThemeError::Value {
                 origin: origin.into(),
-                message: format!("{role} = {value:?} is not a colour (try \"red\", \"#ff8800\" or \"208\")"),
+                message: format!(
+                    "{role} = {value:?} is not a colour (try \"red\", \"#ff8800\" or \"208\")"
+                ),
             })?;
             if !self.set(&role, color) {
                 return Err(ThemeError::Value {
                     origin: origin.into(),
-                    message: format!("unknown colour role {role:?}; roles are {}", ROLES.join(", ")),
+                    message: format!(
+                        "unknown colour role {role:?}; roles are {}",
+                        ROLES.join(", ")
+                    ),
                 });
             }
         }
@@ -219,7 +224,10 @@ mod tests {
         let e = Theme::default_theme()
             .patch("[colors]\nerorr = \"red\"\n", "user")
             .unwrap_err();
-        assert!(e.to_string().contains("unknown colour role \"erorr\""), "{e}");
+        assert!(
+            e.to_string().contains("unknown colour role \"erorr\""),
+            "{e}"
+        );
         let e = Theme::default_theme()
             .patch("[colors]\nerror = \"reddish\"\n", "user")
             .unwrap_err();

@@ -169,8 +169,8 @@ fn context_endpoint(config_dir: &Path, name: &str) -> Result<Endpoint, String> {
     let meta = config_dir.join("contexts/meta").join(&id).join("meta.json");
     let text = std::fs::read_to_string(&meta)
         .map_err(|e| format!("cannot read {}: {e}", meta.display()))?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", meta.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not valid JSON: {e}", meta.display()))?;
     let docker = v
         .get("Endpoints")
         .and_then(|e| e.get("docker"))
@@ -215,7 +215,10 @@ mod tests {
         i.cert_path = Some("/certs".into());
         let e = resolve(&i).unwrap();
         assert_eq!(e[0].source, "DOCKER_HOST");
-        assert_eq!(e[0].tls.as_ref().unwrap().ca, PathBuf::from("/certs/ca.pem"));
+        assert_eq!(
+            e[0].tls.as_ref().unwrap().ca,
+            PathBuf::from("/certs/ca.pem")
+        );
     }
 
     #[test]
@@ -254,7 +257,11 @@ mod tests {
     fn current_context_from_config_json() {
         let dir = tempfile::tempdir().unwrap();
         write_context(dir.path(), "remote", "tcp://127.0.0.1:9999");
-        std::fs::write(dir.path().join("config.json"), r#"{"currentContext":"remote"}"#).unwrap();
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"currentContext":"remote"}"#,
+        )
+        .unwrap();
         let mut i = input();
         i.config_dir = Some(dir.path().to_path_buf());
         let e = resolve(&i).unwrap();

@@ -128,7 +128,10 @@ pub async fn tag(docker: &Docker, source: &str, target: &str) -> Result<String, 
         ));
     }
     let (repo, tag) = split_tag(target);
-    let opts = TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
+    let opts = TagImageOptionsBuilder::default()
+        .repo(repo)
+        .tag(tag)
+        .build();
     docker.tag_image(source, Some(opts)).await?;
     Ok(format!("added tag {repo}:{tag}"))
 }
@@ -171,13 +174,12 @@ pub async fn prune_plan(
     build_cache: bool,
 ) -> Result<PrunePlan, EngineError> {
     let all_opts = ListImagesOptionsBuilder::default().all(true).build();
-    let (inventory, all_images) =
-        tokio::try_join!(inventory(docker), async {
-            docker
-                .list_images(Some(all_opts))
-                .await
-                .map_err(EngineError::from)
-        })?;
+    let (inventory, all_images) = tokio::try_join!(inventory(docker), async {
+        docker
+            .list_images(Some(all_opts))
+            .await
+            .map_err(EngineError::from)
+    })?;
     let parents: std::collections::HashSet<String> = all_images
         .iter()
         .map(|i| i.parent_id.clone())
@@ -210,7 +212,9 @@ pub async fn prune(
         PruneScope::AllUnused => "false",
     };
     filters.insert("dangling", vec![dangling]);
-    let opts = PruneImagesOptionsBuilder::default().filters(&filters).build();
+    let opts = PruneImagesOptionsBuilder::default()
+        .filters(&filters)
+        .build();
     let res = docker.prune_images(Some(opts)).await?;
     let deleted = res
         .images_deleted
@@ -247,7 +251,13 @@ mod tests {
     fn splits_tags_but_not_ports() {
         assert_eq!(split_tag("busybox"), ("busybox", "latest"));
         assert_eq!(split_tag("busybox:1.36"), ("busybox", "1.36"));
-        assert_eq!(split_tag("localhost:5000/x/y"), ("localhost:5000/x/y", "latest"));
-        assert_eq!(split_tag("localhost:5000/x/y:v2"), ("localhost:5000/x/y", "v2"));
+        assert_eq!(
+            split_tag("localhost:5000/x/y"),
+            ("localhost:5000/x/y", "latest")
+        );
+        assert_eq!(
+            split_tag("localhost:5000/x/y:v2"),
+            ("localhost:5000/x/y", "v2")
+        );
     }
 }

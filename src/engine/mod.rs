@@ -72,8 +72,8 @@ pub enum EngineEvent {
     Details {
         /// The image asked for.
         image_id: String,
-        /// Its details.
-        result: Result<ImageDetails, EngineError>,
+        /// Its details (boxed: they are large and rare).
+        result: Result<Box<ImageDetails>, EngineError>,
     },
     /// A prune preview.
     PrunePlan(Result<PrunePlan, EngineError>),

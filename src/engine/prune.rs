@@ -20,8 +20,20 @@ pub struct ImageLayers {
 }
 
 const METADATA_INSTRUCTIONS: &[&str] = &[
-    "ENV", "LABEL", "CMD", "ENTRYPOINT", "EXPOSE", "USER", "WORKDIR", "ARG", "VOLUME",
-    "STOPSIGNAL", "HEALTHCHECK", "SHELL", "ONBUILD", "MAINTAINER",
+    "ENV",
+    "LABEL",
+    "CMD",
+    "ENTRYPOINT",
+    "EXPOSE",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "VOLUME",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+    "ONBUILD",
+    "MAINTAINER",
 ];
 
 /// True when a history entry cannot have made a filesystem layer (metadata-only instruction).

@@ -91,7 +91,9 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
             image_id,
             result: Err(EngineError::NotConnected),
         }),
-        Command::PrunePreview { .. } => sink(EngineEvent::PrunePlan(Err(EngineError::NotConnected))),
+        Command::PrunePreview { .. } => {
+            sink(EngineEvent::PrunePlan(Err(EngineError::NotConnected)))
+        }
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
                 let id = *next_job;
@@ -145,8 +147,18 @@ async fn watch_events(docker: Docker, itx: mpsc::UnboundedSender<Internal>) {
 /// Whether an engine event action changes what the panes list.
 fn affects_inventory(action: &str) -> bool {
     let noisy = [
-        "exec_create", "exec_start", "exec_die", "exec_detach", "attach", "resize", "top",
-        "export", "save", "copy", "archive-path", "extract-to-dir",
+        "exec_create",
+        "exec_start",
+        "exec_die",
+        "exec_detach",
+        "attach",
+        "resize",
+        "top",
+        "export",
+        "save",
+        "copy",
+        "archive-path",
+        "extract-to-dir",
     ];
     !(noisy.contains(&action) || action.starts_with("exec_") || action.starts_with("health_status"))
 }
@@ -187,7 +199,7 @@ impl Connected<'_> {
                 }
                 let (docker, sink) = (self.docker.clone(), self.sink.clone());
                 let task = tokio::spawn(async move {
-                    let result = images::details(&docker, &image_id).await;
+                    let result = images::details(&docker, &image_id).await.map(Box::new);
                     sink(EngineEvent::Details { image_id, result });
                 });
                 self.details = Some(task.abort_handle());
@@ -217,7 +229,8 @@ impl Connected<'_> {
                 let id = *next_job;
                 *next_job += 1;
                 (self.sink)(EngineEvent::JobStarted { id, kind });
-                let (docker, sink, itx) = (self.docker.clone(), self.sink.clone(), self.itx.clone());
+                let (docker, sink, itx) =
+                    (self.docker.clone(), self.sink.clone(), self.itx.clone());
                 let task = tokio::spawn(async move {
                     let result = run_job(&docker, cmd).await;
                     sink(EngineEvent::JobFinished { id, result });
@@ -237,7 +250,10 @@ impl Connected<'_> {
                 result: Err(EngineError::Connection(reason.to_string())),
             });
         }
-        for task in [self.details.take(), self.plan.take()].into_iter().flatten() {
+        for task in [self.details.take(), self.plan.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
     }

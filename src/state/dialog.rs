@@ -208,7 +208,10 @@ impl Dialog {
                 }
             },
             Dialog::Text { scroll: pos, .. } => {
-                if matches!(key.code, KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('i')) {
+                if matches!(
+                    key.code,
+                    KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('i')
+                ) {
                     return DialogOutcome::Close;
                 }
                 scroll(pos, key);
@@ -246,8 +249,13 @@ mod tests {
     fn tag_dialog_validates_inline_and_submits() {
         let mut d = tag_dialog();
         type_text(&mut d, "Bad/Name");
-        let Dialog::Tag { error, .. } = &d else { unreachable!() };
-        assert!(error.as_deref().unwrap_or("").contains("lowercase"), "{error:?}");
+        let Dialog::Tag { error, .. } = &d else {
+            unreachable!()
+        };
+        assert!(
+            error.as_deref().unwrap_or("").contains("lowercase"),
+            "{error:?}"
+        );
         assert_eq!(d.on_key(&key(KeyCode::Enter)), DialogOutcome::Stay);
         for _ in 0..8 {
             d.on_key(&key(KeyCode::Backspace));
@@ -283,7 +291,13 @@ mod tests {
             force_step: false,
         };
         assert_eq!(d.on_key(&key(KeyCode::Char('y'))), DialogOutcome::Stay);
-        assert!(matches!(d, Dialog::Remove { force_step: true, .. }));
+        assert!(matches!(
+            d,
+            Dialog::Remove {
+                force_step: true,
+                ..
+            }
+        ));
         assert_eq!(
             d.on_key(&key(KeyCode::Char('y'))),
             DialogOutcome::Submit(vec![Command::Remove {

@@ -102,7 +102,9 @@ pub struct ImagesState {
 pub fn rows_from(images: &[ImageInfo], containers: &[ContainerInfo]) -> Vec<ImageRow> {
     let mut used: HashMap<&str, Vec<String>> = HashMap::new();
     for c in containers {
-        used.entry(c.image_id.as_str()).or_default().push(c.name.clone());
+        used.entry(c.image_id.as_str())
+            .or_default()
+            .push(c.name.clone());
     }
     let mut rows = Vec::new();
     for image in images {
@@ -160,7 +162,9 @@ impl ImagesState {
             .filter(|&i| {
                 let r = &self.rows[i];
                 needle.is_empty()
-                    || format!("{}:{}", r.repo, r.tag).to_lowercase().contains(&needle)
+                    || format!("{}:{}", r.repo, r.tag)
+                        .to_lowercase()
+                        .contains(&needle)
                     || r.id.trim_start_matches("sha256:").starts_with(&needle)
             })
             .collect();
@@ -170,7 +174,9 @@ impl ImagesState {
             let ord = match self.sort {
                 SortKey::Created => b.created.cmp(&a.created),
                 SortKey::Size => b.size.cmp(&a.size),
-                SortKey::Name => (a.dangling(), &a.repo, &a.tag).cmp(&(b.dangling(), &b.repo, &b.tag)),
+                SortKey::Name => {
+                    (a.dangling(), &a.repo, &a.tag).cmp(&(b.dangling(), &b.repo, &b.tag))
+                }
             };
             ord.then_with(|| a.repo.cmp(&b.repo))
                 .then_with(|| a.tag.cmp(&b.tag))
@@ -181,7 +187,9 @@ impl ImagesState {
         }
         self.view = view;
         let found = keep.and_then(|k| self.view.iter().position(|&i| self.rows[i].key() == k));
-        self.cursor = found.unwrap_or(self.cursor).min(self.view.len().saturating_sub(1));
+        self.cursor = found
+            .unwrap_or(self.cursor)
+            .min(self.view.len().saturating_sub(1));
     }
 
     /// The row under the cursor.
@@ -202,7 +210,11 @@ impl ImagesState {
 
     /// Moves to the first or last row.
     pub fn jump(&mut self, to_end: bool) {
-        self.cursor = if to_end { self.view.len().saturating_sub(1) } else { 0 };
+        self.cursor = if to_end {
+            self.view.len().saturating_sub(1)
+        } else {
+            0
+        };
     }
 
     /// Sets the filter and rebuilds the view.
@@ -316,7 +328,10 @@ mod tests {
         assert_eq!(s.sort, SortKey::Size);
         assert_eq!(labels(&s)[0], "<none> (bbb)");
         s.cycle_sort();
-        assert_eq!(labels(&s), vec!["app:2", "busybox:1", "busybox:latest", "<none> (bbb)"]);
+        assert_eq!(
+            labels(&s),
+            vec!["app:2", "busybox:1", "busybox:latest", "<none> (bbb)"]
+        );
         s.reverse_sort();
         assert_eq!(labels(&s)[0], "<none> (bbb)");
     }

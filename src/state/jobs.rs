@@ -64,7 +64,10 @@ impl Jobs {
         result: &Result<JobOutcome, EngineError>,
         now: i64,
     ) -> Option<JobKind> {
-        let job = self.list.iter_mut().find(|j| j.id == id && j.ended.is_none())?;
+        let job = self
+            .list
+            .iter_mut()
+            .find(|j| j.id == id && j.ended.is_none())?;
         job.status = match result {
             Ok(_) => JobStatus::Done,
             Err(EngineError::Cancelled) => JobStatus::Cancelled,

@@ -74,16 +74,51 @@ impl LayersState {
         };
         let mut out = vec![
             format!("ID:           {}", d.id),
-            format!("Tags:         {}", if d.repo_tags.is_empty() { "—".into() } else { d.repo_tags.join(", ") }),
-            format!("Digests:      {}", if d.repo_digests.is_empty() { "—".into() } else { d.repo_digests.join(", ") }),
+            format!(
+                "Tags:         {}",
+                if d.repo_tags.is_empty() {
+                    "—".into()
+                } else {
+                    d.repo_tags.join(", ")
+                }
+            ),
+            format!(
+                "Digests:      {}",
+                if d.repo_digests.is_empty() {
+                    "—".into()
+                } else {
+                    d.repo_digests.join(", ")
+                }
+            ),
             format!("Created:      {}", d.created),
             format!("Platform:     {}", d.platform),
             format!("Size:         {}", crate::util::text::bytes(d.size)),
             format!("Entrypoint:   {}", list(&d.entrypoint)),
             format!("Cmd:          {}", list(&d.cmd)),
-            format!("WorkingDir:   {}", if d.working_dir.is_empty() { "—" } else { &d.working_dir }),
-            format!("User:         {}", if d.user.is_empty() { "— (root)" } else { &d.user }),
-            format!("ExposedPorts: {}", if d.exposed_ports.is_empty() { "—".into() } else { d.exposed_ports.join(", ") }),
+            format!(
+                "WorkingDir:   {}",
+                if d.working_dir.is_empty() {
+                    "—"
+                } else {
+                    &d.working_dir
+                }
+            ),
+            format!(
+                "User:         {}",
+                if d.user.is_empty() {
+                    "— (root)"
+                } else {
+                    &d.user
+                }
+            ),
+            format!(
+                "ExposedPorts: {}",
+                if d.exposed_ports.is_empty() {
+                    "—".into()
+                } else {
+                    d.exposed_ports.join(", ")
+                }
+            ),
             "Env:".to_string(),
         ];
         out.extend(d.env.iter().map(|e| format!("  {e}")));
@@ -91,7 +126,9 @@ impl LayersState {
         out.extend(d.labels.iter().map(|(k, v)| format!("  {k}={v}")));
         out.push(format!("RootFS layers ({}):", d.layers.len()));
         out.extend(d.layers.iter().map(|l| format!("  {l}")));
-        out.iter().map(|l| crate::util::sanitize::sanitize(l)).collect()
+        out.iter()
+            .map(|l| crate::util::sanitize::sanitize(l))
+            .collect()
     }
 }
 
@@ -109,14 +146,14 @@ mod tests {
             clean_instruction("/bin/sh -c #(nop) COPY file:0b1c in /bin/busybox "),
             "COPY file:0b1c in /bin/busybox"
         );
-        assert_eq!(clean_instruction("/bin/sh -c echo hi >  /x"), "RUN echo hi > /x");
+        assert_eq!(
+            clean_instruction("/bin/sh -c echo hi >  /x"),
+            "RUN echo hi > /x"
+        );
         assert_eq!(
             clean_instruction("RUN /bin/sh -c apk add x # buildkit"),
             "RUN /bin/sh -c apk add x"
         );
-        assert_eq!(
-            clean_instruction("|2 A=1 B=2 /bin/sh -c make"),
-            "RUN make"
-        );
+        assert_eq!(clean_instruction("|2 A=1 B=2 /bin/sh -c make"), "RUN make");
     }
 }

@@ -188,7 +188,11 @@ impl AppState {
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let n = Pane::ALL.len();
-                let next = if action == Action::NextPane { i + 1 } else { i + n - 1 };
+                let next = if action == Action::NextPane {
+                    i + 1
+                } else {
+                    i + n - 1
+                };
                 self.focus = Pane::ALL[next % n];
             }
             Action::FocusImages => self.focus = Pane::Images,
@@ -301,10 +305,16 @@ impl AppState {
                     return;
                 };
                 let lines = vec![
-                    format!("Created by:  {}", crate::util::sanitize::sanitize(&h.created_by)),
+                    format!(
+                        "Created by:  {}",
+                        crate::util::sanitize::sanitize(&h.created_by)
+                    ),
                     format!("Size:        {}", crate::util::text::bytes(h.size)),
                     format!("Image ID:    {}", h.id),
-                    format!("Comment:     {}", crate::util::sanitize::sanitize(&h.comment)),
+                    format!(
+                        "Comment:     {}",
+                        crate::util::sanitize::sanitize(&h.comment)
+                    ),
                 ];
                 (format!("Layer {}", self.layers.cursor + 1), lines)
             }
@@ -329,26 +339,31 @@ impl AppState {
                 self.connection = c;
             }
             EngineEvent::Inventory(Ok(inv)) => {
-                self.images.set_rows(images::rows_from(&inv.images, &inv.containers));
+                self.images
+                    .set_rows(images::rows_from(&inv.images, &inv.containers));
                 self.containers = inv.containers;
                 let mut cmds = self.follow_selection();
                 // The selected image may have changed under the same ID (new tags): reload it.
                 if cmds.is_empty()
                     && let Some(id) = self.layers.image_id.clone()
                     && self.layers.details.as_ref().is_some_and(|d| {
-                        self.images.selected().is_some_and(|r| r.tag_count != d.repo_tags.len())
+                        self.images
+                            .selected()
+                            .is_some_and(|r| r.tag_count != d.repo_tags.len())
                     })
                 {
                     cmds.push(Command::Details { image_id: id });
                 }
                 return cmds;
             }
-            EngineEvent::Inventory(Err(e)) => self.say(Level::Error, format!("listing failed: {e}")),
+            EngineEvent::Inventory(Err(e)) => {
+                self.say(Level::Error, format!("listing failed: {e}"))
+            }
             EngineEvent::Details { image_id, result } => {
                 if self.layers.image_id.as_deref() == Some(image_id.as_str()) {
                     match result {
                         Ok(d) => {
-                            self.layers.details = Some(d);
+                            self.layers.details = Some(*d);
                             self.layers.error = None;
                             self.layers.move_by(0);
                         }
@@ -382,7 +397,9 @@ impl AppState {
                         Ok(JobOutcome::Pruned(r)) => {
                             let cache = r
                                 .build_cache_reclaimed
-                                .map(|b| format!(" + {} of build cache", crate::util::text::bytes(b)))
+                                .map(|b| {
+                                    format!(" + {} of build cache", crate::util::text::bytes(b))
+                                })
                                 .unwrap_or_default();
                             self.say(
                                 Level::Ok,

@@ -2,7 +2,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::engine::{ImageDetails, ImageInfo, Inventory, JobKind, PruneScope};
+use crate::engine::{ImageInfo, Inventory, JobKind, PruneScope};
 
 fn key(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
@@ -66,10 +66,13 @@ fn moving_the_cursor_loads_the_new_images_layers() {
     // A late answer for the previous image is ignored.
     s.on_engine(EngineEvent::Details {
         image_id: "sha256:bbb".into(),
-        result: Ok(ImageDetails::default()),
+        result: Ok(Box::default()),
     });
     assert!(s.layers.details.is_none());
-    assert!(s.on_key(&km, &key('j')).is_empty(), "already at the last row");
+    assert!(
+        s.on_key(&km, &key('j')).is_empty(),
+        "already at the last row"
+    );
 }
 
 #[test]

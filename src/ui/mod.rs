@@ -55,8 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
         );
         return FrameInfo::default();
     }
-    let [main, status] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
     let direction = if main.width >= 110 {
         Direction::Horizontal
     } else {

@@ -1,1 +1,334 @@
-//! snapshot tests
+//! TestBackend snapshots of every pane and overlay, with theme and keymap variants.
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+use super::{Ctx, draw};
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::engine::{
+    Attempt, Connection, ContainerInfo, EngineEvent, EngineInfo, HistoryEntry, ImageDetails,
+    ImageInfo, Inventory, PruneCandidate, PrunePlan, PruneScope,
+};
+use crate::state::dialog::{Dialog, PlanState, RemoveTarget};
+use crate::state::input::TextInput;
+use crate::state::{AppState, Pane};
+
+const NOW: i64 = 1_700_000_000;
+
+fn image(id: &str, tags: &[&str], age: i64, size: u64) -> ImageInfo {
+    ImageInfo {
+        id: format!("sha256:{id}{}", "0".repeat(64 - id.len())),
+        repo_tags: tags.iter().map(|t| t.to_string()).collect(),
+        repo_digests: vec![],
+        created: NOW - age,
+        size,
+    }
+}
+
+fn history(created_by: &str, size: u64) -> HistoryEntry {
+    HistoryEntry {
+        id: "<missing>".into(),
+        created: NOW - 3600,
+        created_by: created_by.into(),
+        size,
+        comment: String::new(),
+    }
+}
+
+/// A state as after connecting to an engine with a few images and one container.
+fn state() -> AppState {
+    let mut s = AppState {
+        now: NOW,
+        ..AppState::default()
+    };
+    s.on_engine(EngineEvent::Connection(Connection::Connected(EngineInfo {
+        endpoint: "unix:///var/run/docker.sock".into(),
+        source: "default socket".into(),
+        name: "Docker Engine".into(),
+        version: "20.10.24".into(),
+        api_version: "1.41".into(),
+        platform: "linux/amd64".into(),
+    })));
+    let inv = Inventory {
+        images: vec![
+            image(
+                "aaaa1111",
+                &["busybox:1.36", "busybox:latest"],
+                3 * 86_400,
+                4_261_000,
+            ),
+            image(
+                "bbbb2222",
+                &["registry.local:5000/team/web:2.1"],
+                7200,
+                187_400_000,
+            ),
+            image("cccc3333", &[], 40 * 86_400, 92_000_000),
+            image("dddd4444", &["postgres:16"], 90 * 86_400, 431_000_000),
+        ],
+        containers: vec![ContainerInfo {
+            id: "c1".into(),
+            name: "web-1".into(),
+            image: "registry.local:5000/team/web:2.1".into(),
+            image_id: format!("sha256:bbbb2222{}", "0".repeat(56)),
+            state: "running".into(),
+            status: "Up 2 hours".into(),
+        }],
+    };
+    s.on_engine(EngineEvent::Inventory(Ok(inv)));
+    let id = s.layers.image_id.clone().unwrap_or_default();
+    s.on_engine(EngineEvent::Details {
+        image_id: id.clone(),
+        result: Ok(Box::new(ImageDetails {
+            id,
+            repo_tags: vec!["registry.local:5000/team/web:2.1".into()],
+            created: "2023-11-14T20:13:20Z".into(),
+            platform: "linux/amd64".into(),
+            size: 187_400_000,
+            cmd: vec!["/app/server".into(), "--port=8080".into()],
+            env: vec!["PATH=/usr/bin:/bin".into(), "APP_ENV=prod".into()],
+            exposed_ports: vec!["8080/tcp".into()],
+            labels: vec![("org.opencontainers.image.source".into(), "https://git.local/web".into())],
+            working_dir: "/app".into(),
+            user: "app".into(),
+            layers: vec!["sha256:l1".into(), "sha256:l2".into(), "sha256:l3".into()],
+            history: vec![
+                history("/bin/sh -c #(nop) ADD file:6c2b in / ", 80_000_000),
+                history("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]", 0),
+                history("/bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates curl tzdata && rm -rf /var/lib/apt/lists/*", 95_000_000),
+                history("/bin/sh -c #(nop)  ENV APP_ENV=prod", 0),
+                history("/bin/sh -c #(nop) COPY dir:99ab in /app ", 12_400_000),
+                history("/bin/sh -c #(nop)  USER app", 0),
+                history("/bin/sh -c #(nop)  CMD [\"/app/server\" \"--port=8080\"]", 0),
+            ],
+            ..ImageDetails::default()
+        })),
+    });
+    s
+}
+
+fn render_with(
+    state: &AppState,
+    theme: &Theme,
+    keymap: &Keymap,
+    w: u16,
+    h: u16,
+) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let ctx = Ctx { theme, keymap };
+    terminal
+        .draw(|f| {
+            draw(f, state, &ctx);
+        })
+        .unwrap();
+    terminal
+}
+
+fn render(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    render_with(state, &Theme::default_theme(), &Keymap::defaults(), w, h)
+}
+
+#[test]
+fn images_and_layers_wide() {
+    insta::assert_snapshot!(render(&state(), 140, 20).backend());
+}
+
+#[test]
+fn narrow_layout_stacks_panes() {
+    let mut s = state();
+    s.focus = Pane::Layers;
+    s.layers.cursor = 2;
+    insta::assert_snapshot!(render(&s, 80, 30).backend());
+}
+
+#[test]
+fn filter_and_marks() {
+    let mut s = state();
+    s.images.toggle_mark();
+    s.filter_input = Some(TextInput::with("bus"));
+    s.images.set_filter("bus");
+    insta::assert_snapshot!(render(&s, 120, 12).backend());
+}
+
+#[test]
+fn tag_dialog_shows_validation_inline() {
+    let mut s = state();
+    s.dialog = Some(Dialog::Tag {
+        source: "sha256:bbbb2222".into(),
+        source_label: "registry.local:5000/team/web:2.1".into(),
+        input: TextInput::with("Team/Web:2.2"),
+        error: crate::state::dialog::validate_tag("Team/Web:2.2"),
+    });
+    insta::assert_snapshot!(render(&s, 100, 16).backend());
+}
+
+#[test]
+fn remove_dialog_second_step_names_containers() {
+    let mut s = state();
+    s.dialog = Some(Dialog::Remove {
+        targets: vec![RemoveTarget {
+            key: "registry.local:5000/team/web:2.1".into(),
+            label: "registry.local:5000/team/web:2.1".into(),
+            used_by: vec!["web-1".into()],
+            other_tags: 0,
+        }],
+        force_step: true,
+    });
+    insta::assert_snapshot!(render(&s, 100, 16).backend());
+}
+
+#[test]
+fn prune_dialog_lists_what_goes_and_the_total() {
+    let mut s = state();
+    s.dialog = Some(Dialog::Prune {
+        scope: PruneScope::AllUnused,
+        build_cache: true,
+        scroll: 0,
+        plan: PlanState::Ready(PrunePlan {
+            scope: PruneScope::AllUnused,
+            build_cache: true,
+            reclaim: 523_000_000,
+            images: vec![
+                PruneCandidate {
+                    id: "sha256:cccc3333".into(),
+                    repo_tags: vec![],
+                    reclaim: 92_000_000,
+                    untag_only: false,
+                },
+                PruneCandidate {
+                    id: "sha256:dddd4444".into(),
+                    repo_tags: vec!["postgres:16".into()],
+                    reclaim: 431_000_000,
+                    untag_only: false,
+                },
+                PruneCandidate {
+                    id: "sha256:aaaa1111".into(),
+                    repo_tags: vec!["busybox:1.36".into(), "busybox:latest".into()],
+                    reclaim: 0,
+                    untag_only: true,
+                },
+            ],
+        }),
+    });
+    insta::assert_snapshot!(render(&s, 110, 20).backend());
+}
+
+#[test]
+fn help_lists_pane_and_global_keys() {
+    let mut s = state();
+    s.help = true;
+    insta::assert_snapshot!(render(&s, 100, 40).backend());
+}
+
+#[test]
+fn help_follows_a_user_keymap() {
+    let mut s = state();
+    s.help = true;
+    let keymap = Keymap::with_user(
+        "[[images]]\nkeys = [\"x\"]\naction = \"remove\"\ndesc = \"Delete for good\"\n",
+        "test",
+    )
+    .unwrap();
+    let t = render_with(&s, &Theme::default_theme(), &keymap, 100, 40);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn details_view_of_image_config() {
+    let mut s = state();
+    s.on_action(crate::action::Action::Details);
+    insta::assert_snapshot!(render(&s, 100, 26).backend());
+}
+
+#[test]
+fn disconnected_engine_says_what_was_tried() {
+    let mut s = AppState {
+        now: NOW,
+        ..AppState::default()
+    };
+    s.on_engine(EngineEvent::Connection(Connection::Disconnected {
+        attempts: vec![
+            Attempt {
+                source: "default socket".into(),
+                endpoint: "unix:///var/run/docker.sock".into(),
+                error: "no socket at /var/run/docker.sock".into(),
+            },
+            Attempt {
+                source: "Podman (rootful)".into(),
+                endpoint: "unix:///run/podman/podman.sock".into(),
+                error: "no socket at /run/podman/podman.sock".into(),
+            },
+        ],
+        retry_in: Duration::from_secs(4),
+    }));
+    insta::assert_snapshot!(render(&s, 120, 14).backend());
+}
+
+#[test]
+fn tiny_terminal_gets_a_notice_not_a_panic() {
+    let s = state();
+    for (w, h) in [(20, 5), (1, 1), (39, 30), (200, 7)] {
+        render(&s, w, h);
+    }
+    insta::assert_snapshot!(render(&s, 20, 5).backend());
+}
+
+#[test]
+fn hostile_image_names_and_instructions_are_sanitised() {
+    let mut s = state();
+    s.on_engine(EngineEvent::Details {
+        image_id: s.layers.image_id.clone().unwrap_or_default(),
+        result: Ok(Box::new(ImageDetails {
+            history: vec![history(
+                "/bin/sh -c echo \u{1b}]0;pwned\u{7}\u{1b}[2Jhi\tthere",
+                3,
+            )],
+            ..ImageDetails::default()
+        })),
+    });
+    let t = render(&s, 140, 10);
+    let text = format!("{}", t.backend());
+    assert!(!text.contains('\u{1b}'));
+    assert!(text.contains("RUN echo hi there"), "{text}");
+}
+
+fn cell_bg(t: &Terminal<TestBackend>, x: u16, y: u16) -> Color {
+    t.backend().buffer()[(x, y)].bg
+}
+
+#[test]
+fn themes_colour_roles_differ_where_they_should() {
+    let s = state();
+    // Row 2 of the images table is the selected row (newest first: web:2.1).
+    let dark = render_with(&s, &Theme::default_theme(), &Keymap::defaults(), 140, 20);
+    let light = render_with(
+        &s,
+        &Theme::named("light").unwrap(),
+        &Keymap::defaults(),
+        140,
+        20,
+    );
+    let mono = render_with(
+        &s,
+        &Theme::named("mono").unwrap(),
+        &Keymap::defaults(),
+        140,
+        20,
+    );
+    assert_eq!(cell_bg(&dark, 5, 2), Theme::default_theme().selected_bg);
+    assert_eq!(
+        cell_bg(&light, 5, 2),
+        Theme::named("light").unwrap().selected_bg
+    );
+    assert_eq!(cell_bg(&mono, 5, 2), Color::Reset);
+    let modifier = mono.backend().buffer()[(5, 2)].modifier;
+    assert!(modifier.contains(ratatui::style::Modifier::REVERSED));
+    // Text is the same whatever the theme.
+    assert_eq!(
+        format!("{}", dark.backend()),
+        format!("{}", light.backend())
+    );
+}

@@ -48,7 +48,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             Some(input) => (input.text.as_str(), true),
             None => (imgs.filter.as_str(), false),
         };
-        let hint = if editing { "█  Enter keep · Esc clear" } else { "" };
+        let hint = if editing {
+            "█  Enter keep · Esc clear"
+        } else {
+            ""
+        };
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("/", Style::default().fg(theme.key)),
@@ -131,8 +135,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     header.push("      SIZE");
     let table = Table::new(rows, widths)
         .header(
-            Row::new(header)
-                .style(Style::default().fg(theme.header).add_modifier(Modifier::BOLD)),
+            Row::new(header).style(
+                Style::default()
+                    .fg(theme.header)
+                    .add_modifier(Modifier::BOLD),
+            ),
         )
         .column_spacing(1);
     frame.render_widget(table, table_area);
@@ -147,7 +154,9 @@ fn empty_text(state: &AppState, ctx: &Ctx<'_>) -> Vec<Line<'static>> {
             let mut lines = vec![
                 Line::styled(
                     "No container engine reachable.",
-                    Style::default().fg(theme.error).add_modifier(Modifier::BOLD),
+                    Style::default()
+                        .fg(theme.error)
+                        .add_modifier(Modifier::BOLD),
                 ),
                 Line::raw("Tried:"),
             ];

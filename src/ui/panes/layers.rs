@@ -54,7 +54,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let max = layers.max_size();
     let height = table_area.height.saturating_sub(1) as usize;
     let offset = visible_offset(layers.offset, layers.cursor, height);
-    let instr_width = table_area.width.saturating_sub(3 + 10 + BAR_WIDTH as u16 + 3) as usize;
+    let instr_width = table_area
+        .width
+        .saturating_sub(3 + 10 + BAR_WIDTH as u16 + 3) as usize;
     let rows = entries
         .iter()
         .enumerate()
@@ -91,8 +93,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         ],
     )
     .header(
-        Row::new(vec![" #", "      SIZE", "", "CREATED BY"])
-            .style(Style::default().fg(theme.header).add_modifier(Modifier::BOLD)),
+        Row::new(vec![" #", "      SIZE", "", "CREATED BY"]).style(
+            Style::default()
+                .fg(theme.header)
+                .add_modifier(Modifier::BOLD),
+        ),
     )
     .column_spacing(1);
     frame.render_widget(table, table_area);

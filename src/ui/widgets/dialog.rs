@@ -18,26 +18,50 @@ fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
         if i > 0 {
             spans.push(Span::styled(" · ", Style::default().fg(theme.dim)));
         }
-        spans.push(Span::styled(*k, Style::default().fg(theme.key).add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            *k,
+            Style::default().fg(theme.key).add_modifier(Modifier::BOLD),
+        ));
         spans.push(Span::raw(format!(" {what}")));
     }
     Line::from(spans)
 }
 
-fn frame_dialog(frame: &mut Frame<'_>, rect: Rect, title: String, lines: Vec<Line<'_>>, theme: &Theme, danger: bool) {
+fn frame_dialog(
+    frame: &mut Frame<'_>,
+    rect: Rect,
+    title: String,
+    lines: Vec<Line<'_>>,
+    theme: &Theme,
+    danger: bool,
+) {
     frame.render_widget(Clear, rect);
-    let border = if danger { theme.error } else { theme.border_focused };
+    let border = if danger {
+        theme.error
+    } else {
+        theme.border_focused
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(Style::default().fg(border))
-        .title(Span::styled(format!(" {title} "), Style::default().fg(border).add_modifier(Modifier::BOLD)))
+        .title(Span::styled(
+            format!(" {title} "),
+            Style::default().fg(border).add_modifier(Modifier::BOLD),
+        ))
         .style(Style::default().bg(theme.dialog_bg).fg(theme.fg));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }
 
 fn height_for(lines: usize, area: Rect) -> u16 {
-    u16::try_from(lines + 2).unwrap_or(u16::MAX).min(area.height)
+    u16::try_from(lines + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height)
 }
 
 /// Draws the open dialog over `area`.
@@ -55,7 +79,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                 None => Line::styled("✓ valid reference", Style::default().fg(theme.ok)),
             };
             let lines = vec![
-                Line::raw(format!("Image: {} ({})", sanitize(source_label), short_id(source))),
+                Line::raw(format!(
+                    "Image: {} ({})",
+                    sanitize(source_label),
+                    short_id(source)
+                )),
                 Line::raw("New reference [registry[:port]/]path[:tag]:"),
                 Line::from(vec![
                     Span::styled("> ", Style::default().fg(theme.key)),
@@ -81,7 +109,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
             if *force_step {
                 lines.push(Line::styled(
                     "These images are used by containers:",
-                    Style::default().fg(theme.error).add_modifier(Modifier::BOLD),
+                    Style::default()
+                        .fg(theme.error)
+                        .add_modifier(Modifier::BOLD),
                 ));
                 for t in targets.iter().filter(|t| !t.used_by.is_empty()) {
                     lines.push(Line::raw(format!(
@@ -95,14 +125,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                     "Force removal untags them; the containers keep running on the image ID.",
                 ));
                 lines.push(Line::raw(""));
-                lines.push(hint(theme, &[("y", "force remove"), ("n/Esc", "keep them")]));
+                lines.push(hint(
+                    theme,
+                    &[("y", "force remove"), ("n/Esc", "keep them")],
+                ));
             } else {
                 lines.push(Line::raw(format!(
                     "Remove {} image reference{}?",
                     targets.len(),
                     if targets.len() == 1 { "" } else { "s" }
                 )));
-                for t in targets.iter().take(usize::from(area.height.saturating_sub(8))) {
+                for t in targets
+                    .iter()
+                    .take(usize::from(area.height.saturating_sub(8)))
+                {
                     let mut note = String::new();
                     if t.other_tags > 0 {
                         note = format!("  (untag only: {} other tag(s) stay)", t.other_tags);
@@ -117,7 +153,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                 }
                 if !used.is_empty() {
                     lines.push(Line::styled(
-                        format!("{} container(s) use these images: you will be asked again.", used.len()),
+                        format!(
+                            "{} container(s) use these images: you will be asked again.",
+                            used.len()
+                        ),
                         Style::default().fg(theme.warning),
                     ));
                 }
@@ -163,7 +202,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                             c.repo_tags.join(", ")
                         };
                         let what = if c.untag_only {
-                            "untag only (parent of another image)".to_string()
+                            "untag only".to_string()
                         } else {
                             bytes(c.reclaim)
                         };
@@ -178,8 +217,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                             Style::default().fg(theme.dim),
                         ));
                     }
+                    if p.images.iter().any(|c| c.untag_only) {
+                        lines.push(Line::styled(
+                            "  untag only: the parent of another image loses its tags and stays",
+                            Style::default().fg(theme.dim),
+                        ));
+                    }
                     lines.push(Line::styled(
-                        format!("Reclaimable from images: {}", bytes(p.reclaim)),
+                        format!(
+                            "Reclaimable from images: {} (shared layers counted once)",
+                            bytes(p.reclaim)
+                        ),
                         Style::default().add_modifier(Modifier::BOLD),
                     ));
                     if *build_cache {
@@ -192,7 +240,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
             lines.push(Line::raw(""));
             lines.push(hint(
                 theme,
-                &[("y/Enter", "prune"), ("a", "switch scope"), ("b", "build cache"), ("Esc", "cancel")],
+                &[
+                    ("y/Enter", "prune"),
+                    ("a", "switch scope"),
+                    ("b", "build cache"),
+                    ("Esc", "cancel"),
+                ],
             ));
             let rect = centered(area, 90, height_for(lines.len(), area));
             frame_dialog(frame, rect, "Prune images".into(), lines, theme, true);
@@ -210,7 +263,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                 .map(|l| Line::raw(l.as_str()))
                 .collect();
             out.push(hint(theme, &[("j/k", "scroll"), ("Esc", "close")]));
-            let rect = centered(area, area.width.saturating_sub(6).max(20), height_for(out.len(), area));
+            let rect = centered(
+                area,
+                area.width.saturating_sub(6).max(20),
+                height_for(out.len(), area),
+            );
             frame_dialog(frame, rect, sanitize(title), out, theme, false);
         }
     }

@@ -16,7 +16,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
     for section in [focus.context(), Context::Global] {
         lines.push(Line::styled(
             section.title(),
-            Style::default().fg(theme.header).add_modifier(Modifier::BOLD),
+            Style::default()
+                .fg(theme.header)
+                .add_modifier(Modifier::BOLD),
         ));
         for b in ctx.keymap.bindings(section) {
             // A global key the pane rebinds is not shown under "Everywhere".
@@ -33,7 +35,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keys.join(" / ")), Style::default().fg(theme.key)),
+                Span::styled(
+                    format!("  {:<16}", keys.join(" / ")),
+                    Style::default().fg(theme.key),
+                ),
                 Span::raw(b.desc.clone()),
             ]));
         }

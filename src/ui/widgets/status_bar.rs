@@ -34,12 +34,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             ));
         }
     }
-    let running = state.containers.iter().filter(|c| c.state == "running").count();
+    let running = state
+        .containers
+        .iter()
+        .filter(|c| c.state == "running")
+        .count();
     let images: std::collections::HashSet<&str> =
         state.images.rows.iter().map(|r| r.id.as_str()).collect();
     spans.push(Span::styled(
         format!(
-            "│ {} images, {} tags · {} containers ({} running) ",
+            "│ {} images, {} tags · {} container(s), {} running ",
             images.len(),
             state.images.rows.iter().filter(|r| !r.dangling()).count(),
             state.containers.len(),
@@ -61,7 +65,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
                 Level::Info => theme.status_fg,
                 Level::Error => theme.error,
             };
-            spans.push(Span::styled(format!("│ {} ", sanitize(text)), base.fg(color)));
+            spans.push(Span::styled(
+                format!("│ {} ", sanitize(text)),
+                base.fg(color),
+            ));
         }
         None => {
             let help = ctx

@@ -17,6 +17,8 @@ pub enum Action {
     FocusImages,
     /// Focus the layers pane.
     FocusLayers,
+    /// Focus the jobs pane.
+    FocusJobs,
     /// Move the cursor up.
     Up,
     /// Move the cursor down.
@@ -62,6 +64,7 @@ impl Action {
         Action::PrevPane,
         Action::FocusImages,
         Action::FocusLayers,
+        Action::FocusJobs,
         Action::Up,
         Action::Down,
         Action::PageUp,

@@ -165,6 +165,7 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
             state.page = match state.focus {
                 crate::state::Pane::Images => state.viewport.0,
                 crate::state::Pane::Layers => state.viewport.1,
+                _ => 10,
             };
             dirty = false;
             if opts.exit_after_first_frame && first_frame_ready(&state) {

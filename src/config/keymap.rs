@@ -19,11 +19,18 @@ pub enum Context {
     Images,
     /// The layers pane.
     Layers,
+    /// The jobs pane.
+    Jobs,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 3] = [Context::Images, Context::Layers, Context::Global];
+    pub const ALL: [Context; 4] = [
+        Context::Images,
+        Context::Layers,
+        Context::Jobs,
+        Context::Global,
+    ];
 
     /// A title for help.
     pub fn title(self) -> &'static str {
@@ -31,6 +38,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Images => "Images",
             Context::Layers => "Layers",
+            Context::Jobs => "Jobs",
         }
     }
 }
@@ -54,16 +62,8 @@ struct RawBinding {
     desc: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKeymap {
-    #[serde(default)]
-    global: Vec<RawBinding>,
-    #[serde(default)]
-    images: Vec<RawBinding>,
-    #[serde(default)]
-    layers: Vec<RawBinding>,
-}
+/// A keymap file: one array of bindings per section (`[[global]]`, `[[images]]`, …).
+type RawKeymap = HashMap<Context, Vec<RawBinding>>;
 
 /// Errors in a keymap file.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -114,11 +114,7 @@ fn parse(text: &str, origin: &str) -> Result<HashMap<Context, Vec<Binding>>, Key
         message: e.message().to_string(),
     })?;
     let mut out = HashMap::new();
-    for (ctx, list) in [
-        (Context::Global, raw.global),
-        (Context::Images, raw.images),
-        (Context::Layers, raw.layers),
-    ] {
+    for (ctx, list) in raw {
         let mut seen: HashMap<Key, Action> = HashMap::new();
         let mut bindings = Vec::new();
         for b in list {

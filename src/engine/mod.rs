@@ -84,6 +84,13 @@ pub enum EngineEvent {
         /// What it does.
         kind: JobKind,
     },
+    /// A running job made progress.
+    JobProgress {
+        /// Its ID.
+        id: JobId,
+        /// What happened.
+        progress: Progress,
+    },
     /// A job ended.
     JobFinished {
         /// Its ID.
@@ -95,6 +102,29 @@ pub enum EngineEvent {
 
 /// Where engine events go.
 pub type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
+
+/// Handed to a running job so it can report progress.
+#[derive(Clone)]
+pub struct JobCtx {
+    /// The job's ID.
+    pub id: JobId,
+    sink: Sink,
+}
+
+impl JobCtx {
+    /// Creates the context of job `id`.
+    pub fn new(id: JobId, sink: Sink) -> JobCtx {
+        JobCtx { id, sink }
+    }
+
+    /// Reports progress.
+    pub fn progress(&self, progress: Progress) {
+        (self.sink)(EngineEvent::JobProgress {
+            id: self.id,
+            progress,
+        });
+    }
+}
 
 /// The handle the app uses to send commands to the engine task.
 #[derive(Debug, Clone)]

@@ -200,6 +200,31 @@ impl std::fmt::Display for JobKind {
     }
 }
 
+/// A progress report of a running job. Each kind of job uses the variants that fit it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// One layer of a pull or push: its phase and bytes.
+    Layer {
+        /// Short layer ID/digest as the engine reports it.
+        id: String,
+        /// Phase as the engine words it (Waiting, Downloading, Extracting, Pull complete, …).
+        phase: String,
+        /// Bytes done.
+        current: u64,
+        /// Bytes in all (0 when unknown).
+        total: u64,
+    },
+    /// A line of output.
+    Log(String),
+    /// Overall bytes (0 total when unknown).
+    Bytes {
+        /// Done.
+        done: u64,
+        /// In all.
+        total: u64,
+    },
+}
+
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {

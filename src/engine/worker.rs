@@ -232,7 +232,8 @@ impl Connected<'_> {
                 let (docker, sink, itx) =
                     (self.docker.clone(), self.sink.clone(), self.itx.clone());
                 let task = tokio::spawn(async move {
-                    let result = run_job(&docker, cmd).await;
+                    let job = super::JobCtx::new(id, sink.clone());
+                    let result = run_job(&docker, cmd, &job).await;
                     sink(EngineEvent::JobFinished { id, result });
                     let _ = itx.send(Internal::JobDone(id));
                 });
@@ -266,7 +267,13 @@ impl Connected<'_> {
     }
 }
 
-async fn run_job(docker: &Docker, cmd: Command) -> Result<JobOutcome, EngineError> {
+/// Runs one job to its end; progress goes through `job`.
+async fn run_job(
+    docker: &Docker,
+    cmd: Command,
+    job: &super::JobCtx,
+) -> Result<JobOutcome, EngineError> {
+    let _ = job;
     match cmd {
         Command::Tag { source, target } => images::tag(docker, &source, &target)
             .await

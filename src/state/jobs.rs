@@ -1,5 +1,23 @@
 //! Jobs as the UI sees them: the engine's job events reduced into one entry per job.
-use crate::engine::{EngineError, JobId, JobKind, JobOutcome};
+use std::collections::VecDeque;
+
+use crate::engine::{EngineError, JobId, JobKind, JobOutcome, Progress};
+
+/// One layer of a pull/push as last reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerProgress {
+    /// Layer ID.
+    pub id: String,
+    /// Phase text.
+    pub phase: String,
+    /// Bytes done (never goes backwards within a phase).
+    pub current: u64,
+    /// Bytes in all.
+    pub total: u64,
+}
+
+/// Lines of output kept per job.
+pub const LOG_LINES: usize = 2_000;
 
 /// A job's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +45,51 @@ pub struct Job {
     pub started: i64,
     /// End time, unix seconds.
     pub ended: Option<i64>,
+    /// Layers of a pull/push, in first-seen order.
+    pub layers: Vec<LayerProgress>,
+    /// Output lines (bounded).
+    pub log: VecDeque<String>,
+    /// Overall bytes done and in all.
+    pub bytes: (u64, u64),
+}
+
+impl Job {
+    /// Folds a progress report into the job.
+    pub fn apply(&mut self, progress: Progress) {
+        match progress {
+            Progress::Layer {
+                id,
+                phase,
+                current,
+                total,
+            } => match self.layers.iter_mut().find(|l| l.id == id) {
+                Some(l) => {
+                    if l.phase != phase {
+                        l.phase = phase;
+                        l.current = current;
+                    } else {
+                        l.current = l.current.max(current);
+                    }
+                    if total > 0 {
+                        l.total = total;
+                    }
+                }
+                None => self.layers.push(LayerProgress {
+                    id,
+                    phase,
+                    current,
+                    total,
+                }),
+            },
+            Progress::Log(line) => {
+                if self.log.len() == LOG_LINES {
+                    self.log.pop_front();
+                }
+                self.log.push_back(line);
+            }
+            Progress::Bytes { done, total } => self.bytes = (done, total),
+        }
+    }
 }
 
 /// All jobs of this session, newest last; finished jobs beyond a bound are dropped.
@@ -34,6 +97,8 @@ pub struct Job {
 pub struct Jobs {
     /// The jobs.
     pub list: Vec<Job>,
+    /// Cursor in the jobs pane, counted from the newest job (0 = newest).
+    pub cursor: usize,
 }
 
 const KEEP_FINISHED: usize = 50;
@@ -47,6 +112,9 @@ impl Jobs {
             status: JobStatus::Running,
             started: now,
             ended: None,
+            layers: Vec::new(),
+            log: VecDeque::new(),
+            bytes: (0, 0),
         });
         let finished = self.list.iter().filter(|j| j.ended.is_some()).count();
         if finished > KEEP_FINISHED
@@ -77,6 +145,28 @@ impl Jobs {
         Some(job.kind.clone())
     }
 
+    /// Applies progress to a running job.
+    pub fn progress(&mut self, id: JobId, progress: Progress) {
+        if let Some(job) = self
+            .list
+            .iter_mut()
+            .find(|j| j.id == id && j.ended.is_none())
+        {
+            job.apply(progress);
+        }
+    }
+
+    /// Moves the jobs pane's cursor (newest first).
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.list.len().saturating_sub(1);
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+
+    /// The job under the cursor.
+    pub fn selected(&self) -> Option<&Job> {
+        self.list.iter().rev().nth(self.cursor)
+    }
+
     /// Running jobs.
     pub fn running(&self) -> impl Iterator<Item = &Job> {
         self.list.iter().filter(|j| j.status == JobStatus::Running)
@@ -85,5 +175,44 @@ impl Jobs {
     /// The newest running job.
     pub fn newest_running(&self) -> Option<JobId> {
         self.running().last().map(|j| j.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::PruneScope;
+
+    fn layer(id: &str, phase: &str, current: u64, total: u64) -> Progress {
+        Progress::Layer {
+            id: id.into(),
+            phase: phase.into(),
+            current,
+            total,
+        }
+    }
+
+    #[test]
+    fn progress_is_reduced_per_layer_and_never_goes_backwards() {
+        let mut jobs = Jobs::default();
+        jobs.start(1, JobKind::Prune(PruneScope::Dangling), 0);
+        jobs.progress(1, layer("a", "Downloading", 10, 100));
+        jobs.progress(1, layer("b", "Waiting", 0, 0));
+        jobs.progress(1, layer("a", "Downloading", 5, 100));
+        assert_eq!(jobs.list[0].layers[0].current, 10);
+        jobs.progress(1, layer("a", "Extracting", 1, 100));
+        assert_eq!(jobs.list[0].layers[0].current, 1);
+        assert_eq!(jobs.list[0].layers.len(), 2);
+        for i in 0..(LOG_LINES + 5) {
+            jobs.progress(1, Progress::Log(format!("line {i}")));
+        }
+        assert_eq!(jobs.list[0].log.len(), LOG_LINES);
+        assert_eq!(jobs.list[0].log.front().map(String::as_str), Some("line 5"));
+        jobs.finish(1, &Ok(JobOutcome::Done(String::new())), 1);
+        jobs.progress(1, Progress::Log("late".into()));
+        assert_eq!(
+            jobs.list[0].log.back().map(String::as_str),
+            Some(&*format!("line {}", LOG_LINES + 4))
+        );
     }
 }

@@ -28,18 +28,44 @@ pub enum Pane {
     Images,
     /// Layers of the selected image.
     Layers,
+    /// Running and finished jobs with their progress.
+    Jobs,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 2] = [Pane::Images, Pane::Layers];
+    pub const ALL: [Pane; 3] = [Pane::Images, Pane::Layers, Pane::Jobs];
 
     /// The keymap section of the pane.
     pub fn context(self) -> Context {
         match self {
             Pane::Images => Context::Images,
             Pane::Layers => Context::Layers,
+            Pane::Jobs => Context::Jobs,
         }
+    }
+
+    /// The pane's name in the tab bar.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Images => "Images",
+            Pane::Layers => "Layers",
+            Pane::Jobs => "Jobs",
+        }
+    }
+
+    /// The action that focuses the pane (its number key in the default keymap).
+    pub fn focus_action(self) -> Action {
+        match self {
+            Pane::Images => Action::FocusImages,
+            Pane::Layers => Action::FocusLayers,
+            Pane::Jobs => Action::FocusJobs,
+        }
+    }
+
+    /// Whether the pane shares the screen with the images pane.
+    pub fn beside_images(self) -> bool {
+        matches!(self, Pane::Images | Pane::Layers)
     }
 }
 
@@ -197,6 +223,7 @@ impl AppState {
             }
             Action::FocusImages => self.focus = Pane::Images,
             Action::FocusLayers => self.focus = Pane::Layers,
+            Action::FocusJobs => self.focus = Pane::Jobs,
             Action::Up => return self.move_cursor(-1),
             Action::Down => return self.move_cursor(1),
             Action::PageUp => return self.move_cursor(-page),
@@ -230,7 +257,12 @@ impl AppState {
             Action::Details => self.open_details(),
             Action::Refresh => return vec![Command::Refresh, Command::Reconnect],
             Action::CancelJob => {
-                if let Some(id) = self.jobs.newest_running() {
+                let selected = self
+                    .jobs
+                    .selected()
+                    .filter(|j| self.focus == Pane::Jobs && j.status == jobs::JobStatus::Running)
+                    .map(|j| j.id);
+                if let Some(id) = selected.or_else(|| self.jobs.newest_running()) {
                     return vec![Command::Cancel(id)];
                 }
                 self.say(Level::Info, "no running job to cancel");
@@ -250,6 +282,10 @@ impl AppState {
                 self.layers.move_by(delta);
                 self.layers.offset =
                     images::visible_offset(self.layers.offset, self.layers.cursor, self.viewport.1);
+                vec![]
+            }
+            Pane::Jobs => {
+                self.jobs.move_by(delta);
                 vec![]
             }
         }
@@ -299,6 +335,14 @@ impl AppState {
                     .selected()
                     .map_or("Image".to_string(), |r| r.label());
                 (title, self.layers.config_lines())
+            }
+            Pane::Jobs => {
+                let Some(job) = self.jobs.selected() else {
+                    return;
+                };
+                let mut lines = vec![format!("{} — {:?}", job.kind, job.status)];
+                lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
+                (format!("Job {}", job.id), lines)
             }
             Pane::Layers => {
                 let Some(h) = self.layers.entries().get(self.layers.cursor) else {
@@ -390,6 +434,7 @@ impl AppState {
                 }
             }
             EngineEvent::JobStarted { id, kind } => self.jobs.start(id, kind, self.now),
+            EngineEvent::JobProgress { id, progress } => self.jobs.progress(id, progress),
             EngineEvent::JobFinished { id, result } => {
                 if let Some(kind) = self.jobs.finish(id, &result, self.now) {
                     match result {

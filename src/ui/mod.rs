@@ -55,18 +55,32 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
         );
         return FrameInfo::default();
     }
-    let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
-    let direction = if main.width >= 110 {
-        Direction::Horizontal
+    let [tabs, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    widgets::tabs::draw(frame, tabs, state, ctx);
+    let mut info = FrameInfo::default();
+    if state.focus.beside_images() {
+        let direction = if main.width >= 110 {
+            Direction::Horizontal
+        } else {
+            Direction::Vertical
+        };
+        let [left, right] = Layout::default()
+            .direction(direction)
+            .constraints([Constraint::Percentage(58), Constraint::Percentage(42)])
+            .areas(main);
+        info.images_rows = panes::images::draw(frame, left, state, ctx);
+        info.layers_rows = panes::layers::draw(frame, right, state, ctx);
     } else {
-        Direction::Vertical
-    };
-    let [left, right] = Layout::default()
-        .direction(direction)
-        .constraints([Constraint::Percentage(58), Constraint::Percentage(42)])
-        .areas(main);
-    let images_rows = panes::images::draw(frame, left, state, ctx);
-    let layers_rows = panes::layers::draw(frame, right, state, ctx);
+        match state.focus {
+            Pane::Jobs => panes::jobs::draw(frame, main, state, ctx),
+            Pane::Images | Pane::Layers => {}
+        }
+    }
     widgets::status_bar::draw(frame, status, state, ctx);
     if let Some(dialog) = &state.dialog {
         widgets::dialog::draw(frame, main, dialog, ctx);
@@ -74,10 +88,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
     if state.help {
         widgets::help::draw(frame, main, state.focus, ctx);
     }
-    FrameInfo {
-        images_rows,
-        layers_rows,
-    }
+    info
 }
 
 /// A pane's frame: rounded border, highlighted when focused, with a title and a right-hand note.

@@ -302,7 +302,7 @@ fn cell_bg(t: &Terminal<TestBackend>, x: u16, y: u16) -> Color {
 #[test]
 fn themes_colour_roles_differ_where_they_should() {
     let s = state();
-    // Row 2 of the images table is the selected row (newest first: web:2.1).
+    // Row 3 of the screen (tab bar, border, header, then rows) is the selected row (newest first: web:2.1).
     let dark = render_with(&s, &Theme::default_theme(), &Keymap::defaults(), 140, 20);
     let light = render_with(
         &s,
@@ -318,17 +318,63 @@ fn themes_colour_roles_differ_where_they_should() {
         140,
         20,
     );
-    assert_eq!(cell_bg(&dark, 5, 2), Theme::default_theme().selected_bg);
+    assert_eq!(cell_bg(&dark, 5, 3), Theme::default_theme().selected_bg);
     assert_eq!(
-        cell_bg(&light, 5, 2),
+        cell_bg(&light, 5, 3),
         Theme::named("light").unwrap().selected_bg
     );
-    assert_eq!(cell_bg(&mono, 5, 2), Color::Reset);
-    let modifier = mono.backend().buffer()[(5, 2)].modifier;
+    assert_eq!(cell_bg(&mono, 5, 3), Color::Reset);
+    let modifier = mono.backend().buffer()[(5, 3)].modifier;
     assert!(modifier.contains(ratatui::style::Modifier::REVERSED));
     // Text is the same whatever the theme.
     assert_eq!(
         format!("{}", dark.backend()),
         format!("{}", light.backend())
     );
+}
+
+#[test]
+fn jobs_pane_shows_layer_progress_and_output() {
+    use crate::engine::{JobKind, Progress};
+    let mut s = state();
+    s.focus = Pane::Jobs;
+    s.on_engine(EngineEvent::JobStarted {
+        id: 1,
+        kind: JobKind::Tag {
+            source: "busybox:1.36".into(),
+            target: "busybox:prod".into(),
+        },
+    });
+    s.on_engine(EngineEvent::JobFinished {
+        id: 1,
+        result: Ok(crate::engine::JobOutcome::Done(
+            "added tag busybox:prod".into(),
+        )),
+    });
+    s.now += 4;
+    s.on_engine(EngineEvent::JobStarted {
+        id: 2,
+        kind: JobKind::Prune(PruneScope::AllUnused),
+    });
+    for (id, phase, cur, total) in [
+        ("a1b2c3d4e5f6", "Downloading", 30_000_000, 80_000_000),
+        ("0f9e8d7c6b5a", "Pull complete", 5_000_000, 5_000_000),
+        ("77aa88bb99cc", "Waiting", 0, 0),
+    ] {
+        s.on_engine(EngineEvent::JobProgress {
+            id: 2,
+            progress: Progress::Layer {
+                id: id.into(),
+                phase: phase.into(),
+                current: cur,
+                total,
+            },
+        });
+    }
+    s.on_engine(EngineEvent::JobProgress {
+        id: 2,
+        progress: Progress::Log("\u{1b}[32mstep 1/3\u{1b}[0m".into()),
+    });
+    s.now += 5;
+    insta::assert_snapshot!(render(&s, 110, 18).backend());
 }

@@ -1,3 +1,4 @@
 //! One module per pane.
 pub mod images;
+pub mod jobs;
 pub mod layers;

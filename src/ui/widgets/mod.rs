@@ -3,3 +3,4 @@ pub mod bar;
 pub mod dialog;
 pub mod help;
 pub mod status_bar;
+pub mod tabs;

@@ -1,0 +1,1 @@
+//! Layer trees "as of layer N".

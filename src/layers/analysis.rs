@@ -199,4 +199,4 @@ pub fn compute_figures(image: &ImageAnalysis) -> Figures {
 
 #[cfg(test)]
 #[path = "analysis_tests.rs"]
-mod tests;
+pub(crate) mod tests;

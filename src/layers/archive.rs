@@ -86,10 +86,15 @@ impl std::fmt::Display for CancelMarker {
 }
 impl std::error::Error for CancelMarker {}
 
+/// Turns the cancel marker into [`LayersError::Cancelled`] and early ends into
+/// [`LayersError::Truncated`].
 fn fix_cancel(err: LayersError) -> LayersError {
     match err {
         LayersError::Io(e) if e.get_ref().is_some_and(|r| r.is::<CancelMarker>()) => {
             LayersError::Cancelled
+        }
+        LayersError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            LayersError::Truncated(e.to_string())
         }
         other => other,
     }
@@ -398,7 +403,7 @@ impl<'a> Builder<'a> {
                         format!("more than {} bytes of names", self.limits.max_name_bytes),
                     ));
                 }
-                if self.progress.entries % PROGRESS_EVERY == 0 {
+                if self.progress.entries.is_multiple_of(PROGRESS_EVERY) {
                     self.check_cancel()?;
                     self.report();
                 }

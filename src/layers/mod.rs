@@ -7,6 +7,7 @@
 //! - [`cli`] is `dockhand analyze`.
 pub mod analysis;
 pub mod archive;
+mod archive_io;
 pub mod cli;
 pub mod error;
 pub mod manifest;

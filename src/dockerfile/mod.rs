@@ -1,2 +1,6 @@
-//! Dockerfile parsing (BuildKit-compatible), linting and the `dockhand lint` command.
+//! Dockerfile parsing (BuildKit-compatible), linting, highlighting, `.dockerignore` and build contexts,
+//! and the `dockhand lint` command.
 pub mod cli;
+pub mod parser;
+
+pub use parser::{Dockerfile, Heredoc, Instruction, ParseError, parse};

@@ -1,5 +1,5 @@
 //! CMD/ENTRYPOINT rules (DL3025 exec form, DL4003/DL4004 one per stage) and secrets in ENV/ARG
-//! names (DH1001).
+//! names (DL3064).
 
 use super::{Diagnostic, Severity, Stage};
 use crate::dockerfile::parser::Dockerfile;
@@ -25,13 +25,15 @@ fn secret_rule(file: &Dockerfile, out: &mut Vec<Diagnostic>) {
             "ARG" => inst.args.iter().map(|a| a.split('=').next().unwrap_or_default().to_string()).collect(),
             _ => continue,
         };
-        for name in names.iter().filter(|n| looks_secret(n)) {
+        let secrets: Vec<&String> = names.iter().filter(|n| looks_secret(n)).collect();
+        if !secrets.is_empty() {
+            let list = secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
             out.push(Diagnostic::new(
-                "DH1001",
+                "DL3064",
                 Severity::Warning,
                 inst.start_line,
                 format!(
-                    "Do not use ARG or ENV instructions for sensitive data ({kw} {name:?}): they are kept in the image; use RUN --mount=type=secret"
+                    "Potentially sensitive data should not be used in the `ARG` or `ENV` commands ({kw} {list}): they stay in the image; use RUN --mount=type=secret"
                 ),
             ));
         }

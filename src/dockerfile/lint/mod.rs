@@ -41,7 +41,7 @@ impl std::fmt::Display for Severity {
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Rule code (`DL3006`, `DH1001`…).
+    /// Rule code (`DL3006`, `DL3064`…).
     pub code: &'static str,
     /// Severity.
     pub severity: Severity,

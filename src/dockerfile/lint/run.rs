@@ -77,7 +77,7 @@ fn apt_rules(inst: &Instruction, cmds: &[Vec<String>], final_stage: bool, out: &
             "`apt-get update` without `apt-get install` in the same RUN: the cached update layer goes stale; update and install in one RUN",
         ));
     }
-    if installs && final_stage && !cleans_lists(cmds, inst) {
+    if updates && final_stage && !cleans_lists(cmds, inst) {
         out.push(Diagnostic::new(
             "DL3009",
             Severity::Info,
@@ -155,10 +155,24 @@ fn cache_order_rule(stage: &Stage<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Indexes of the stages whose filesystem ends up in the final image: the last stage and the
+/// stages it is built `FROM`, transitively.
+fn stages_in_final_image(stages: &[Stage<'_>]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut current = stages.len().checked_sub(1);
+    while let Some(i) = current {
+        out.push(i);
+        let base = stages[i].base.to_ascii_lowercase();
+        current = stages[..i].iter().rposition(|s| s.name.as_deref() == Some(base.as_str()));
+    }
+    out
+}
+
 /// Runs this family's rules.
 pub(super) fn check(stages: &[Stage<'_>], out: &mut Vec<Diagnostic>) {
+    let in_final = stages_in_final_image(stages);
     for stage in stages {
-        let final_stage = stage.index + 1 == stages.len();
+        let final_stage = in_final.contains(&stage.index);
         for inst in stage.body.iter().filter(|i| i.effective_keyword() == "RUN") {
             let cmds = commands(&run_script(inst));
             apt_rules(inst, &cmds, final_stage, out);

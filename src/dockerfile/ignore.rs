@@ -329,13 +329,22 @@ impl DockerIgnore {
     }
 
     /// Whether an excluded directory can be skipped without walking it: true unless some `!`
-    /// exception could re-include something below it (Docker's archive walker rule).
+    /// exception could re-include something below it. A literal exception (`!vendor/keep.txt`)
+    /// counts when it lies under the directory, as in Docker's archive walker; an exception with
+    /// wildcards (`!app/**/*.py`) counts when its literal prefix is compatible with the directory,
+    /// as in BuildKit's file walker, so such exceptions work at any depth.
     pub fn can_skip_dir(&self, dir: &str) -> bool {
         let dir_slash = format!("{dir}/");
-        !self
-            .patterns
-            .iter()
-            .any(|p| p.exclusion && format!("{}/", p.cleaned).starts_with(&dir_slash))
+        !self.patterns.iter().filter(|p| p.exclusion).any(|p| {
+            let pattern = p.cleaned.as_str();
+            match pattern.find(['*', '?', '[', '\\']) {
+                None => format!("{pattern}/").starts_with(&dir_slash),
+                Some(i) => {
+                    let literal = &pattern[..i];
+                    dir_slash.starts_with(literal) || literal.starts_with(&dir_slash)
+                }
+            }
+        })
     }
 
     /// Adds `!.dockerignore` and `!<dockerfile>` exceptions when the patterns exclude them, as the

@@ -1,6 +1,7 @@
 //! Dockerfile parsing (BuildKit-compatible), linting, highlighting, `.dockerignore` and build contexts,
 //! and the `dockhand lint` command.
 pub mod cli;
+pub mod context;
 pub mod ignore;
 pub mod lint;
 pub mod parser;

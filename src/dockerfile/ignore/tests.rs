@@ -230,6 +230,10 @@ fn skipping_directories_and_build_files() {
     let pm = DockerIgnore::new(&["vendor", "!vendor/keep.txt", "node_modules"]).expect("ok");
     assert!(!pm.can_skip_dir("vendor"));
     assert!(pm.can_skip_dir("node_modules"));
+    let pm = DockerIgnore::new(&["*", "!app/**/*.py"]).expect("ok");
+    assert!(!pm.can_skip_dir("app") && !pm.can_skip_dir("app/lib"));
+    assert!(pm.can_skip_dir("docs"));
+    assert!(!DockerIgnore::new(&["*", "!**/keep"]).expect("ok").can_skip_dir("any/dir"));
     let pm = DockerIgnore::new(&["*"]).expect("ok").keep_build_files("Dockerfile").expect("ok");
     assert!(!pm.matches("Dockerfile"));
     assert!(!pm.matches(".dockerignore"));

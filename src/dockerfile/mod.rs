@@ -2,6 +2,7 @@
 //! and the `dockhand lint` command.
 pub mod cli;
 pub mod context;
+pub mod highlight;
 pub mod ignore;
 pub mod lint;
 pub mod parser;

@@ -1,0 +1,313 @@
+//! Incremental syntax highlighting of Dockerfiles for the editor, with syntect and the syntax in
+//! `assets/Dockerfile.sublime-syntax` (embedded; only that syntax is compiled, no default dump).
+//!
+//! [`Highlighter`] keeps the parser state at the start of every line. After an edit it
+//! re-highlights from the first changed line only until the state at the start of a following
+//! line equals the cached one, so a keystroke costs a line or two, not the file. Output is per line
+//! a list of `(byte range, TokenKind)`; the UI maps [`TokenKind`] to theme colours.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxSet, SyntaxSetBuilder};
+
+const SYNTAX: &str = include_str!("../../assets/Dockerfile.sublime-syntax");
+
+/// What a span of text is, for colouring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// An instruction keyword (`FROM`, `RUN`…).
+    Instruction,
+    /// Another keyword (`AS`, HEALTHCHECK's `CMD`/`NONE`).
+    Keyword,
+    /// A flag (`--from=build`, `-y`).
+    Flag,
+    /// A quoted string or exec-form argument.
+    String,
+    /// A comment.
+    Comment,
+    /// A variable reference (`$HOME`, `${VERSION}`).
+    Variable,
+    /// A key in ENV/LABEL/ARG.
+    Key,
+    /// Operators and punctuation (`=`, `&&`, `[`, `,`).
+    Operator,
+    /// A number.
+    Number,
+    /// A parser directive line (`# syntax=…`).
+    Directive,
+    /// Heredoc delimiters and bodies.
+    Heredoc,
+    /// Escapes and line continuations.
+    Escape,
+    /// A base image reference in FROM.
+    Image,
+    /// A build stage name (`AS build`).
+    StageName,
+    /// Something BuildKit will reject (an unknown instruction).
+    Invalid,
+    /// Anything else.
+    Plain,
+}
+
+/// Errors from the highlighter (a broken embedded syntax).
+#[derive(Debug, thiserror::Error)]
+pub enum HighlightError {
+    /// The syntax definition did not load.
+    #[error("Dockerfile syntax: {0}")]
+    Syntax(String),
+    /// syntect failed on a line.
+    #[error("highlighting: {0}")]
+    Parse(String),
+}
+
+struct Syntaxes {
+    set: SyntaxSet,
+    rules: Vec<(Scope, TokenKind)>,
+}
+
+fn load_syntaxes() -> Result<Syntaxes, HighlightError> {
+    let backtick = SYNTAX
+        .replacen("  esc: '\\\\'", "  esc: '`'", 1)
+        .replacen("scope: source.dockerfile\n", "scope: source.dockerfile.backtick\n", 1)
+        .replacen("name: Dockerfile (dockhand)", "name: Dockerfile (dockhand, backtick escape)", 1);
+    let mut builder = SyntaxSetBuilder::new();
+    for text in [SYNTAX, backtick.as_str()] {
+        let def = SyntaxDefinition::load_from_str(text, true, None)
+            .map_err(|e| HighlightError::Syntax(e.to_string()))?;
+        builder.add(def);
+    }
+    let set = builder.build();
+    let table = [
+        ("comment", TokenKind::Comment),
+        // The rest of a heredoc's opening line is not heredoc content.
+        ("meta.heredoc-rest", TokenKind::Plain),
+        ("meta.directive", TokenKind::Directive),
+        ("keyword.control.instruction", TokenKind::Instruction),
+        ("invalid", TokenKind::Invalid),
+        ("keyword.operator", TokenKind::Operator),
+        ("punctuation", TokenKind::Operator),
+        ("keyword", TokenKind::Keyword),
+        ("variable.parameter", TokenKind::Flag),
+        ("variable.other.key", TokenKind::Key),
+        ("variable", TokenKind::Variable),
+        ("constant.character.escape", TokenKind::Escape),
+        ("constant.numeric", TokenKind::Number),
+        ("entity.name.tag.heredoc", TokenKind::Heredoc),
+        ("string.unquoted.heredoc", TokenKind::Heredoc),
+        ("string", TokenKind::String),
+        ("entity.name.image", TokenKind::Image),
+        ("entity.name.stage", TokenKind::StageName),
+    ];
+    let mut rules = Vec::with_capacity(table.len());
+    for (name, kind) in table {
+        rules.push((Scope::new(name).map_err(|e| HighlightError::Syntax(format!("{e:?}")))?, kind));
+    }
+    Ok(Syntaxes { set, rules })
+}
+
+fn syntaxes() -> Result<&'static Syntaxes, HighlightError> {
+    static CELL: OnceLock<Result<Syntaxes, String>> = OnceLock::new();
+    CELL.get_or_init(|| load_syntaxes().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| HighlightError::Syntax(e.clone()))
+}
+
+/// Builds the syntax set now (it is otherwise built on first use). Cheap: one small syntax.
+pub fn warm_up() -> Result<(), HighlightError> {
+    syntaxes().map(|_| ())
+}
+
+/// Which escape character the file declares (`# escape=`` at the top switches to backtick).
+pub fn declared_escape<S: AsRef<str>>(lines: &[S]) -> char {
+    let file = super::parser::parse(
+        &lines.iter().take_while(|l| l.as_ref().trim_start().starts_with('#')).map(|l| format!("{}\n", l.as_ref())).collect::<String>(),
+    );
+    file.escape
+}
+
+fn classify(stack: &ScopeStack, rules: &[(Scope, TokenKind)]) -> TokenKind {
+    for scope in stack.as_slice().iter().rev() {
+        if let Some((_, kind)) = rules.iter().find(|(prefix, _)| prefix.is_prefix_of(*scope)) {
+            return *kind;
+        }
+    }
+    TokenKind::Plain
+}
+
+/// The cached state of one line.
+#[derive(Debug, Clone)]
+struct LineCache {
+    text: String,
+    /// Parser state and scope stack at the start of the line.
+    start: (ParseState, ScopeStack),
+    tokens: Vec<(Range<usize>, TokenKind)>,
+}
+
+/// An incremental Dockerfile highlighter for one buffer.
+#[derive(Debug, Clone)]
+pub struct Highlighter {
+    lines: Vec<LineCache>,
+    /// State after the last line.
+    end: (ParseState, ScopeStack),
+    escape: char,
+    initial: ParseState,
+    /// Lines highlighted by the last update (for tests and benchmarks).
+    last_work: usize,
+}
+
+impl Highlighter {
+    /// A highlighter for an empty buffer.
+    pub fn new() -> Result<Self, HighlightError> {
+        let initial = Self::initial_state('\\')?;
+        Ok(Highlighter {
+            lines: Vec::new(),
+            end: (initial.clone(), ScopeStack::new()),
+            escape: '\\',
+            initial,
+            last_work: 0,
+        })
+    }
+
+    fn initial_state(escape: char) -> Result<ParseState, HighlightError> {
+        let syn = syntaxes()?;
+        let scope = if escape == '`' { "source.dockerfile.backtick" } else { "source.dockerfile" };
+        let syntax = syn
+            .set
+            .find_syntax_by_scope(Scope::new(scope).map_err(|e| HighlightError::Syntax(format!("{e:?}")))?)
+            .ok_or_else(|| HighlightError::Syntax(format!("{scope} missing")))?;
+        Ok(ParseState::new(syntax))
+    }
+
+    /// Number of lines highlighted by the last [`Highlighter::set_text`] or [`Highlighter::sync`].
+    pub fn last_work(&self) -> usize {
+        self.last_work
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the buffer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Tokens of line `i` (byte ranges into that line, without its newline).
+    pub fn line(&self, i: usize) -> &[(Range<usize>, TokenKind)] {
+        self.lines.get(i).map_or(&[], |l| l.tokens.as_slice())
+    }
+
+    /// Highlights a whole buffer from scratch.
+    pub fn set_text<S: AsRef<str>>(&mut self, lines: &[S]) -> Result<(), HighlightError> {
+        self.escape = declared_escape(lines);
+        self.initial = Self::initial_state(self.escape)?;
+        self.lines.clear();
+        let mut state = (self.initial.clone(), ScopeStack::new());
+        for text in lines {
+            let (tokens, next) = highlight_line(text.as_ref(), &state)?;
+            self.lines.push(LineCache { text: text.as_ref().to_string(), start: state, tokens });
+            state = next;
+        }
+        self.end = state;
+        self.last_work = lines.len();
+        Ok(())
+    }
+
+    /// Brings the highlighting up to date with `lines` after an edit, re-highlighting from the
+    /// first changed line until the parser state converges with the cached one. Returns the
+    /// number of lines re-highlighted.
+    pub fn sync<S: AsRef<str>>(&mut self, lines: &[S]) -> Result<usize, HighlightError> {
+        let prefix = self
+            .lines
+            .iter()
+            .zip(lines)
+            .take_while(|(c, n)| c.text == n.as_ref())
+            .count();
+        if prefix == self.lines.len() && prefix == lines.len() {
+            self.last_work = 0;
+            return Ok(0);
+        }
+        let max_suffix = self.lines.len().min(lines.len()) - prefix;
+        let suffix = self
+            .lines
+            .iter()
+            .rev()
+            .zip(lines.iter().rev())
+            .take(max_suffix)
+            .take_while(|(c, n)| c.text == n.as_ref())
+            .count();
+        // A change to the directive lines can switch the escape character: start over.
+        let directive_zone = self.lines.iter().take_while(|l| l.text.trim_start().starts_with('#')).count();
+        if prefix <= directive_zone && declared_escape(lines) != self.escape {
+            self.set_text(lines)?;
+            return Ok(self.last_work);
+        }
+        let old_changed = self.lines.len() - suffix - prefix;
+        let new_changed = lines.len() - suffix - prefix;
+        // The state at the start of the first changed line depends only on the lines before it.
+        let mut state = match self.lines.get(prefix) {
+            Some(line) => line.start.clone(),
+            None => self.end.clone(),
+        };
+        let placeholder = LineCache { text: String::new(), start: state.clone(), tokens: Vec::new() };
+        self.lines.splice(prefix..prefix + old_changed, std::iter::repeat_n(placeholder, new_changed));
+        let mut work = 0;
+        let mut i = prefix;
+        while i < lines.len() {
+            let beyond_edit = i >= prefix + new_changed;
+            if beyond_edit && self.lines[i].start == state {
+                break;
+            }
+            let text = lines[i].as_ref();
+            let (tokens, next) = highlight_line(text, &state)?;
+            self.lines[i] = LineCache { text: text.to_string(), start: state, tokens };
+            state = next;
+            work += 1;
+            i += 1;
+        }
+        if i == lines.len() {
+            self.end = state;
+        }
+        self.last_work = work;
+        Ok(work)
+    }
+}
+
+/// Highlights one line from `state`, returning its tokens and the state after it.
+fn highlight_line(
+    text: &str,
+    state: &(ParseState, ScopeStack),
+) -> Result<(Vec<(Range<usize>, TokenKind)>, (ParseState, ScopeStack)), HighlightError> {
+    let syn = syntaxes()?;
+    let (mut parse, mut stack) = state.clone();
+    let with_nl = format!("{text}\n");
+    let ops = parse.parse_line(&with_nl, &syn.set).map_err(|e| HighlightError::Parse(e.to_string()))?;
+    let mut tokens: Vec<(Range<usize>, TokenKind)> = Vec::new();
+    let mut push = |range: Range<usize>, kind: TokenKind| {
+        let range = range.start.min(text.len())..range.end.min(text.len());
+        if range.is_empty() {
+            return;
+        }
+        match tokens.last_mut() {
+            Some((last, k)) if *k == kind && last.end == range.start => last.end = range.end,
+            _ => tokens.push((range, kind)),
+        }
+    };
+    let mut pos = 0;
+    for (idx, op) in ops {
+        if idx > pos {
+            push(pos..idx, classify(&stack, &syn.rules));
+            pos = idx;
+        }
+        stack.apply(&op).map_err(|e| HighlightError::Parse(format!("{e:?}")))?;
+    }
+    if pos < text.len() {
+        push(pos..text.len(), classify(&stack, &syn.rules));
+    }
+    Ok((tokens, (parse, stack)))
+}
+
+#[cfg(test)]
+mod tests;

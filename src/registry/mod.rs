@@ -9,3 +9,8 @@ pub mod reference;
 
 pub use digest::{Digest, DigestError};
 pub use reference::{Reference, ReferenceError, ReferenceErrorKind};
+pub mod credentials;
+pub mod secret;
+
+pub use credentials::{Credentials, CredentialsError, DockerConfig};
+pub use secret::Secret;

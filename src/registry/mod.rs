@@ -14,3 +14,6 @@ pub mod secret;
 
 pub use credentials::{Credentials, CredentialsError, DockerConfig};
 pub use secret::Secret;
+pub mod client;
+
+pub use client::{ClientOptions, RegistryClient, RegistryError};

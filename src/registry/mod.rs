@@ -15,5 +15,7 @@ pub mod secret;
 pub use credentials::{Credentials, CredentialsError, DockerConfig};
 pub use secret::Secret;
 pub mod client;
+pub mod config;
 
 pub use client::{ClientOptions, RegistryClient, RegistryError};
+pub use config::{RegistriesConfig, RegistryEntry};

@@ -1,4 +1,5 @@
 use super::*;
+use reqwest::header::HeaderMap;
 use reqwest::header::HeaderValue;
 
 #[test]

@@ -17,6 +17,15 @@ pub struct FakeServer {
 impl FakeServer {
     /// Serves `response` (a complete raw HTTP response, possibly truncated on purpose).
     pub fn start(response: Vec<u8>) -> Self {
+        Self::start_with(response, false)
+    }
+
+    /// Accepts connections and reads requests but never answers (for timeouts).
+    pub fn silent() -> Self {
+        Self::start_with(Vec::new(), true)
+    }
+
+    fn start_with(response: Vec<u8>, hang: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake server");
         let addr = listener.local_addr().expect("addr").to_string();
         let stop = Arc::new(AtomicBool::new(false));
@@ -35,6 +44,13 @@ impl FakeServer {
                         Ok(0) | Err(_) => break,
                         Ok(n) => buf.extend_from_slice(&chunk[..n]),
                     }
+                }
+                if hang {
+                    std::thread::spawn(move || {
+                        std::thread::sleep(Duration::from_secs(30));
+                        drop(s);
+                    });
+                    continue;
                 }
                 let _ = s.write_all(&response);
                 let _ = s.flush();

@@ -162,21 +162,28 @@ pub enum RegistryError {
     },
 }
 
-/// An error and its sources, joined with `: ` (reqwest's own message alone is uninformative).
+/// The informative end of an error's source chain (reqwest's own top-level message only
+/// repeats the URL): e.g. `tcp connect error: Connection refused (os error 111)`.
 pub(crate) fn chain(err: &reqwest::Error) -> String {
-    let mut out = err.to_string();
+    let mut parts = Vec::new();
     let mut source = err.source();
     while let Some(s) = source {
         let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
+        let generic =
+            text.starts_with("client error (") || text.starts_with("error sending request");
+        if !generic && !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
         }
         source = s.source();
     }
-    // reqwest prints the URL; it may hold query strings but never credentials (we never put
-    // them in URLs), so this is safe to show.
-    out
+    let keep = parts.len().saturating_sub(2);
+    let tail: Vec<String> = parts.into_iter().skip(keep).collect();
+    if tail.is_empty() {
+        // URLs we build never contain credentials, so reqwest's message is safe to show.
+        err.to_string()
+    } else {
+        tail.join(": ")
+    }
 }
 
 /// The registry's JSON error body (`{"errors":[{"code","message","detail"}]}`), if any.

@@ -103,6 +103,10 @@ pub async fn get(helper: &str, server_url: &str) -> Result<Option<Credentials>, 
             message: "answer is not the expected JSON object {ServerURL, Username, Secret}"
                 .to_string(),
         })?;
+    // Some helpers (docker-credential-pass 0.6) answer "nothing stored" with empty fields.
+    if answer.username.is_empty() && answer.secret.is_empty() {
+        return Ok(None);
+    }
     let server_address = if answer.server_url.is_empty() {
         server_url.to_string()
     } else {

@@ -199,6 +199,17 @@ async fn other_statuses() {
         "{text}"
     );
 
+    let fake = FakeServer::respond(
+        "404 Not Found",
+        "application/json",
+        r#"{"errors":[{"code":"UNSUPPORTED"}]}"#,
+    );
+    let err = client(&fake.addr).catalog().await.unwrap_err();
+    assert!(
+        matches!(err, RegistryError::CatalogUnavailable { status: 404, .. }),
+        "{err:?}"
+    );
+
     let fake = FakeServer::respond("401 Unauthorized", "application/json", "{}");
     let text = client(&fake.addr).catalog().await.unwrap_err().to_string();
     assert!(

@@ -253,6 +253,18 @@ async fn manifest_lists_and_oci_indexes() {
             child.kind, arm.kind,
             "child resolved by digest is the arm image"
         );
+        // Platform resolution in one call, as the "compare with local image" view needs.
+        let resolved = c
+            .image_manifest_for("dh/multi", tag, "linux", "amd64", None)
+            .await
+            .expect("resolve")
+            .expect("amd64 present");
+        assert_eq!(resolved.digest, amd.digest);
+        let none = c
+            .image_manifest_for("dh/multi", tag, "windows", "amd64", None)
+            .await
+            .expect("resolve");
+        assert!(none.is_none());
         // Also by digest for the index itself.
         let by_digest = c
             .manifest("dh/multi", &expected.to_string())

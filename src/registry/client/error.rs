@@ -80,6 +80,16 @@ pub enum RegistryError {
         /// Blob digest.
         digest: String,
     },
+    /// The registry does not offer `_catalog` (Docker Hub never does; others may disable it).
+    #[error(
+        "registry {registry} does not list its repositories (catalog answered {status}); type a repository name instead"
+    )]
+    CatalogUnavailable {
+        /// Registry host.
+        registry: String,
+        /// Status received.
+        status: u16,
+    },
     /// `/v2/` is not there: not a v2 registry, or the wrong address.
     #[error("{url} does not answer like a Registry HTTP API v2 endpoint (status {status})")]
     NotRegistry {

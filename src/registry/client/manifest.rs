@@ -365,6 +365,30 @@ impl RegistryClient {
         })
     }
 
+    /// The single-platform image behind `reference`: the manifest itself when it is an image,
+    /// else the index entry for `os`/`architecture` (and `variant` when given), fetched by
+    /// digest. `Ok(None)` when an index has no entry for that platform.
+    pub async fn image_manifest_for(
+        &self,
+        repository: &str,
+        reference: &str,
+        os: &str,
+        architecture: &str,
+        variant: Option<&str>,
+    ) -> Result<Option<ManifestInfo>, RegistryError> {
+        let top = self.manifest(repository, reference).await?;
+        if !top.is_index() {
+            return Ok(Some(top));
+        }
+        match top.platform_digest(os, architecture, variant) {
+            Some(digest) => {
+                let child = self.manifest(repository, &digest.to_string()).await?;
+                Ok(Some(child))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// The manifest digest of a tag without downloading it (`HEAD`).
     pub async fn manifest_digest(
         &self,

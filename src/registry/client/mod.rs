@@ -139,6 +139,11 @@ impl RegistryClient {
         &self.inner.registry
     }
 
+    /// True for Docker Hub (which has no catalog: browse it through search).
+    pub fn is_docker_hub(&self) -> bool {
+        self.inner.registry == crate::registry::reference::DOCKER_HUB_DOMAIN
+    }
+
     /// The API base URL (`http://127.0.0.1:5000/`).
     pub fn base_url(&self) -> &Url {
         &self.inner.base
@@ -225,6 +230,12 @@ impl RegistryClient {
 
     /// All repository names (`GET /v2/_catalog`, following `Link` pagination).
     pub async fn catalog(&self) -> Result<Vec<String>, RegistryError> {
+        if self.is_docker_hub() {
+            return Err(RegistryError::CatalogUnavailable {
+                registry: self.inner.registry.clone(),
+                status: 404,
+            });
+        }
         let mut url = self.url("v2/_catalog")?;
         if let Some(n) = self.inner.options.page_size {
             url.query_pairs_mut().append_pair("n", &n.to_string());
@@ -512,7 +523,13 @@ impl RegistryClient {
                         digest: digest.to_string(),
                     };
                 }
-                Target::Ping | Target::Catalog => {}
+                Target::Catalog => {
+                    return RegistryError::CatalogUnavailable {
+                        registry,
+                        status: status.as_u16(),
+                    };
+                }
+                Target::Ping => {}
             }
         }
         if status == StatusCode::FORBIDDEN {

@@ -138,3 +138,14 @@ fn options_debug_hides_password() {
     let dbg = format!("{c:?}");
     assert!(!dbg.contains("topsecret"), "{dbg}");
 }
+
+#[tokio::test]
+async fn hub_has_no_catalog() {
+    let c = RegistryClient::new("docker.io", ClientOptions::default()).unwrap();
+    assert!(c.is_docker_hub());
+    let err = c.catalog().await.unwrap_err();
+    assert!(
+        err.to_string().contains("does not list its repositories"),
+        "{err}"
+    );
+}

@@ -1,0 +1,592 @@
+//! A Registry HTTP API v2 client (reqwest, rustls): ping, catalog and tags with `Link`
+//! pagination, manifests (Docker v2 schema 2, manifest lists, OCI manifests and indexes) and
+//! image configs, with anonymous, basic and bearer-token authentication.
+//!
+//! HTTPS is used by default; plain HTTP for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`)
+//! and for registries marked insecure. An explicit `http://` or `https://` in the address wins.
+
+pub mod auth;
+mod endpoint;
+pub mod error;
+pub mod manifest;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header;
+use reqwest::{Method, StatusCode, Url};
+use tokio::sync::Mutex;
+
+pub use auth::{AuthKind, BearerChallenge, Challenge, parse_challenges};
+pub(crate) use endpoint::next_link;
+pub use endpoint::{endpoint, is_loopback_host};
+pub use error::RegistryError;
+pub use manifest::{
+    Descriptor, ImageConfigInfo, ImageManifestInfo, LayerInfo, ManifestInfo, ManifestKind,
+    Platform, PlatformEntry,
+};
+
+use crate::registry::credentials::Credentials;
+use auth::AuthState;
+use error::{ErrorBody, chain};
+
+/// Largest JSON body accepted (catalog pages, tag lists, manifests, configs).
+const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
+/// Safety net against a registry whose `Link` header loops.
+const MAX_PAGES: usize = 10_000;
+
+/// How to reach and authenticate with a registry.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Use plain HTTP (or accept invalid certificates with an explicit `https://`).
+    pub insecure: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Connection timeout.
+    pub connect_timeout: Duration,
+    /// Login to use; anonymous when `None`.
+    pub credentials: Option<Credentials>,
+    /// Page size asked for on catalog and tag lists (`n`); the registry's default when `None`.
+    pub page_size: Option<u32>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            insecure: false,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            credentials: None,
+            page_size: Some(100),
+        }
+    }
+}
+
+/// What `/v2/` said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingInfo {
+    /// The base URL used.
+    pub url: String,
+    /// How the registry wants clients to authenticate.
+    pub auth: AuthKind,
+    /// `Docker-Distribution-API-Version`, when sent.
+    pub api_version: Option<String>,
+}
+
+/// The thing a request is about, to word a 404 precisely.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Ping,
+    Catalog,
+    Repository(&'a str),
+    Manifest(&'a str, &'a str),
+    Blob(&'a str, &'a str),
+}
+
+/// A Registry v2 client for one registry. Cheap to clone (shared token cache).
+#[derive(Debug, Clone)]
+pub struct RegistryClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    registry: String,
+    options: ClientOptions,
+    auth: Mutex<AuthState>,
+}
+
+#[derive(serde::Deserialize)]
+struct CatalogPage {
+    repositories: Option<Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+struct TagsPage {
+    tags: Option<Vec<String>>,
+}
+
+impl RegistryClient {
+    /// A client for `registry` (see [`endpoint`] for accepted spellings).
+    pub fn new(registry: &str, options: ClientOptions) -> Result<Self, RegistryError> {
+        let (base, name) = endpoint(registry, options.insecure)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("dockhand/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .danger_accept_invalid_certs(options.insecure)
+            .build()
+            .map_err(|e| RegistryError::Http {
+                registry: name.clone(),
+                url: base.to_string(),
+                reason: chain(&e),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                registry: name,
+                options,
+                auth: Mutex::new(AuthState::default()),
+            }),
+        })
+    }
+
+    /// The registry's name as shown to the user (`docker.io`, `127.0.0.1:5000`).
+    pub fn registry(&self) -> &str {
+        &self.inner.registry
+    }
+
+    /// True for Docker Hub (which has no catalog: browse it through search).
+    pub fn is_docker_hub(&self) -> bool {
+        self.inner.registry == crate::registry::reference::DOCKER_HUB_DOMAIN
+    }
+
+    /// The API base URL (`http://127.0.0.1:5000/`).
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    pub(crate) fn url(&self, path: &str) -> Result<Url, RegistryError> {
+        self.inner
+            .base
+            .join(path)
+            .map_err(|e| RegistryError::InvalidAddress {
+                input: path.to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// `GET /v2/` without credentials: is this a v2 registry, and how does it authenticate?
+    pub async fn ping(&self) -> Result<PingInfo, RegistryError> {
+        let url = self.url("v2/")?;
+        let response = self
+            .raw_send(self.inner.http.get(url.clone()), &url)
+            .await?;
+        let api_version = response
+            .headers()
+            .get("Docker-Distribution-API-Version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let status = response.status();
+        let auth = if status.is_success() {
+            AuthKind::Anonymous
+        } else if status == StatusCode::UNAUTHORIZED {
+            let challenges = response
+                .headers()
+                .get_all(header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(parse_challenges)
+                .collect::<Vec<_>>();
+            match challenges.into_iter().next() {
+                Some(Challenge::Bearer(b)) => AuthKind::Bearer {
+                    realm: b.realm,
+                    service: b.service,
+                },
+                Some(Challenge::Basic) => AuthKind::Basic,
+                None => {
+                    return Err(RegistryError::Unauthorized {
+                        registry: self.inner.registry.clone(),
+                        reason:
+                            "the registry answered 401 without a usable WWW-Authenticate challenge"
+                                .to_string(),
+                    });
+                }
+            }
+        } else if status == StatusCode::NOT_FOUND {
+            return Err(RegistryError::NotRegistry {
+                url: url.to_string(),
+                status: status.as_u16(),
+            });
+        } else {
+            return Err(self.status_error(response, &url, Target::Ping).await);
+        };
+        Ok(PingInfo {
+            url: self.inner.base.to_string(),
+            auth,
+            api_version,
+        })
+    }
+
+    /// Verifies the client's credentials the way `docker login` does: `/v2/` with basic auth,
+    /// or a token request to the token service. An open registry accepts anything.
+    pub async fn check_login(&self) -> Result<AuthKind, RegistryError> {
+        let ping = self.ping().await?;
+        match &ping.auth {
+            AuthKind::Anonymous => {}
+            AuthKind::Basic | AuthKind::Bearer { .. } => {
+                let url = self.url("v2/")?;
+                let response = self.send(Method::GET, &url, "", None, None).await?;
+                if !response.status().is_success() {
+                    return Err(self.status_error(response, &url, Target::Ping).await);
+                }
+            }
+        }
+        Ok(ping.auth)
+    }
+
+    /// All repository names (`GET /v2/_catalog`, following `Link` pagination).
+    pub async fn catalog(&self) -> Result<Vec<String>, RegistryError> {
+        if self.is_docker_hub() {
+            return Err(RegistryError::CatalogUnavailable {
+                registry: self.inner.registry.clone(),
+                status: 404,
+            });
+        }
+        let mut url = self.url("v2/_catalog")?;
+        if let Some(n) = self.inner.options.page_size {
+            url.query_pairs_mut().append_pair("n", &n.to_string());
+        }
+        let mut out = Vec::new();
+        self.paginate(url, "registry:catalog:*", Target::Catalog, |bytes, url| {
+            let page: CatalogPage =
+                self.parse_json(bytes, url, "a catalog object {\"repositories\": [...]}")?;
+            out.extend(page.repositories.unwrap_or_default());
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// All tags of `repository` (`GET /v2/<name>/tags/list`, following `Link` pagination).
+    pub async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
+        let mut url = self.url(&format!("v2/{repository}/tags/list"))?;
+        if let Some(n) = self.inner.options.page_size {
+            url.query_pairs_mut().append_pair("n", &n.to_string());
+        }
+        let mut out = Vec::new();
+        let scope = format!("repository:{repository}:pull");
+        self.paginate(url, &scope, Target::Repository(repository), |bytes, url| {
+            let page: TagsPage =
+                self.parse_json(bytes, url, "a tag list {\"name\": ..., \"tags\": [...]}")?;
+            out.extend(page.tags.unwrap_or_default());
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    async fn paginate(
+        &self,
+        first: Url,
+        scope: &str,
+        target: Target<'_>,
+        mut on_page: impl FnMut(&[u8], &Url) -> Result<(), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let mut url = first;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
+            if !seen.insert(url.to_string()) {
+                break; // a Link loop: stop rather than spin
+            }
+            let response = self.send(Method::GET, &url, scope, None, None).await?;
+            if !response.status().is_success() {
+                return Err(self.status_error(response, &url, target).await);
+            }
+            let next = next_link(response.headers());
+            let bytes = self.read_body(response, &url, MAX_JSON_BODY).await?;
+            on_page(&bytes, &url)?;
+            match next {
+                Some(link) => url = self.url(&link)?,
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+        &self,
+        bytes: &[u8],
+        url: &Url,
+        expected: &str,
+    ) -> Result<T, RegistryError> {
+        serde_json::from_slice(bytes).map_err(|e| RegistryError::InvalidJson {
+            registry: self.inner.registry.clone(),
+            url: url.to_string(),
+            expected: expected.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends without any authentication, mapping transport errors.
+    async fn raw_send(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+    ) -> Result<reqwest::Response, RegistryError> {
+        request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e, url))
+    }
+
+    pub(crate) fn transport_error(&self, e: &reqwest::Error, url: &Url) -> RegistryError {
+        let registry = self.inner.registry.clone();
+        if e.is_timeout() {
+            RegistryError::Timeout {
+                registry,
+                url: url.to_string(),
+                seconds: self.inner.options.timeout.as_secs(),
+            }
+        } else if e.is_connect() {
+            RegistryError::Unreachable {
+                registry,
+                url: url.to_string(),
+                reason: chain(e),
+            }
+        } else if e.is_body() || e.is_decode() {
+            RegistryError::BodyInterrupted {
+                registry,
+                url: url.to_string(),
+                reason: chain(e),
+            }
+        } else {
+            RegistryError::Http {
+                registry,
+                url: url.to_string(),
+                reason: chain(e),
+            }
+        }
+    }
+
+    /// Sends an authenticated request for `scope`, answering one 401 challenge.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        scope: &str,
+        accept: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<reqwest::Response, RegistryError> {
+        let mut challenged = false;
+        loop {
+            let mut request = self.inner.http.request(method.clone(), url.clone());
+            if let Some(accept) = accept {
+                request = request.header(header::ACCEPT, accept);
+            }
+            if let Some((content_type, bytes)) = &body {
+                request = request
+                    .header(header::CONTENT_TYPE, *content_type)
+                    .body(bytes.clone());
+            }
+            request = self.authorize(request, scope).await?;
+            let response = self.raw_send(request, url).await?;
+            if response.status() != StatusCode::UNAUTHORIZED || challenged {
+                if response.status() == StatusCode::UNAUTHORIZED {
+                    return Err(self.unauthorized(response, scope).await);
+                }
+                return Ok(response);
+            }
+            challenged = true;
+            let challenges: Vec<Challenge> = response
+                .headers()
+                .get_all(header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(parse_challenges)
+                .collect();
+            let mut state = self.inner.auth.lock().await;
+            state.forget(scope);
+            match challenges.into_iter().next() {
+                Some(Challenge::Bearer(b)) => {
+                    let token_scope = b.scope.clone().unwrap_or_else(|| scope.to_string());
+                    let (token, lifetime) = auth::fetch_token(
+                        &self.inner.http,
+                        &self.inner.registry,
+                        &b,
+                        &token_scope,
+                        self.inner.options.credentials.as_ref(),
+                        self.inner.options.timeout,
+                    )
+                    .await?;
+                    state.remember(scope, token.clone(), lifetime);
+                    if token_scope != scope {
+                        state.remember(&token_scope, token, lifetime);
+                    }
+                    state.bearer = Some(b);
+                }
+                Some(Challenge::Basic) => {
+                    if self.inner.options.credentials.is_none() || state.basic {
+                        drop(state);
+                        return Err(self.unauthorized(response, scope).await);
+                    }
+                    state.basic = true;
+                }
+                None => {
+                    drop(state);
+                    return Err(self.unauthorized(response, scope).await);
+                }
+            }
+        }
+    }
+
+    /// Adds the Authorization header the registry is known to want.
+    async fn authorize(
+        &self,
+        request: reqwest::RequestBuilder,
+        scope: &str,
+    ) -> Result<reqwest::RequestBuilder, RegistryError> {
+        let creds = self.inner.options.credentials.as_ref();
+        let mut state = self.inner.auth.lock().await;
+        if let Some(token) = state.token(scope) {
+            return Ok(request.bearer_auth(token.expose()));
+        }
+        if let Some(challenge) = state.bearer.clone() {
+            // Known token service: fetch the token for this scope up front.
+            let (token, lifetime) = auth::fetch_token(
+                &self.inner.http,
+                &self.inner.registry,
+                &challenge,
+                scope,
+                creds,
+                self.inner.options.timeout,
+            )
+            .await?;
+            let request = request.bearer_auth(token.expose());
+            state.remember(scope, token, lifetime);
+            return Ok(request);
+        }
+        match creds {
+            Some(c) if state.basic => Ok(request.basic_auth(
+                &c.username,
+                c.password.as_ref().map(|p| p.expose().to_string()),
+            )),
+            _ => Ok(request),
+        }
+    }
+
+    async fn unauthorized(&self, response: reqwest::Response, scope: &str) -> RegistryError {
+        let body = ErrorBody::parse(&response.bytes().await.unwrap_or_default());
+        let who = match &self.inner.options.credentials {
+            Some(c) if !c.is_empty() => format!(
+                "the registry rejected the credentials{}",
+                if c.username.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of user {:?}", c.username)
+                }
+            ),
+            _ => "the registry requires credentials; log in first".to_string(),
+        };
+        let scope = if scope.is_empty() {
+            String::new()
+        } else {
+            format!(" (access asked: {scope})")
+        };
+        RegistryError::Unauthorized {
+            registry: self.inner.registry.clone(),
+            reason: format!("{who}{scope}{}", body.detail()),
+        }
+    }
+
+    /// Turns a non-success response into the most precise error.
+    pub(crate) async fn status_error(
+        &self,
+        response: reqwest::Response,
+        url: &Url,
+        target: Target<'_>,
+    ) -> RegistryError {
+        let status = response.status();
+        let registry = self.inner.registry.clone();
+        let bytes = response.bytes().await.unwrap_or_default();
+        let body = ErrorBody::parse(&bytes[..bytes.len().min(64 * 1024)]);
+        if status == StatusCode::NOT_FOUND {
+            match target {
+                Target::Repository(repo) | Target::Manifest(repo, _) | Target::Blob(repo, _)
+                    if body.has("NAME_UNKNOWN") =>
+                {
+                    return RegistryError::RepositoryNotFound {
+                        registry,
+                        repository: repo.to_string(),
+                    };
+                }
+                Target::Repository(repo) => {
+                    return RegistryError::RepositoryNotFound {
+                        registry,
+                        repository: repo.to_string(),
+                    };
+                }
+                Target::Manifest(repo, reference) => {
+                    return RegistryError::ManifestNotFound {
+                        registry,
+                        repository: repo.to_string(),
+                        reference: reference.to_string(),
+                    };
+                }
+                Target::Blob(repo, digest) => {
+                    return RegistryError::BlobNotFound {
+                        registry,
+                        repository: repo.to_string(),
+                        digest: digest.to_string(),
+                    };
+                }
+                Target::Catalog => {
+                    return RegistryError::CatalogUnavailable {
+                        registry,
+                        status: status.as_u16(),
+                    };
+                }
+                Target::Ping => {}
+            }
+        }
+        if status == StatusCode::FORBIDDEN {
+            let what = match target {
+                Target::Ping => "the API root".to_string(),
+                Target::Catalog => "the repository catalog".to_string(),
+                Target::Repository(r) => format!("repository {r}"),
+                Target::Manifest(r, t) => format!("{r}:{t}"),
+                Target::Blob(r, d) => format!("blob {d} of {r}"),
+            };
+            return RegistryError::Denied {
+                registry,
+                what,
+                detail: body.detail(),
+            };
+        }
+        RegistryError::Status {
+            registry,
+            url: url.to_string(),
+            status: status.as_u16(),
+            detail: body.detail(),
+        }
+    }
+
+    /// Reads a body up to `limit` bytes, reporting a connection that drops mid-body.
+    pub(crate) async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        url: &Url,
+        limit: usize,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let mut out = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if out.len() + chunk.len() > limit {
+                        return Err(RegistryError::TooLarge {
+                            registry: self.inner.registry.clone(),
+                            url: url.to_string(),
+                            limit,
+                        });
+                    }
+                    out.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(out),
+                Err(e) if e.is_timeout() => return Err(self.transport_error(&e, url)),
+                Err(e) => {
+                    return Err(RegistryError::BodyInterrupted {
+                        registry: self.inner.registry.clone(),
+                        url: url.to_string(),
+                        reason: chain(&e),
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@ pub mod ignore;
 pub mod lint;
 pub mod parser;
 pub mod report;
+pub mod steps;
 
 pub use lint::{Diagnostic, Severity, lint};
 pub use parser::{Dockerfile, Heredoc, Instruction, ParseError, parse};

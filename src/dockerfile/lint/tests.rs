@@ -206,3 +206,20 @@ fn parse_errors_are_error_diagnostics() {
     assert!(has_errors(&d));
     assert!(!has_errors(&lint(&parse("FROM a:1\nCMD [\"x\"]\n"))));
 }
+
+#[test]
+fn pragmas_silence_rules() {
+    let src = "# hadolint global ignore=DL3007\nFROM a:latest\n# hadolint ignore=DL3006, DL3025\nFROM b\nCMD run\nFROM c\n# dockhand ignore=DL1000\nENV X\n";
+    let got = codes(src);
+    assert!(!got.iter().any(|(c, _)| *c == "DL3007"), "{got:?}");
+    assert!(!got.contains(&("DL3006", 4)), "{got:?}");
+    assert!(
+        got.contains(&("DL3025", 5)),
+        "the pragma only covers the next instruction: {got:?}"
+    );
+    assert!(got.contains(&("DL3006", 6)), "{got:?}");
+    assert!(
+        got.contains(&("DL1000", 8)),
+        "parse errors cannot be silenced: {got:?}"
+    );
+}

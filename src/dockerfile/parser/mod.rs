@@ -59,6 +59,9 @@ pub struct Instruction {
     pub original: String,
     /// Whether BuildKit's parser rejected this instruction (see [`Dockerfile::errors`]).
     pub invalid: bool,
+    /// The comment lines between the previous instruction and this one, without `#`
+    /// (BuildKit's `PrevComment`); lint pragmas live here.
+    pub comments: Vec<String>,
 }
 
 impl Instruction {
@@ -157,9 +160,19 @@ pub fn parse(src: &str) -> Dockerfile {
     let mut out = Dockerfile::default();
     let mut i = 0usize;
     let mut current = 0usize;
+    let mut comments = Vec::new();
     while i < lines.len() {
         let raw = lines[i];
         i += 1;
+        if is_comment(raw) {
+            comments.push(
+                trim_newline(raw)
+                    .trim()
+                    .trim_start_matches('#')
+                    .trim()
+                    .to_string(),
+            );
+        }
         let processed = d.process_line(raw, true, current + 1, &mut out.errors);
         current += 1;
         let start = current;
@@ -244,8 +257,9 @@ pub fn parse(src: &str) -> Dockerfile {
                 message,
             });
         }
-        out.instructions
-            .push(flatten(node, line, start, current, heredocs, invalid));
+        let mut inst = flatten(node, line, start, current, heredocs, invalid);
+        inst.comments = std::mem::take(&mut comments);
+        out.instructions.push(inst);
     }
     if out.instructions.is_empty() {
         out.errors.push(ParseError {
@@ -283,6 +297,7 @@ fn flatten(
         heredocs,
         original,
         invalid,
+        comments: Vec::new(),
     }
 }
 

@@ -25,14 +25,14 @@ fn dockhand(args: &[&str]) -> (i32, String, String) {
 }
 
 /// Rules that both hadolint and dockhand implement under the same code.
-const SHARED: [&str; 16] = [
-    "DL3000", "DL3002", "DL3003", "DL3006", "DL3007", "DL3009", "DL3014", "DL3015", "DL3020",
-    "DL3022", "DL3025", "DL3064", "DL4000", "DL4003", "DL4004", "DL1000",
+const SHARED: [&str; 17] = [
+    "DL3000", "DL3008", "DL3002", "DL3003", "DL3006", "DL3007", "DL3009", "DL3014", "DL3015",
+    "DL3020", "DL3022", "DL3025", "DL3064", "DL4000", "DL4003", "DL4004", "DL1000",
 ];
 
 #[test]
 fn agrees_with_hadolint_on_shared_rules() {
-    for name in ["bad_node", "bad_apt", "good"] {
+    for name in ["bad_node", "bad_apt", "good", "mixed"] {
         let path = fixture(&format!("lint/{name}.Dockerfile"));
         let (_, stdout, stderr) = dockhand(&[
             "lint",

@@ -25,6 +25,35 @@ fn has_yes(words: &[String]) -> bool {
     })
 }
 
+/// Packages of an `apt-get install` without a `=version` pin (options and their values skipped).
+fn unpinned_packages(words: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut seen_install = false;
+    let mut skip_value = false;
+    for w in words {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            // Options taking a separate value.
+            skip_value = matches!(
+                w.as_str(),
+                "-o" | "-t" | "-c" | "--option" | "--target-release" | "--config-file"
+            );
+            continue;
+        }
+        if !seen_install {
+            seen_install = w == "install";
+            continue;
+        }
+        if !w.contains('=') && !w.ends_with(".deb") && !w.contains('/') && !w.contains('$') {
+            out.push(w.as_str());
+        }
+    }
+    out
+}
+
 fn has_no_recommends(words: &[String]) -> bool {
     words
         .iter()
@@ -66,6 +95,17 @@ fn apt_rules(
                         Severity::Warning,
                         line,
                         "Use the `-y` switch to avoid manual input `apt-get -y install <package>`",
+                    ));
+                }
+                if !unpinned_packages(words).is_empty() {
+                    out.push(Diagnostic::new(
+                        "DL3008",
+                        Severity::Warning,
+                        line,
+                        format!(
+                            "Pin versions in apt get install ({}): use `apt-get install <package>=<version>`",
+                            unpinned_packages(words).join(", ")
+                        ),
                     ));
                 }
                 if !has_no_recommends(words) {

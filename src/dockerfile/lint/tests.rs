@@ -94,9 +94,10 @@ fn apt_rules() {
     assert!(codes(bad).contains(&("DL3014", 3)));
     assert!(codes(bad).contains(&("DL3015", 3)));
     assert!(codes(bad).contains(&("DL3009", 2)));
-    let good = "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*\n";
+    assert!(codes(bad).contains(&("DL3008", 3)));
+    let good = "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends -o Dpkg::Options::=x curl=8.0 ./local.deb \\\n && rm -rf /var/lib/apt/lists/*\n";
     let got = codes(good);
-    for c in ["DH3001", "DL3014", "DL3015", "DL3009"] {
+    for c in ["DH3001", "DL3014", "DL3015", "DL3009", "DL3008"] {
         assert!(!got.iter().any(|(g, _)| *g == c), "{c} on good: {got:?}");
     }
     // DL3009 only matters in stages that end up in the final image.

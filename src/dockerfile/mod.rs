@@ -3,7 +3,7 @@
 //!
 //! For the editor and build panes:
 //! - [`parse`] (never fails; errors in [`Dockerfile::errors`], every instruction with its lines) and
-//!   [`lint`] (sorted [`Diagnostic`]s with hadolint codes; [`lint::has_errors`]);
+//!   [`lint()`] (sorted [`Diagnostic`]s with hadolint codes; [`lint::has_errors`]);
 //! - [`highlight::Highlighter`]: `set_text(&lines)` once, then `sync(&lines)` after each edit; per
 //!   line `line(i)` gives `(byte range, TokenKind)` spans;
 //! - [`context::plan`] (files, bytes, `tar_size()` to show before sending) and

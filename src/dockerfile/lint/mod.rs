@@ -1,8 +1,8 @@
 //! Dockerfile lint rules, with hadolint's codes where one matches (`DLxxxx`) and our own (`DHxxxx`)
 //! where hadolint has none. One file per rule family:
-//! - [`base`]: FROM/stage rules, WORKDIR, USER, ADD, MAINTAINER;
-//! - [`run`]: RUN rules (apt-get update/install hygiene and pinning, `cd`) and cache-busting order;
-//! - [`cmd`]: CMD/ENTRYPOINT form and count, secrets in ENV/ARG.
+//! - `base`: FROM/stage rules, WORKDIR, USER, ADD, MAINTAINER;
+//! - `run`: RUN rules (apt-get update/install hygiene and pinning, `cd`) and cache-busting order;
+//! - `cmd`: CMD/ENTRYPOINT form and count, secrets in ENV/ARG.
 
 mod base;
 mod cmd;

@@ -124,6 +124,16 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
+    /// The instruction covering 1-based `line` (continuation and heredoc lines included).
+    pub fn instruction_at(&self, line: usize) -> Option<&Instruction> {
+        let i = self
+            .instructions
+            .partition_point(|inst| inst.end_line < line);
+        self.instructions
+            .get(i)
+            .filter(|inst| inst.start_line <= line)
+    }
+
     /// The first error, as BuildKit would report it.
     pub fn first_error(&self) -> Option<&ParseError> {
         self.errors.first()

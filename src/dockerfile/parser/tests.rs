@@ -149,3 +149,14 @@ fn validation_errors() {
     assert_eq!(msgs("FROM a\nONBUILD ONBUILD RUN x\n").len(), 1);
     assert_eq!(msgs("FROM a\nHEALTHCHECK FOO\n").len(), 1);
 }
+
+#[test]
+fn instruction_at_line() {
+    let f = parse("FROM a\n\nRUN x \\\n  y\nCOPY <<EOF /z\nbody\nEOF\n");
+    let at = |l| f.instruction_at(l).map(|i| i.keyword());
+    assert_eq!(at(1).as_deref(), Some("FROM"));
+    assert_eq!(at(2), None);
+    assert_eq!(at(4).as_deref(), Some("RUN"));
+    assert_eq!(at(6).as_deref(), Some("COPY"));
+    assert_eq!(at(8), None);
+}

@@ -1,8 +1,8 @@
 //! Dockerfile lint rules, with hadolint's codes where one matches (`DLxxxx`) and our own (`DHxxxx`)
 //! where hadolint has none. One file per rule family:
-//! - [`base`]: FROM/stage rules, WORKDIR, USER, ADD, MAINTAINER;
-//! - [`run`]: RUN rules (apt-get, `cd`) and cache-busting order;
-//! - [`cmd`]: CMD/ENTRYPOINT form and count, secrets in ENV/ARG.
+//! - `base`: FROM/stage rules, WORKDIR, USER, ADD, MAINTAINER;
+//! - `run`: RUN rules (apt-get update/install hygiene and pinning, `cd`) and cache-busting order;
+//! - `cmd`: CMD/ENTRYPOINT form and count, secrets in ENV/ARG.
 
 mod base;
 mod cmd;
@@ -52,8 +52,18 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(code: &'static str, severity: Severity, line: usize, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity, line, message: message.into() }
+    pub(crate) fn new(
+        code: &'static str,
+        severity: Severity,
+        line: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code,
+            severity,
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -107,18 +117,73 @@ fn parse_diagnostics(file: &Dockerfile) -> Vec<Diagnostic> {
             .map(|e| Diagnostic::new("DH0001", Severity::Error, e.line, e.message)),
     );
     out.extend(file.warnings.iter().map(|(line, w)| {
-        Diagnostic::new("DH0002", Severity::Warning, *line, format!("{w} (empty continuation lines will become errors)"))
+        Diagnostic::new(
+            "DH0002",
+            Severity::Warning,
+            *line,
+            format!("{w} (empty continuation lines will become errors)"),
+        )
     }));
     out
 }
 
-/// Lints a parsed Dockerfile. Diagnostics are sorted by line, then code.
+/// Codes listed by a pragma comment (`hadolint ignore=DL3006,DL3008` or `dockhand ignore=…`;
+/// with `global`, for the whole file). Returns `(global, codes)`.
+fn pragma(comment: &str) -> Option<(bool, Vec<String>)> {
+    let rest = comment
+        .strip_prefix("hadolint")
+        .or_else(|| comment.strip_prefix("dockhand"))?
+        .trim_start();
+    let (global, rest) = match rest.strip_prefix("global") {
+        Some(r) => (true, r.trim_start()),
+        None => (false, rest),
+    };
+    let codes = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
+    Some((
+        global,
+        codes
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
+    ))
+}
+
+/// Drops diagnostics silenced by pragma comments. Parse errors (`DL1000`, `DH0001`) always stay.
+fn apply_pragmas(file: &Dockerfile, out: &mut Vec<Diagnostic>) {
+    let mut global: Vec<String> = Vec::new();
+    let mut local: Vec<(usize, Vec<String>)> = Vec::new();
+    for inst in &file.instructions {
+        for (is_global, codes) in inst.comments.iter().filter_map(|c| pragma(c)) {
+            if is_global {
+                global.extend(codes);
+            } else {
+                local.push((inst.start_line, codes));
+            }
+        }
+    }
+    out.retain(|d| {
+        matches!(d.code, "DL1000" | "DH0001")
+            || !(global.iter().any(|c| c == d.code)
+                || local
+                    .iter()
+                    .any(|(line, codes)| *line == d.line && codes.iter().any(|c| c == d.code)))
+    });
+}
+
+/// Lints a parsed Dockerfile. Diagnostics are sorted by line, then code. A comment
+/// `# hadolint ignore=CODE,…` (or `# dockhand ignore=…`) right above an instruction silences those
+/// codes on it; `# hadolint global ignore=…` silences them everywhere.
 pub fn lint(file: &Dockerfile) -> Vec<Diagnostic> {
     let mut out = parse_diagnostics(file);
     let stages = stages(file);
     base::check(file, &stages, &mut out);
     run::check(&stages, &mut out);
     cmd::check(file, &stages, &mut out);
+    apply_pragmas(file, &mut out);
     out.sort_by(|a, b| (a.line, a.code).cmp(&(b.line, b.code)));
     out.dedup();
     out

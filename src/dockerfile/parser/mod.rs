@@ -59,6 +59,9 @@ pub struct Instruction {
     pub original: String,
     /// Whether BuildKit's parser rejected this instruction (see [`Dockerfile::errors`]).
     pub invalid: bool,
+    /// The comment lines between the previous instruction and this one, without `#`
+    /// (BuildKit's `PrevComment`); lint pragmas live here.
+    pub comments: Vec<String>,
 }
 
 impl Instruction {
@@ -69,12 +72,19 @@ impl Instruction {
 
     /// The keyword that takes effect: the trigger for ONBUILD, the instruction otherwise.
     pub fn effective_keyword(&self) -> String {
-        self.trigger.as_deref().unwrap_or(&self.name).to_ascii_uppercase()
+        self.trigger
+            .as_deref()
+            .unwrap_or(&self.name)
+            .to_ascii_uppercase()
     }
 
     /// Value of a flag (`--from=x` gives `Some("x")`, a bare `--link` gives `Some("")`).
     pub fn flag(&self, name: &str) -> Option<&str> {
-        let flags = if self.trigger.is_some() { &self.trigger_flags } else { &self.flags };
+        let flags = if self.trigger.is_some() {
+            &self.trigger_flags
+        } else {
+            &self.flags
+        };
         flags.iter().find_map(|f| {
             let body = f.strip_prefix("--")?;
             match body.split_once('=') {
@@ -114,6 +124,16 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
+    /// The instruction covering 1-based `line` (continuation and heredoc lines included).
+    pub fn instruction_at(&self, line: usize) -> Option<&Instruction> {
+        let i = self
+            .instructions
+            .partition_point(|inst| inst.end_line < line);
+        self.instructions
+            .get(i)
+            .filter(|inst| inst.start_line <= line)
+    }
+
     /// The first error, as BuildKit would report it.
     pub fn first_error(&self) -> Option<&ParseError> {
         self.errors.first()
@@ -150,9 +170,19 @@ pub fn parse(src: &str) -> Dockerfile {
     let mut out = Dockerfile::default();
     let mut i = 0usize;
     let mut current = 0usize;
+    let mut comments = Vec::new();
     while i < lines.len() {
         let raw = lines[i];
         i += 1;
+        if is_comment(raw) {
+            comments.push(
+                trim_newline(raw)
+                    .trim()
+                    .trim_start_matches('#')
+                    .trim()
+                    .to_string(),
+            );
+        }
         let processed = d.process_line(raw, true, current + 1, &mut out.errors);
         current += 1;
         let start = current;
@@ -178,13 +208,21 @@ pub fn parse(src: &str) -> Dockerfile {
             line.push_str(&cont);
         }
         if empty_continuation {
-            out.warnings.push((start, format!("Empty continuation line found in: {line}")));
+            out.warnings
+                .push((start, format!("Empty continuation line found in: {line}")));
         }
         let (node, error) = match dispatch::node_from_line(&line, d.escape) {
             Ok(node) => (node, None),
             Err(message) => {
                 let (cmd, flags, _) = split::split_command(&line);
-                (dispatch::RawNode { cmd, flags, ..Default::default() }, Some(message))
+                (
+                    dispatch::RawNode {
+                        cmd,
+                        flags,
+                        ..Default::default()
+                    },
+                    Some(message),
+                )
             }
         };
         let mut heredocs = Vec::new();
@@ -193,8 +231,10 @@ pub fn parse(src: &str) -> Dockerfile {
             (Some(child), true) => child.as_ref(),
             _ => &node,
         };
-        let can_heredoc = matches!(target.cmd.to_ascii_lowercase().as_str(), "add" | "copy" | "run")
-            && !target.json;
+        let can_heredoc = matches!(
+            target.cmd.to_ascii_lowercase().as_str(),
+            "add" | "copy" | "run"
+        ) && !target.json;
         if can_heredoc {
             for mut doc in heredoc::heredocs_from_line(&line) {
                 let mut terminated = false;
@@ -221,9 +261,15 @@ pub fn parse(src: &str) -> Dockerfile {
         }
         let invalid = error.is_some() || heredoc_error.is_some();
         for message in error.into_iter().chain(heredoc_error) {
-            out.errors.push(ParseError { line: start, end_line: current, message });
+            out.errors.push(ParseError {
+                line: start,
+                end_line: current,
+                message,
+            });
         }
-        out.instructions.push(flatten(node, line, start, current, heredocs, invalid));
+        let mut inst = flatten(node, line, start, current, heredocs, invalid);
+        inst.comments = std::mem::take(&mut comments);
+        out.instructions.push(inst);
     }
     if out.instructions.is_empty() {
         out.errors.push(ParseError {
@@ -261,6 +307,7 @@ fn flatten(
         heredocs,
         original,
         invalid,
+        comments: Vec::new(),
     }
 }
 

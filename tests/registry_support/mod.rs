@@ -41,6 +41,8 @@ pub struct Registry {
     pub addr: String,
     /// The storage root (shareable with another registry).
     pub storage: PathBuf,
+    /// The CA that signed a TLS registry's certificate.
+    pub tls_ca: Option<PathBuf>,
     dir: tempfile::TempDir,
 }
 
@@ -50,8 +52,18 @@ impl Registry {
         Self::start_with_storage(mode, None)
     }
 
+    /// Starts a registry serving HTTPS with a fresh self-signed certificate for 127.0.0.1
+    /// (see [`Registry::tls_cert`]).
+    pub fn start_tls(mode: AuthMode<'_>) -> Self {
+        Self::start_full(mode, None, true)
+    }
+
     /// Starts a registry; with `storage`, it serves that existing storage root.
     pub fn start_with_storage(mode: AuthMode<'_>, storage: Option<&Path>) -> Self {
+        Self::start_full(mode, storage, false)
+    }
+
+    fn start_full(mode: AuthMode<'_>, storage: Option<&Path>, tls: bool) -> Self {
         assert!(
             Path::new(REGISTRY_BIN).exists(),
             "{REGISTRY_BIN} is missing: apt-get install docker-registry"
@@ -84,8 +96,16 @@ impl Registry {
                 ts.cert_path.display()
             ),
         };
+        let tls_cert = tls.then(|| make_tls_cert(dir.path()));
+        let tls_config = tls_cert.as_ref().map_or(String::new(), |(_, cert, key)| {
+            format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                cert.display(),
+                key.display()
+            )
+        });
         let config = format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: {addr}\n{auth}",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: {addr}\n{tls_config}{auth}",
             storage.display()
         );
         let config_path = dir.path().join("config.yml");
@@ -103,6 +123,7 @@ impl Registry {
             child,
             addr,
             storage,
+            tls_ca: tls_cert.map(|(ca, _, _)| ca),
             dir,
         };
         reg.wait_ready();
@@ -115,7 +136,8 @@ impl Registry {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("docker-registry exited ({status}): {}", self.log());
             }
-            if let Some(200 | 401) = http_status(&self.addr, "/v2/") {
+            // A TLS registry answers a plain-HTTP probe with 400: it is up.
+            if let Some(200 | 401 | 400) = http_status(&self.addr, "/v2/") {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -151,6 +173,80 @@ impl Drop for Registry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn openssl(args: &[&str], dir: &Path) {
+    let status = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(status.success(), "openssl {args:?} failed");
+}
+
+/// A test CA and a server certificate for 127.0.0.1 signed by it: (ca, cert, key).
+fn make_tls_cert(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=dockhand-test-ca",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "tls.key",
+            "-out",
+            "tls.csr",
+        ],
+        dir,
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext.cnf");
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "tls.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "tls.crt",
+        ],
+        dir,
+    );
+    (dir.join("ca.crt"), dir.join("tls.crt"), dir.join("tls.key"))
 }
 
 /// The status code of `GET path` on `addr`, by hand (no client under test involved).

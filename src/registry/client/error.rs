@@ -14,6 +14,14 @@ pub enum RegistryError {
         /// What is wrong.
         reason: String,
     },
+    /// A CA certificate file could not be used.
+    #[error("cannot use the CA certificate {path}: {reason}")]
+    Certificate {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// Connecting failed (refused, DNS, TLS...).
     #[error("registry {registry} is unreachable at {url}: {reason}")]
     Unreachable {

@@ -6,9 +6,11 @@ mod registry_support;
 
 use std::sync::atomic::Ordering;
 
+use dockhand::registry::Secret;
 use dockhand::registry::client::{AuthKind, ManifestKind, RegistryError};
 use dockhand::registry::{ClientOptions, Credentials, RegistryClient};
 use registry_support::engine::{self, BASE_IMAGE};
+use registry_support::token::REFRESH_TOKEN;
 use registry_support::{AuthMode, Registry, TokenServer};
 
 fn client(addr: &str, creds: Option<Credentials>) -> RegistryClient {
@@ -150,6 +152,26 @@ async fn bearer_token_flow() {
         matches!(err, RegistryError::RepositoryNotFound { .. }),
         "{err:?}"
     );
+
+    // An identity token goes through the OAuth refresh_token grant (POST, access_token).
+    let identity = |token: &str| Credentials {
+        server_address: reg.addr.clone(),
+        username: String::new(),
+        password: None,
+        identity_token: Some(Secret::new(token)),
+    };
+    let oauth = client(&reg.addr, Some(identity(REFRESH_TOKEN)));
+    assert!(
+        oauth
+            .catalog()
+            .await
+            .expect("catalog via refresh token")
+            .is_empty()
+    );
+    let bad = client(&reg.addr, Some(identity("stale-token")));
+    let reason = unauthorized_reason(bad.catalog().await.unwrap_err(), &reg.addr);
+    assert!(reason.contains("rejected the credentials"), "{reason}");
+    assert!(!reason.contains("stale-token"), "{reason}");
 
     let Some(docker) = engine::connect().await else {
         return;

@@ -102,6 +102,18 @@ async fn check_image(
     assert_eq!(config.created, Some(created_of(&inspect)));
     assert!(image.config_error.is_none());
     engine::untag(docker, &format!("{target}:{tag}")).await;
+    // The digest we report is what the engine pulls back.
+    let by_digest = format!("{target}@{}", info.digest);
+    Reference::parse(&by_digest).expect("digest reference parses");
+    engine::pull(docker, &by_digest, None)
+        .await
+        .expect("engine pulls by the reported digest");
+    let pulled = docker
+        .inspect_image(&by_digest)
+        .await
+        .expect("inspect pulled");
+    assert_eq!(pulled.id, Some(image.config_digest.to_string()));
+    engine::untag(docker, &by_digest).await;
 }
 
 #[tokio::test]

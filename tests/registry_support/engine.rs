@@ -134,3 +134,26 @@ pub async fn untag(docker: &Docker, name: &str) {
         )
         .await;
 }
+
+/// Pulls `reference` with the engine, optionally with credentials.
+pub async fn pull(
+    docker: &Docker,
+    reference: &str,
+    credentials: Option<DockerCredentials>,
+) -> Result<(), String> {
+    let mut stream = docker.create_image(
+        Some(bollard::query_parameters::CreateImageOptions {
+            from_image: Some(reference.to_string()),
+            ..Default::default()
+        }),
+        None,
+        credentials,
+    );
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| format!("pull {reference}: {e}"))?;
+        if let Some(err) = info.error_detail {
+            return Err(format!("pull {reference}: {err:?}"));
+        }
+    }
+    Ok(())
+}

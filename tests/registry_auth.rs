@@ -74,16 +74,18 @@ async fn htpasswd_basic_auth() {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let target = format!("{}/team/app", reg.addr);
     // The engine refuses a push with the wrong password...
     let bad = Credentials::basic(&reg.addr, "alice", "nope").to_docker_credentials();
-    let err = engine::push(&docker, BASE_IMAGE, &target, "1", Some(bad))
+    let err = engine::push(&docker, &tags, BASE_IMAGE, &target, "1", Some(bad))
         .await
         .unwrap_err();
     assert!(err.to_lowercase().contains("auth"), "{err}");
     // ...and accepts our credentials converted for X-Registry-Auth.
     engine::push(
         &docker,
+        &tags,
         BASE_IMAGE,
         &target,
         "1",
@@ -97,7 +99,6 @@ async fn htpasswd_basic_auth() {
     assert!(matches!(info.kind, ManifestKind::Image(_)));
     let err = anon.manifest("team/app", "1").await.unwrap_err();
     assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err:?}");
-    engine::untag(&docker, &format!("{target}:1")).await;
 }
 
 #[tokio::test]
@@ -177,9 +178,11 @@ async fn bearer_token_flow() {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let target = format!("{}/tk/app", reg.addr);
     engine::push(
         &docker,
+        &tags,
         BASE_IMAGE,
         &target,
         "v1",
@@ -220,5 +223,4 @@ async fn bearer_token_flow() {
         "config blob read through a token: {:?}",
         img.config_error
     );
-    engine::untag(&docker, &format!("{target}:v1")).await;
 }

@@ -72,7 +72,9 @@ async fn server_error_500_names_registry_and_status() {
     );
     let text = err.to_string();
     assert!(
-        text.contains(&fake.addr) && text.contains("500") && text.contains("storage exploded"),
+        text.contains(&fake.addr)
+            && text.contains("500 (Internal Server Error, server error)")
+            && text.contains("storage exploded"),
         "{text}"
     );
 }
@@ -208,6 +210,21 @@ async fn other_statuses() {
     assert!(
         matches!(err, RegistryError::CatalogUnavailable { status: 404, .. }),
         "{err:?}"
+    );
+
+    let fake = FakeServer::respond(
+        "429 Too Many Requests",
+        "application/json",
+        r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}"#,
+    );
+    let text = client(&fake.addr)
+        .tags("x/y")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("rate-limiting") && text.contains("pull rate limit"),
+        "{text}"
     );
 
     let fake = FakeServer::respond("401 Unauthorized", "application/json", "{}");

@@ -571,6 +571,12 @@ impl RegistryClient {
                 detail: body.detail(),
             };
         }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return RegistryError::RateLimited {
+                registry,
+                detail: body.detail(),
+            };
+        }
         RegistryError::Status {
             registry,
             url: url.to_string(),

@@ -252,3 +252,17 @@ async fn manifest_digest_mismatch_is_refused() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn pagination_never_follows_links_to_other_servers() {
+    let body = r#"{"repositories": ["a"]}"#;
+    let fake = FakeServer::start(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLink: <http://127.0.0.2:9/v2/_catalog?last=a>; rel=\"next\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    );
+    let text = client(&fake.addr).catalog().await.unwrap_err().to_string();
+    assert!(text.contains("points to another server"), "{text}");
+}

@@ -315,7 +315,20 @@ impl RegistryClient {
             let bytes = self.read_body(response, &url, MAX_JSON_BODY).await?;
             on_page(&bytes, &url)?;
             match next {
-                Some(link) => url = self.url(&link)?,
+                Some(link) => {
+                    let next = self.url(&link)?;
+                    // Credentials go with every page: never follow a Link to another origin.
+                    if next.origin() != self.inner.base.origin() {
+                        return Err(RegistryError::Http {
+                            registry: self.inner.registry.clone(),
+                            url: url.to_string(),
+                            reason: format!(
+                                "the next-page Link points to another server ({next}); not followed"
+                            ),
+                        });
+                    }
+                    url = next;
+                }
                 None => return Ok(()),
             }
         }

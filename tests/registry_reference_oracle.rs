@@ -17,7 +17,9 @@ fn cli_accepts(target: &str) -> Option<bool> {
         .output()
         .expect("run docker tag");
     if out.status.success() {
-        let _ = Command::new("docker").args(["image", "rm", target]).output();
+        let _ = Command::new("docker")
+            .args(["image", "rm", target])
+            .output();
         return Some(true);
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -90,5 +92,8 @@ async fn grammar_agrees_with_the_docker_cli() {
         }
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
-    assert!(checked >= 30, "only {checked} references reached the CLI parser");
+    assert!(
+        checked >= 30,
+        "only {checked} references reached the CLI parser"
+    );
 }

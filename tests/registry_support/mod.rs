@@ -68,11 +68,9 @@ impl Registry {
             Path::new(REGISTRY_BIN).exists(),
             "{REGISTRY_BIN} is missing: apt-get install docker-registry"
         );
-        let dir = tempfile::tempdir().expect("temp dir");
+        let mut dir = tempfile::tempdir().expect("temp dir");
         let storage = storage.map_or_else(|| dir.path().join("storage"), Path::to_path_buf);
         std::fs::create_dir_all(&storage).expect("storage dir");
-        let port = free_port();
-        let addr = format!("127.0.0.1:{port}");
         let auth = match mode {
             AuthMode::Open => String::new(),
             AuthMode::Htpasswd { user, password } => {
@@ -104,49 +102,61 @@ impl Registry {
                 key.display()
             )
         });
-        let config = format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: {addr}\n{tls_config}{auth}",
-            storage.display()
-        );
-        let config_path = dir.path().join("config.yml");
-        std::fs::write(&config_path, config).expect("write config.yml");
-        let log = std::fs::File::create(dir.path().join("registry.log")).expect("log file");
-        let child = Command::new(REGISTRY_BIN)
-            .arg("serve")
-            .arg(&config_path)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log clone"))
-            .stderr(log)
-            .spawn()
-            .expect("start docker-registry");
-        let mut reg = Self {
-            child,
-            addr,
-            storage,
-            tls_ca: tls_cert.map(|(ca, _, _)| ca),
-            dir,
-        };
-        reg.wait_ready();
-        reg
+        let tls_ca = tls_cert.as_ref().map(|(ca, _, _)| ca.clone());
+        // Another process may grab the free port before the registry binds it: retry.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let addr = format!("127.0.0.1:{}", free_port());
+            let config = format!(
+                "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: {addr}\n{tls_config}{auth}",
+                storage.display()
+            );
+            let config_path = dir.path().join("config.yml");
+            std::fs::write(&config_path, config).expect("write config.yml");
+            let log = std::fs::File::create(dir.path().join("registry.log")).expect("log file");
+            let child = Command::new(REGISTRY_BIN)
+                .arg("serve")
+                .arg(&config_path)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log clone"))
+                .stderr(log)
+                .spawn()
+                .expect("start docker-registry");
+            let mut reg = Self {
+                child,
+                addr,
+                storage: storage.clone(),
+                tls_ca: tls_ca.clone(),
+                dir,
+            };
+            match reg.wait_ready() {
+                Ok(()) => return reg,
+                Err(e) if attempt < 3 && e.contains("address already in use") => {
+                    dir = std::mem::replace(&mut reg.dir, tempfile::tempdir().expect("temp dir"));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
     }
 
-    fn wait_ready(&mut self) {
+    fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("docker-registry exited ({status}): {}", self.log());
+                return Err(format!("docker-registry exited ({status}): {}", self.log()));
             }
             // A TLS registry answers a plain-HTTP probe with 400: it is up.
             if let Some(200 | 401 | 400) = http_status(&self.addr, "/v2/") {
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!(
+        Err(format!(
             "docker-registry did not answer on {}: {}",
             self.addr,
             self.log()
-        );
+        ))
     }
 
     /// The registry's log so far.

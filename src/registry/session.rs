@@ -67,6 +67,18 @@ pub async fn engine_credentials(
 mod tests {
     use super::*;
 
+    #[test]
+    fn futures_are_send() {
+        fn send<T: Send>(_: T) {}
+        let docker = DockerConfig::load("/nonexistent/config.json").unwrap();
+        let registries = RegistriesConfig::default();
+        let r = Reference::parse("busybox").unwrap();
+        send(docker.get("docker.io"));
+        send(open_client(&registries.registries()[0], &docker));
+        send(open_client_for_reference(&r, &registries, &docker));
+        send(engine_credentials(&r, &docker));
+    }
+
     #[tokio::test]
     async fn reference_picks_registry_login_and_insecure_flag() {
         let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,7 @@
 //! Registry v2 API client, Docker CLI credentials and image references.
 //!
 //! Self-contained domain module: no UI code lives here. The panes call into
-//! [`reference`] to validate what the user typed, [`credentials`] to find or store logins,
+//! [`mod@reference`] to validate what the user typed, [`credentials`] to find or store logins,
 //! [`client`] to browse a registry over the Registry HTTP API v2, [`config`] for the list of
 //! registries to browse, and [`session`] to tie them together:
 //!

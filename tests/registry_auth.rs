@@ -6,9 +6,11 @@ mod registry_support;
 
 use std::sync::atomic::Ordering;
 
+use dockhand::registry::Secret;
 use dockhand::registry::client::{AuthKind, ManifestKind, RegistryError};
 use dockhand::registry::{ClientOptions, Credentials, RegistryClient};
 use registry_support::engine::{self, BASE_IMAGE};
+use registry_support::token::REFRESH_TOKEN;
 use registry_support::{AuthMode, Registry, TokenServer};
 
 fn client(addr: &str, creds: Option<Credentials>) -> RegistryClient {
@@ -72,16 +74,18 @@ async fn htpasswd_basic_auth() {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let target = format!("{}/team/app", reg.addr);
     // The engine refuses a push with the wrong password...
     let bad = Credentials::basic(&reg.addr, "alice", "nope").to_docker_credentials();
-    let err = engine::push(&docker, BASE_IMAGE, &target, "1", Some(bad))
+    let err = engine::push(&docker, &tags, BASE_IMAGE, &target, "1", Some(bad))
         .await
         .unwrap_err();
     assert!(err.to_lowercase().contains("auth"), "{err}");
     // ...and accepts our credentials converted for X-Registry-Auth.
     engine::push(
         &docker,
+        &tags,
         BASE_IMAGE,
         &target,
         "1",
@@ -95,7 +99,6 @@ async fn htpasswd_basic_auth() {
     assert!(matches!(info.kind, ManifestKind::Image(_)));
     let err = anon.manifest("team/app", "1").await.unwrap_err();
     assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err:?}");
-    engine::untag(&docker, &format!("{target}:1")).await;
 }
 
 #[tokio::test]
@@ -151,13 +154,35 @@ async fn bearer_token_flow() {
         "{err:?}"
     );
 
+    // An identity token goes through the OAuth refresh_token grant (POST, access_token).
+    let identity = |token: &str| Credentials {
+        server_address: reg.addr.clone(),
+        username: String::new(),
+        password: None,
+        identity_token: Some(Secret::new(token)),
+    };
+    let oauth = client(&reg.addr, Some(identity(REFRESH_TOKEN)));
+    assert!(
+        oauth
+            .catalog()
+            .await
+            .expect("catalog via refresh token")
+            .is_empty()
+    );
+    let bad = client(&reg.addr, Some(identity("stale-token")));
+    let reason = unauthorized_reason(bad.catalog().await.unwrap_err(), &reg.addr);
+    assert!(reason.contains("rejected the credentials"), "{reason}");
+    assert!(!reason.contains("stale-token"), "{reason}");
+
     let Some(docker) = engine::connect().await else {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let target = format!("{}/tk/app", reg.addr);
     engine::push(
         &docker,
+        &tags,
         BASE_IMAGE,
         &target,
         "v1",
@@ -198,5 +223,4 @@ async fn bearer_token_flow() {
         "config blob read through a token: {:?}",
         img.config_error
     );
-    engine::untag(&docker, &format!("{target}:v1")).await;
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use dockhand::registry::credentials::{CredentialsError, DockerConfig};
-use dockhand::registry::{ClientOptions, Credentials, RegistryClient, Secret};
+use dockhand::registry::{ClientOptions, Credentials, RegistryClient, Secret, session};
 use registry_support::{AuthMode, Registry};
 
 /// A throw-away gpg + pass store; stops its gpg-agent on drop.
@@ -158,6 +158,38 @@ async fn login_store_lookup_erase() {
     // A wrong password is refused by the registry before anything is stored.
     let wrong = Credentials::basic(&reg.addr, "alice", "nope");
     assert!(browse_client(&reg.addr, wrong).check_login().await.is_err());
+
+    // The one-call login/logout the dialog uses.
+    let mut cfg = DockerConfig::load_default().expect("load");
+    cfg.erase(&reg.addr).await.expect("erase");
+    let err = session::login(&mut cfg, &reg.addr, "alice", Secret::new("nope"), false)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("rejected the credentials"),
+        "{err}"
+    );
+    assert!(
+        read_json(&config_path)["auths"].get(&reg.addr).is_none(),
+        "nothing stored"
+    );
+    let auth = session::login(
+        &mut cfg,
+        &reg.addr,
+        "alice",
+        Secret::new("wonderland"),
+        false,
+    )
+    .await
+    .expect("login");
+    assert_eq!(auth, dockhand::registry::client::AuthKind::Basic);
+    assert_eq!(
+        read_json(&config_path)["auths"][&reg.addr]["auth"],
+        "YWxpY2U6d29uZGVybGFuZA=="
+    );
+    session::logout(&mut cfg, &reg.addr).await.expect("logout");
+    assert!(read_json(&config_path)["auths"].get(&reg.addr).is_none());
+    cfg.store(&login).await.expect("store again");
 
     // 2. With credsStore = pass: the secret goes to the helper, `auths` keeps an empty entry.
     if !have("docker-credential-pass") || !have("pass") || !have("gpg") {

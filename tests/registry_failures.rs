@@ -72,7 +72,9 @@ async fn server_error_500_names_registry_and_status() {
     );
     let text = err.to_string();
     assert!(
-        text.contains(&fake.addr) && text.contains("500") && text.contains("storage exploded"),
+        text.contains(&fake.addr)
+            && text.contains("500 (Internal Server Error, server error)")
+            && text.contains("storage exploded"),
         "{text}"
     );
 }
@@ -210,6 +212,21 @@ async fn other_statuses() {
         "{err:?}"
     );
 
+    let fake = FakeServer::respond(
+        "429 Too Many Requests",
+        "application/json",
+        r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}"#,
+    );
+    let text = client(&fake.addr)
+        .tags("x/y")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("rate-limiting") && text.contains("pull rate limit"),
+        "{text}"
+    );
+
     let fake = FakeServer::respond("401 Unauthorized", "application/json", "{}");
     let text = client(&fake.addr).catalog().await.unwrap_err().to_string();
     assert!(
@@ -234,4 +251,18 @@ async fn manifest_digest_mismatch_is_refused() {
         matches!(err, RegistryError::DigestMismatch { .. }),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn pagination_never_follows_links_to_other_servers() {
+    let body = r#"{"repositories": ["a"]}"#;
+    let fake = FakeServer::start(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLink: <http://127.0.0.2:9/v2/_catalog?last=a>; rel=\"next\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    );
+    let text = client(&fake.addr).catalog().await.unwrap_err().to_string();
+    assert!(text.contains("points to another server"), "{text}");
 }

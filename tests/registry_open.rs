@@ -35,13 +35,14 @@ fn created_of(inspect: &bollard::models::ImageInspect) -> chrono::DateTime<chron
 /// Pushes an image, then checks everything the client reports against the engine and storage.
 async fn check_image(
     docker: &bollard::Docker,
+    tags: &engine::LocalTags,
     reg: &Registry,
     source: &str,
     repo: &str,
     tag: &str,
 ) {
     let target = format!("{}/{repo}", reg.addr);
-    engine::push(docker, source, &target, tag, None)
+    engine::push(docker, tags, source, &target, tag, None)
         .await
         .expect("engine push");
     let reference = Reference::parse(&format!("{target}:{tag}")).expect("reference");
@@ -101,7 +102,17 @@ async fn check_image(
     assert_eq!(Some(config.architecture.clone()), inspect.architecture);
     assert_eq!(config.created, Some(created_of(&inspect)));
     assert!(image.config_error.is_none());
-    engine::untag(docker, &format!("{target}:{tag}")).await;
+    // The digest we report is what the engine pulls back.
+    let by_digest = format!("{target}@{}", info.digest);
+    Reference::parse(&by_digest).expect("digest reference parses");
+    engine::pull(docker, tags, &by_digest, None)
+        .await
+        .expect("engine pulls by the reported digest");
+    let pulled = docker
+        .inspect_image(&by_digest)
+        .await
+        .expect("inspect pulled");
+    assert_eq!(pulled.id, Some(image.config_digest.to_string()));
 }
 
 #[tokio::test]
@@ -110,6 +121,7 @@ async fn browse_images_pushed_by_the_engine() {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let reg = Registry::start(AuthMode::Open);
     let c = client(&reg.addr, Some(100));
     let ping = c.ping().await.expect("ping");
@@ -121,8 +133,8 @@ async fn browse_images_pushed_by_the_engine() {
     );
     assert!(c.catalog().await.expect("empty catalog").is_empty());
 
-    check_image(&docker, &reg, BASE_IMAGE, "dh/busybox", "1").await;
-    check_image(&docker, &reg, TWO_LAYER_IMAGE, "dh/two", "v2").await;
+    check_image(&docker, &tags, &reg, BASE_IMAGE, "dh/busybox", "1").await;
+    check_image(&docker, &tags, &reg, TWO_LAYER_IMAGE, "dh/two", "v2").await;
 
     // Errors a user can act on.
     match c.tags("dh/nope").await {
@@ -155,18 +167,33 @@ async fn pagination_of_catalog_and_tags() {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let reg = Registry::start(AuthMode::Open);
     let repos = ["pg/a", "pg/b", "pg/c", "pg/d", "pg/e"];
     for r in repos {
-        engine::push(&docker, BASE_IMAGE, &format!("{}/{r}", reg.addr), "1", None)
-            .await
-            .expect("push");
+        engine::push(
+            &docker,
+            &tags,
+            BASE_IMAGE,
+            &format!("{}/{r}", reg.addr),
+            "1",
+            None,
+        )
+        .await
+        .expect("push");
     }
-    let tags = ["t1", "t2", "t3", "t4", "t5", "t6", "t7"];
-    for t in tags {
-        engine::push(&docker, BASE_IMAGE, &format!("{}/pg/a", reg.addr), t, None)
-            .await
-            .expect("push tag");
+    let tag_names = ["t1", "t2", "t3", "t4", "t5", "t6", "t7"];
+    for t in tag_names {
+        engine::push(
+            &docker,
+            &tags,
+            BASE_IMAGE,
+            &format!("{}/pg/a", reg.addr),
+            t,
+            None,
+        )
+        .await
+        .expect("push tag");
     }
     // The registry really pages: a first page of 2 has a Link to the next one.
     let raw = reqwest::get(format!("http://{}/v2/_catalog?n=2", reg.addr))
@@ -177,7 +204,7 @@ async fn pagination_of_catalog_and_tags() {
     assert_eq!(paged.catalog().await.expect("catalog"), repos);
     let mut all_tags = paged.tags("pg/a").await.expect("tags");
     all_tags.sort();
-    let mut expected: Vec<&str> = tags.to_vec();
+    let mut expected: Vec<&str> = tag_names.to_vec();
     expected.push("1");
     expected.sort();
     assert_eq!(all_tags, expected);
@@ -186,12 +213,6 @@ async fn pagination_of_catalog_and_tags() {
         client(&reg.addr, None).catalog().await.expect("catalog"),
         repos
     );
-    for r in repos {
-        engine::untag(&docker, &format!("{}/{r}:1", reg.addr)).await;
-    }
-    for t in tags {
-        engine::untag(&docker, &format!("{}/pg/a:{t}", reg.addr)).await;
-    }
 }
 
 #[tokio::test]
@@ -200,12 +221,13 @@ async fn manifest_lists_and_oci_indexes() {
         return;
     };
     engine::ensure_fixtures();
+    let tags = engine::LocalTags::default();
     let reg = Registry::start(AuthMode::Open);
     let repo_ref = format!("{}/dh/multi", reg.addr);
-    engine::push(&docker, BASE_IMAGE, &repo_ref, "amd", None)
+    engine::push(&docker, &tags, BASE_IMAGE, &repo_ref, "amd", None)
         .await
         .expect("push");
-    engine::push(&docker, TWO_LAYER_IMAGE, &repo_ref, "arm", None)
+    engine::push(&docker, &tags, TWO_LAYER_IMAGE, &repo_ref, "arm", None)
         .await
         .expect("push");
     let c = client(&reg.addr, None);
@@ -280,6 +302,4 @@ async fn manifest_lists_and_oci_indexes() {
         matches!(err, RegistryError::ManifestNotFound { .. }),
         "{err:?}"
     );
-    engine::untag(&docker, &format!("{repo_ref}:amd")).await;
-    engine::untag(&docker, &format!("{repo_ref}:arm")).await;
 }

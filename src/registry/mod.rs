@@ -1,7 +1,7 @@
 //! Registry v2 API client, Docker CLI credentials and image references.
 //!
 //! Self-contained domain module: no UI code lives here. The panes call into
-//! [`reference`] to validate what the user typed, [`credentials`] to find or store logins,
+//! [`mod@reference`] to validate what the user typed, [`credentials`] to find or store logins,
 //! [`client`] to browse a registry over the Registry HTTP API v2, [`config`] for the list of
 //! registries to browse, and [`session`] to tie them together:
 //!
@@ -22,6 +22,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod digest;
+pub mod platform;
 pub mod reference;
 pub mod secret;
 pub mod session;
@@ -30,5 +31,6 @@ pub use client::{ClientOptions, RegistryClient, RegistryError};
 pub use config::{RegistriesConfig, RegistryEntry};
 pub use credentials::{Credentials, CredentialsError, DockerConfig};
 pub use digest::{Digest, DigestError};
+pub use platform::{Platform, PlatformError};
 pub use reference::{Reference, ReferenceError, ReferenceErrorKind};
 pub use secret::Secret;

@@ -1,10 +1,11 @@
 //! Glue for the panes: a client for a registry with the login the Docker CLI would use, and
 //! the `X-Registry-Auth` credentials for an engine pull or push of a reference.
 
-use super::client::{ClientOptions, RegistryClient, RegistryError};
+use super::client::{AuthKind, ClientOptions, RegistryClient, RegistryError};
 use super::config::{RegistriesConfig, RegistryEntry};
-use super::credentials::{CredentialsError, DockerConfig};
+use super::credentials::{Credentials, CredentialsError, DockerConfig};
 use super::reference::Reference;
+use super::secret::Secret;
 
 /// Why a browsing session could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +52,36 @@ pub async fn open_client_for_reference(
     ))
 }
 
+/// `docker login`: verifies `username`/`password` against `registry` (basic auth or the token
+/// service), and only then stores them the way the Docker CLI does (helper or `auths`).
+/// Returns how the registry authenticates.
+pub async fn login(
+    docker: &mut DockerConfig,
+    registry: &str,
+    username: &str,
+    password: Secret,
+    insecure: bool,
+) -> Result<AuthKind, SessionError> {
+    let credentials = Credentials::basic(registry, username, password);
+    let client = RegistryClient::new(
+        registry,
+        ClientOptions {
+            insecure,
+            credentials: Some(credentials.clone()),
+            ..ClientOptions::default()
+        },
+    )?;
+    let auth = client.check_login().await?;
+    docker.store(&credentials).await?;
+    Ok(auth)
+}
+
+/// `docker logout`: forgets the saved login for `registry`.
+pub async fn logout(docker: &mut DockerConfig, registry: &str) -> Result<(), SessionError> {
+    docker.erase(registry).await?;
+    Ok(())
+}
+
 /// The credentials to send with an engine pull or push of `reference` (`X-Registry-Auth`),
 /// `None` when there is no saved login for its registry.
 pub async fn engine_credentials(
@@ -66,6 +97,20 @@ pub async fn engine_credentials(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn futures_are_send() {
+        fn send<T: Send>(_: T) {}
+        let docker = DockerConfig::load("/nonexistent/config.json").unwrap();
+        let registries = RegistriesConfig::default();
+        let r = Reference::parse("busybox").unwrap();
+        send(docker.get("docker.io"));
+        send(open_client(&registries.registries()[0], &docker));
+        send(open_client_for_reference(&r, &registries, &docker));
+        send(engine_credentials(&r, &docker));
+        let mut docker = docker;
+        send(login(&mut docker, "h:1", "u", Secret::new("p"), false));
+    }
 
     #[tokio::test]
     async fn reference_picks_registry_login_and_insecure_flag() {

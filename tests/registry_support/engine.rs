@@ -89,9 +89,33 @@ pub fn ensure_fixtures() {
     }
 }
 
+/// Local names a test created (tags, digest references); removed from the engine on drop,
+/// even when the test panics.
+#[derive(Default)]
+pub struct LocalTags(Mutex<Vec<String>>);
+
+impl LocalTags {
+    fn add(&self, name: String) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(name);
+    }
+}
+
+impl Drop for LocalTags {
+    fn drop(&mut self) {
+        let names = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        if names.is_empty() {
+            return;
+        }
+        let mut args = vec!["image", "rm"];
+        args.extend(names.iter().map(String::as_str));
+        let _ = docker_cli(&args, None);
+    }
+}
+
 /// Tags `source` as `repo:tag` and pushes it with the engine, optionally with credentials.
 pub async fn push(
     docker: &Docker,
+    tags: &LocalTags,
     source: &str,
     repo: &str,
     tag: &str,
@@ -107,6 +131,7 @@ pub async fn push(
         )
         .await
         .map_err(|e| format!("tag {source} as {repo}:{tag}: {e}"))?;
+    tags.add(format!("{repo}:{tag}"));
     let mut stream = docker.push_image(
         repo,
         Some(PushImageOptions {
@@ -124,13 +149,27 @@ pub async fn push(
     Ok(())
 }
 
-/// Removes a local tag (best effort).
-pub async fn untag(docker: &Docker, name: &str) {
-    let _ = docker
-        .remove_image(
-            name,
-            None::<bollard::query_parameters::RemoveImageOptions>,
-            None,
-        )
-        .await;
+/// Pulls `reference` with the engine, optionally with credentials.
+pub async fn pull(
+    docker: &Docker,
+    tags: &LocalTags,
+    reference: &str,
+    credentials: Option<DockerCredentials>,
+) -> Result<(), String> {
+    let mut stream = docker.create_image(
+        Some(bollard::query_parameters::CreateImageOptions {
+            from_image: Some(reference.to_string()),
+            ..Default::default()
+        }),
+        None,
+        credentials,
+    );
+    tags.add(reference.to_string());
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| format!("pull {reference}: {e}"))?;
+        if let Some(err) = info.error_detail {
+            return Err(format!("pull {reference}: {err:?}"));
+        }
+    }
+    Ok(())
 }

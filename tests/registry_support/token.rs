@@ -15,6 +15,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
+/// The OAuth refresh token (identity token) the server accepts for its user.
+pub const REFRESH_TOKEN: &str = "dh-refresh-token";
+
 /// A running token server on loopback.
 pub struct TokenServer {
     /// The token endpoint (`http://127.0.0.1:<port>/token`).
@@ -157,6 +160,42 @@ fn handle(stream: TcpStream, s: &Shared) {
             "account" => account = v,
             _ => {}
         }
+    }
+    let form = String::from_utf8_lossy(&body).into_owned();
+    let post = request_line.starts_with("POST");
+    if post {
+        // OAuth2 refresh_token grant (what clients do with an identity token).
+        let mut refresh = String::new();
+        for pair in form.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "scope" => scopes.push(percent_decode(v)),
+                "refresh_token" => refresh = percent_decode(v),
+                _ => {}
+            }
+        }
+        let mut out = stream;
+        if refresh != REFRESH_TOKEN {
+            let body = r#"{"error":"invalid_grant"}"#;
+            let _ = write!(
+                out,
+                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            return;
+        }
+        s.scopes
+            .lock()
+            .expect("scopes lock")
+            .extend(scopes.iter().cloned());
+        let token = sign_token(s, &scopes);
+        let body = format!(r#"{{"access_token":"{token}","expires_in":300,"scope":""}}"#);
+        let _ = write!(
+            out,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        return;
     }
     let creds_ok = auth
         .and_then(|a| STANDARD.decode(a).ok())

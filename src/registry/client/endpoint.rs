@@ -89,3 +89,26 @@ pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
     }
     None
 }
+
+/// CA certificates Docker would trust for `authority` (`host[:port]`):
+/// `/etc/docker/certs.d/<authority>/*.crt` and `<docker config dir>/certs.d/<authority>/*.crt`.
+pub fn certs_d_files(authority: &str) -> Vec<std::path::PathBuf> {
+    let mut roots = vec![std::path::PathBuf::from("/etc/docker/certs.d")];
+    if let Some(dir) = crate::registry::credentials::config_dir() {
+        roots.push(dir.join("certs.d"));
+    }
+    let mut out = Vec::new();
+    for root in roots {
+        let Ok(entries) = std::fs::read_dir(root.join(authority)) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "crt"))
+            .collect();
+        files.sort();
+        out.extend(files);
+    }
+    out
+}

@@ -14,6 +14,14 @@ pub enum RegistryError {
         /// What is wrong.
         reason: String,
     },
+    /// A CA certificate file could not be used.
+    #[error("cannot use the CA certificate {path}: {reason}")]
+    Certificate {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// Connecting failed (refused, DNS, TLS...).
     #[error("registry {registry} is unreachable at {url}: {reason}")]
     Unreachable {
@@ -98,8 +106,18 @@ pub enum RegistryError {
         /// Status received.
         status: u16,
     },
+    /// Too many requests (Docker Hub's pull rate limit, for instance).
+    #[error(
+        "registry {registry} is rate-limiting requests (429){detail}; wait a while, or log in for a higher limit"
+    )]
+    RateLimited {
+        /// Registry host.
+        registry: String,
+        /// The registry's own message, if any.
+        detail: String,
+    },
     /// Any other unexpected status.
-    #[error("registry {registry} answered {status} for {url}{detail}")]
+    #[error("registry {registry} answered {status} ({}) for {url}{detail}", status_text(*status))]
     Status {
         /// Registry host.
         registry: String,
@@ -170,6 +188,23 @@ pub enum RegistryError {
         /// The underlying cause.
         reason: String,
     },
+}
+
+/// `server error`, `client error`... for a status code, with its reason phrase when known.
+fn status_text(status: u16) -> String {
+    let class = match status {
+        500..=599 => "server error",
+        400..=499 => "request refused",
+        300..=399 => "unexpected redirect",
+        _ => "unexpected status",
+    };
+    match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{reason}, {class}"),
+        None => class.to_string(),
+    }
 }
 
 /// The informative end of an error's source chain (reqwest's own top-level message only

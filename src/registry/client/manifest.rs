@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 
 use super::{MAX_JSON_BODY, RegistryClient, RegistryError, Target};
 use crate::registry::digest::Digest;
+pub use crate::registry::platform::Platform;
 
 /// Docker image manifest, schema 2.
 pub const DOCKER_MANIFEST_V2: &str = "application/vnd.docker.distribution.manifest.v2+json";
@@ -30,37 +31,6 @@ pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
 application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.oci.image.manifest.v1+json, \
 application/vnd.docker.distribution.manifest.v2+json";
-
-/// A platform in a manifest list / OCI index or an image config.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
-pub struct Platform {
-    /// CPU architecture (`amd64`, `arm64`...).
-    #[serde(default)]
-    pub architecture: String,
-    /// Operating system (`linux`, `windows`).
-    #[serde(default)]
-    pub os: String,
-    /// CPU variant (`v7`, `v8`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
-    /// OS version (Windows).
-    #[serde(
-        default,
-        rename = "os.version",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub os_version: Option<String>,
-}
-
-impl std::fmt::Display for Platform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.os, self.architecture)?;
-        if let Some(v) = &self.variant {
-            write!(f, "/{v}")?;
-        }
-        Ok(())
-    }
-}
 
 /// A content descriptor (config, layer or child manifest).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -191,26 +161,31 @@ impl ManifestInfo {
         matches!(self.kind, ManifestKind::Index(_))
     }
 
-    /// The child manifest for `os`/`architecture` (and `variant` when given) of an index.
+    /// The child manifest of an index for `os`/`architecture` (and `variant` when given),
+    /// compared after normalisation (`aarch64` = `arm64`, `arm` = `arm/v7`...).
     pub fn platform_digest(
         &self,
         os: &str,
         architecture: &str,
         variant: Option<&str>,
     ) -> Option<&Digest> {
+        let wanted = Platform {
+            architecture: architecture.to_string(),
+            os: os.to_string(),
+            variant: variant.map(str::to_string),
+            os_version: None,
+        };
+        self.entry_for(&wanted).map(|e| &e.digest)
+    }
+
+    /// The index entry for `wanted` (see [`Platform::matches`]).
+    pub fn entry_for(&self, wanted: &Platform) -> Option<&PlatformEntry> {
         let ManifestKind::Index(entries) = &self.kind else {
             return None;
         };
         entries
             .iter()
-            .find(|e| {
-                e.platform.as_ref().is_some_and(|p| {
-                    p.os == os
-                        && p.architecture == architecture
-                        && variant.is_none_or(|v| p.variant.as_deref() == Some(v))
-                })
-            })
-            .map(|e| &e.digest)
+            .find(|e| e.platform.as_ref().is_some_and(|p| wanted.matches(p)))
     }
 }
 

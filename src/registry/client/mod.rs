@@ -48,6 +48,9 @@ pub struct ClientOptions {
     pub credentials: Option<Credentials>,
     /// Page size asked for on catalog and tag lists (`n`); the registry's default when `None`.
     pub page_size: Option<u32>,
+    /// Extra CA certificates (PEM files) to trust, besides the system and webpki roots and the
+    /// `certs.d/<host>/*.crt` files Docker uses (which are always read).
+    pub root_certificates: Vec<std::path::PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -58,6 +61,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             credentials: None,
             page_size: Some(100),
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -112,17 +116,38 @@ impl RegistryClient {
     /// A client for `registry` (see [`endpoint`] for accepted spellings).
     pub fn new(registry: &str, options: ClientOptions) -> Result<Self, RegistryError> {
         let (base, name) = endpoint(registry, options.insecure)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("dockhand/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
-            .danger_accept_invalid_certs(options.insecure)
-            .build()
-            .map_err(|e| RegistryError::Http {
-                registry: name.clone(),
-                url: base.to_string(),
-                reason: chain(&e),
-            })?;
+            .danger_accept_invalid_certs(options.insecure);
+        let authority = match (base.host_str(), base.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => String::new(),
+        };
+        let mut cert_files = options.root_certificates.clone();
+        cert_files.extend(endpoint::certs_d_files(&authority));
+        for path in cert_files {
+            let invalid = |reason: String| RegistryError::Certificate {
+                path: path.clone(),
+                reason,
+            };
+            let pem = std::fs::read(&path).map_err(|e| invalid(e.to_string()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| invalid(format!("not a PEM certificate: {}", chain(&e))))?;
+            if certs.is_empty() {
+                return Err(invalid("no certificate in the file".to_string()));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder.build().map_err(|e| RegistryError::Http {
+            registry: name.clone(),
+            url: base.to_string(),
+            reason: chain(&e),
+        })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -290,7 +315,20 @@ impl RegistryClient {
             let bytes = self.read_body(response, &url, MAX_JSON_BODY).await?;
             on_page(&bytes, &url)?;
             match next {
-                Some(link) => url = self.url(&link)?,
+                Some(link) => {
+                    let next = self.url(&link)?;
+                    // Credentials go with every page: never follow a Link to another origin.
+                    if next.origin() != self.inner.base.origin() {
+                        return Err(RegistryError::Http {
+                            registry: self.inner.registry.clone(),
+                            url: url.to_string(),
+                            reason: format!(
+                                "the next-page Link points to another server ({next}); not followed"
+                            ),
+                        });
+                    }
+                    url = next;
+                }
                 None => return Ok(()),
             }
         }
@@ -543,6 +581,12 @@ impl RegistryClient {
             return RegistryError::Denied {
                 registry,
                 what,
+                detail: body.detail(),
+            };
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return RegistryError::RateLimited {
+                registry,
                 detail: body.detail(),
             };
         }

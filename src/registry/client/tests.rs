@@ -149,3 +149,18 @@ async fn hub_has_no_catalog() {
         "{err}"
     );
 }
+
+#[test]
+fn client_and_its_futures_can_cross_tasks() {
+    fn send_sync<T: Send + Sync + 'static>(_: &T) {}
+    fn send<T: Send>(_: T) {}
+    let c = RegistryClient::new("127.0.0.1:1", ClientOptions::default()).unwrap();
+    send_sync(&c);
+    // Futures are only built, never polled: no traffic.
+    send(c.ping());
+    send(c.catalog());
+    send(c.tags("a/b"));
+    send(c.manifest("a/b", "t"));
+    send(c.image_manifest_for("a/b", "t", "linux", "amd64", None));
+    send(c.check_login());
+}

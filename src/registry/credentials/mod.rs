@@ -158,10 +158,22 @@ pub fn config_dir() -> Option<PathBuf> {
 }
 
 /// The Docker CLI config file, kept as JSON so unknown keys survive a rewrite.
-#[derive(Debug, Clone)]
+/// Its `Debug` output lists registries and helpers only, never the `auths` contents.
+#[derive(Clone)]
 pub struct DockerConfig {
     path: PathBuf,
     root: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DockerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DockerConfig")
+            .field("path", &self.path)
+            .field("registries", &self.registries())
+            .field("creds_store", &self.creds_store())
+            .field("cred_helpers", &self.cred_helpers())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DockerConfig {

@@ -68,6 +68,8 @@ fn secrets_stay_out_of_debug_and_errors() {
     let creds = cfg.file_credentials("h:1").unwrap().unwrap();
     let debug = format!("{creds:?} {cfg:?}");
     assert!(!debug.contains("s3cr3t-pw"), "{debug}");
+    assert!(!debug.contains(&b64("u:s3cr3t-pw")), "{debug}");
+    assert!(debug.contains("h:1"), "{debug}");
     // A damaged auth field: the message names the registry, not the content.
     let text = r#"{"auths": {"h:1": {"auth": "!!not-base64-s3cr3t!!"}}}"#;
     let cfg = DockerConfig::load(write_config(dir.path(), text)).unwrap();

@@ -120,8 +120,8 @@ cargo fmt --all -- --check || { echo "FAILED: cargo fmt" >&2; status=1; }
 say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings || { echo "FAILED: cargo clippy" >&2; status=1; }
 
-say "cargo test --all-targets"
-cargo test --all-targets || { echo "FAILED: cargo test" >&2; status=1; }
+say "cargo test --all-targets --no-fail-fast"
+cargo test --all-targets --no-fail-fast || { echo "FAILED: cargo test" >&2; status=1; }
 
 if [ "$status" -eq 0 ]; then say "all checks passed"; else say "some checks FAILED"; fi
 exit "$status"

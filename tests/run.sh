@@ -27,6 +27,11 @@ install_missing() {
     have_pkg busybox-static || pkgs+=(busybox-static)
     command -v docker-registry >/dev/null 2>&1 || pkgs+=(docker-registry)
     command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)
+    # Registry tests: a real credential helper (pass backend), bearer-token signing keys.
+    command -v docker-credential-pass >/dev/null 2>&1 || pkgs+=(golang-docker-credential-helpers)
+    command -v pass >/dev/null 2>&1 || pkgs+=(pass)
+    command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+    command -v gpg >/dev/null 2>&1 || pkgs+=(gnupg)
     command -v htpasswd >/dev/null 2>&1 || pkgs+=(apache2-utils)
     [ -x /usr/bin/time ] || pkgs+=(time)
     command -v curl >/dev/null 2>&1 || pkgs+=(curl)

@@ -64,7 +64,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     }
 
     if imgs.rows.is_empty() {
-        frame.render_widget(Paragraph::new(empty_text(state, ctx)), table_area);
+        frame.render_widget(
+            Paragraph::new(empty_text(state, ctx)).wrap(ratatui::widgets::Wrap { trim: false }),
+            table_area,
+        );
         return table_area.height.saturating_sub(1) as usize;
     }
 

@@ -104,8 +104,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
 
     let non_empty = entries.iter().filter(|h| h.size > 0).count();
     let summary = format!(
-        "{} steps · {} layers ({} with content) · {} · {}",
-        entries.len(),
+        "{} layers ({} with content) · {} · {}",
         details.layers.len(),
         non_empty,
         bytes(details.size),

@@ -58,10 +58,11 @@ fn frame_dialog(
     );
 }
 
-fn height_for(lines: usize, area: Rect) -> u16 {
-    u16::try_from(lines + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height)
+/// Rows a dialog of outer width `w` needs for `lines` once wrapped, plus its border.
+fn height_for(lines: &[Line<'_>], w: u16, area: Rect) -> u16 {
+    let inner = usize::from(w.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height)
 }
 
 /// Draws the open dialog over `area`.
@@ -94,7 +95,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                 Line::raw(""),
                 hint(theme, &[("Enter", "tag"), ("Esc", "cancel")]),
             ];
-            let rect = centered(area, 70, height_for(lines.len(), area));
+            let rect = centered(area, 70, height_for(&lines, 70, area));
             frame_dialog(frame, rect, "Tag image".into(), lines, theme, false);
         }
         Dialog::Remove {
@@ -163,7 +164,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                 lines.push(Line::raw(""));
                 lines.push(hint(theme, &[("y/Enter", "remove"), ("n/Esc", "cancel")]));
             }
-            let rect = centered(area, 76, height_for(lines.len(), area));
+            let rect = centered(area, 76, height_for(&lines, 76, area));
             frame_dialog(frame, rect, "Remove images".into(), lines, theme, true);
         }
         Dialog::Prune {
@@ -247,7 +248,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                     ("Esc", "cancel"),
                 ],
             ));
-            let rect = centered(area, 90, height_for(lines.len(), area));
+            let rect = centered(area, 90, height_for(&lines, 90, area));
             frame_dialog(frame, rect, "Prune images".into(), lines, theme, true);
         }
         Dialog::Text {
@@ -263,11 +264,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                 .map(|l| Line::raw(l.as_str()))
                 .collect();
             out.push(hint(theme, &[("j/k", "scroll"), ("Esc", "close")]));
-            let rect = centered(
-                area,
-                area.width.saturating_sub(6).max(20),
-                height_for(out.len(), area),
-            );
+            let w = area.width.saturating_sub(6).max(20);
+            let rect = centered(area, w, height_for(&out, w, area));
             frame_dialog(frame, rect, sanitize(title), out, theme, false);
         }
     }

@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
         Style::default().fg(theme.dim),
     ));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, 64, height);
+    let rect = centered(area, 76, height);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -87,10 +87,10 @@ async fn prune_dangling_on_the_shared_engine() {
         plan.reclaim,
         report.reclaimed
     );
-    assert!(
-        report.deleted.contains(&format!("deleted {dangling}")),
-        "{:?}",
-        report.deleted
+    // (Not asserted: another test's prune may have taken our dangling image first.)
+    eprintln!(
+        "  our dangling image deleted by this prune: {}",
+        report.deleted.contains(&format!("deleted {dangling}"))
     );
     assert_eq!(report.build_cache_reclaimed, None);
     check_plan_applied(&docker, &plan).await;
@@ -235,5 +235,43 @@ async fn prune_all_unused_changes_nothing_outside_the_plan() {
             "image {id} is not in the prune plan but the prune changed it"
         );
     }
+    drop(private);
+}
+
+// KNOWN BUG (fails today, 3 runs of 3): src/engine/prune.rs `plan()` marks a tagged image that
+// is the parent of another image as `untag_only` (reclaim 0) even when every child goes in the
+// same prune. dockerd 20.10 untags the parent, deletes the child, and then deletes the now
+// untagged, childless parent together with its untagged intermediate images: measured plan
+// reclaim 10240 bytes vs engine SpaceReclaimed 1995712 bytes, and the "untag-only" image is
+// gone. Fix: in the AllUnused scope, treat a parent as deleted when all of its children are
+// deleted (to a fixed point), and count the layers of its intermediate chain.
+#[tokio::test]
+async fn prune_all_unused_of_a_parent_with_its_only_child() {
+    let Some(private) = private_engine::start_or_skip() else {
+        return;
+    };
+    let docker = private.docker().await;
+    let parent = fixture(&docker, "dhp-parent:1", "").await;
+    let kid = child(&docker, "dhp-parent:1", "dhp-kid:1", 10 * 1024, "kid").await;
+    let plan = images::prune_plan(&docker, PruneScope::AllUnused, false)
+        .await
+        .expect("plan");
+    let report = images::prune(&docker, PruneScope::AllUnused, false)
+        .await
+        .expect("prune");
+    eprintln!(
+        "parent+child: plan {:?} reclaim={} engine SpaceReclaimed={} deleted={:?}",
+        plan.images
+            .iter()
+            .map(|c| (&c.id[7..19], c.untag_only, c.reclaim))
+            .collect::<Vec<_>>(),
+        plan.reclaim,
+        report.reclaimed,
+        report.deleted
+    );
+    assert!(candidate(&plan, &kid).is_some_and(|c| !c.untag_only));
+    assert!(candidate(&plan, &parent).is_some());
+    check_plan_applied(&docker, &plan).await;
+    assert_eq!(report.reclaimed, plan.reclaim, "{plan:#?}\n{report:#?}");
     drop(private);
 }

@@ -36,7 +36,7 @@ fn start_in_shell(config: &Path, args: &str, width: u16, height: u16) -> Tmux {
         Spawn::new("sh")
             .args(["-c", script.as_str(), env!("CARGO_BIN_EXE_dockhand")])
             .env("XDG_CONFIG_HOME", config)
-            .env("DOCKER_HOST", engine::docker_host())
+            .env("DOCKER_HOST", engine::docker_host().unwrap_or_default())
             .size(width, height)
             .start(),
     )

@@ -180,18 +180,30 @@ pub async fn prune_plan(
             .await
             .map_err(EngineError::from)
     })?;
-    let parents: std::collections::HashSet<String> = all_images
+    let parent_of: HashMap<&str, &str> = all_images
         .iter()
-        .map(|i| i.parent_id.clone())
-        .filter(|p| !p.is_empty())
+        .filter(|i| !i.parent_id.is_empty())
+        .map(|i| (i.id.as_str(), i.parent_id.as_str()))
         .collect();
+    let ancestors = |id: &str| {
+        let mut out = Vec::new();
+        let mut cur = id;
+        while let Some(p) = parent_of.get(cur) {
+            if out.iter().any(|a: &String| a == p) {
+                break;
+            }
+            out.push((*p).to_string());
+            cur = p;
+        }
+        out
+    };
     let mut layers: HashMap<String, ImageLayers> = HashMap::new();
     for image in &inventory.images {
         let d = details(docker, &image.id).await?;
         layers.insert(
             image.id.clone(),
             ImageLayers {
-                has_children: parents.contains(&image.id),
+                ancestors: ancestors(&image.id),
                 layer_sizes: prune::layer_sizes(&d.layers, &d.history),
                 layers: d.layers,
             },

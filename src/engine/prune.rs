@@ -1,12 +1,13 @@
 //! Pure computation of a prune preview: which images go and how many bytes that frees.
 //!
 //! It mirrors the engine's own rules: a prune skips images used by a container (in any state);
-//! dangling-only prunes take untagged images without children; "all unused" also takes tagged
-//! images, where a tagged image that is the parent of another image is only untagged. Freed bytes
+//! dangling-only prunes take untagged images, "all unused" tagged ones too. An image that other
+//! images are built on goes only when all of them go (else a tagged one is only untagged), and a
+//! used image with several tags loses all but one of them. Freed bytes
 //! are counted per layer chain, so a layer shared with an image that stays is not counted.
 use std::collections::{HashMap, HashSet};
 
-use super::types::{HistoryEntry, Inventory, PruneCandidate, PrunePlan, PruneScope};
+use super::types::{HistoryEntry, ImageInfo, Inventory, PruneCandidate, PrunePlan, PruneScope};
 
 /// What the plan needs to know about one image's layers.
 #[derive(Debug, Clone, Default)]
@@ -15,8 +16,14 @@ pub struct ImageLayers {
     pub layers: Vec<String>,
     /// Size of each layer, same order as `layers`.
     pub layer_sizes: Vec<u64>,
-    /// Another image has this one as its parent.
-    pub has_children: bool,
+    /// IDs of the images this one was built on (its parent chain, nearest first).
+    pub ancestors: Vec<String>,
+}
+
+/// The fully qualified form of a reference (`docker.io/library/busybox:1`), which the engine sorts by.
+fn full_name(tag: &str) -> String {
+    crate::registry::reference::Reference::parse_normalized(tag)
+        .map_or_else(|_| tag.to_string(), |r| r.to_string())
 }
 
 const METADATA_INSTRUCTIONS: &[&str] = &[
@@ -95,25 +102,57 @@ pub fn plan(
         .iter()
         .map(|c| c.image_id.as_str())
         .collect();
+    let is_candidate = |image: &ImageInfo| {
+        let dangling = image.repo_tags.is_empty();
+        !used.contains(image.id.as_str()) && (scope == PruneScope::AllUnused || dangling)
+    };
+    // An image goes when it is a candidate and every image built on it goes too: the engine
+    // deletes childless images, and deleting a child also deletes untagged parents left childless.
+    let mut goes: HashSet<&str> = HashSet::new();
+    loop {
+        let before = goes.len();
+        for image in &inventory.images {
+            if goes.contains(image.id.as_str()) || !is_candidate(image) {
+                continue;
+            }
+            let descendants_go = inventory
+                .images
+                .iter()
+                .filter(|d| {
+                    layers
+                        .get(&d.id)
+                        .is_some_and(|l| l.ancestors.contains(&image.id))
+                })
+                .all(|d| goes.contains(d.id.as_str()));
+            if descendants_go {
+                goes.insert(image.id.as_str());
+            }
+        }
+        if goes.len() == before {
+            break;
+        }
+    }
     let mut deleted = Vec::new();
-    let mut untagged = Vec::new();
+    let mut untagged: Vec<(&ImageInfo, Vec<String>)> = Vec::new();
     let mut kept = Vec::new();
     for image in &inventory.images {
-        let info = layers.get(&image.id);
-        let has_children = info.is_some_and(|l| l.has_children);
-        let dangling = image.repo_tags.is_empty();
-        let goes = !used.contains(image.id.as_str())
-            && match scope {
-                PruneScope::Dangling => dangling && !has_children,
-                PruneScope::AllUnused => !(dangling && has_children),
-            };
-        if !goes {
-            kept.push(image);
-        } else if has_children {
-            untagged.push(image);
-            kept.push(image);
-        } else {
+        if goes.contains(image.id.as_str()) {
             deleted.push(image);
+            continue;
+        }
+        kept.push(image);
+        if scope == PruneScope::AllUnused && !image.repo_tags.is_empty() {
+            if is_candidate(image) {
+                // A tagged parent of an image that stays loses all its tags.
+                untagged.push((image, image.repo_tags.clone()));
+            } else if image.repo_tags.len() > 1 {
+                // A used image: the engine removes its tags in lexical order of the full
+                // reference and only the last removal (which would delete it) is refused.
+                let mut tags = image.repo_tags.clone();
+                tags.sort_by_key(|t| full_name(t));
+                tags.pop();
+                untagged.push((image, tags));
+            }
         }
     }
     let kept_chains: HashSet<String> = kept
@@ -141,9 +180,9 @@ pub fn plan(
             untag_only: false,
         });
     }
-    images.extend(untagged.into_iter().map(|image| PruneCandidate {
+    images.extend(untagged.into_iter().map(|(image, tags)| PruneCandidate {
         id: image.id.clone(),
-        repo_tags: image.repo_tags.clone(),
+        repo_tags: tags,
         reclaim: 0,
         untag_only: true,
     }));
@@ -170,11 +209,11 @@ mod tests {
         }
     }
 
-    fn lay(layers: &[&str], sizes: &[u64], has_children: bool) -> ImageLayers {
+    fn lay(layers: &[&str], sizes: &[u64], ancestors: &[&str]) -> ImageLayers {
         ImageLayers {
             layers: layers.iter().map(|l| l.to_string()).collect(),
             layer_sizes: sizes.to_vec(),
-            has_children,
+            ancestors: ancestors.iter().map(|a| a.to_string()).collect(),
         }
     }
 
@@ -200,10 +239,10 @@ mod tests {
             containers: vec![container("used")],
         };
         let mut l = HashMap::new();
-        l.insert("base".into(), lay(&["a"], &[100], true));
-        l.insert("app".into(), lay(&["a", "b"], &[100, 20], false));
-        l.insert("old".into(), lay(&["a", "c"], &[100, 7], false));
-        l.insert("used".into(), lay(&["a", "d"], &[100, 5], false));
+        l.insert("base".into(), lay(&["a"], &[100], &[]));
+        l.insert("app".into(), lay(&["a", "b"], &[100, 20], &[]));
+        l.insert("old".into(), lay(&["a", "c"], &[100, 7], &[]));
+        l.insert("used".into(), lay(&["a", "d"], &[100, 5], &["base"]));
         (inv, l)
     }
 
@@ -232,14 +271,56 @@ mod tests {
     }
 
     #[test]
+    fn a_parent_goes_when_all_its_children_go() {
+        let inv = Inventory {
+            images: vec![img("base", &["base:1"]), img("child", &["child:1"])],
+            containers: vec![],
+        };
+        let mut l = HashMap::new();
+        l.insert("base".into(), lay(&["a"], &[100], &[]));
+        l.insert(
+            "child".into(),
+            lay(&["a", "b"], &[100, 10], &["mid", "base"]),
+        );
+        let p = plan(PruneScope::AllUnused, false, &inv, &l);
+        let gone: Vec<_> = p
+            .images
+            .iter()
+            .map(|c| (c.id.as_str(), c.untag_only))
+            .collect();
+        assert_eq!(gone, vec![("base", false), ("child", false)]);
+        assert_eq!(p.reclaim, 110);
+    }
+
+    #[test]
+    fn a_used_image_with_several_tags_keeps_only_the_last() {
+        let inv = Inventory {
+            images: vec![img("u", &["web:2", "web:1", "127.0.0.1:5000/web:1"])],
+            containers: vec![container("u")],
+        };
+        let mut l = HashMap::new();
+        l.insert("u".into(), lay(&["a"], &[100], &[]));
+        let p = plan(PruneScope::AllUnused, false, &inv, &l);
+        assert_eq!(p.images.len(), 1);
+        assert!(p.images[0].untag_only);
+        assert_eq!(p.images[0].repo_tags, vec!["127.0.0.1:5000/web:1", "web:1"]);
+        assert_eq!(p.reclaim, 0);
+        assert!(
+            plan(PruneScope::Dangling, false, &inv, &l)
+                .images
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn shared_layers_among_deleted_images_count_once() {
         let inv = Inventory {
             images: vec![img("x", &[]), img("y", &[])],
             containers: vec![],
         };
         let mut l = HashMap::new();
-        l.insert("x".into(), lay(&["a", "b"], &[50, 1], false));
-        l.insert("y".into(), lay(&["a", "c"], &[50, 2], false));
+        l.insert("x".into(), lay(&["a", "b"], &[50, 1], &[]));
+        l.insert("y".into(), lay(&["a", "c"], &[50, 2], &[]));
         let p = plan(PruneScope::Dangling, false, &inv, &l);
         assert_eq!(p.reclaim, 53);
     }

@@ -61,7 +61,7 @@ async fn actor_connects_lists_runs_jobs_and_follows_outside_changes() {
     let tag = guard.image(format!("{repo}:1"));
     let id = fixture(&docker, &tag, "").await;
 
-    let host = fx::docker_host();
+    let host = fx::docker_host().unwrap_or_default();
     let (sink, mut rx) = collector();
     let handle = engine::spawn(
         Ok(vec![endpoint::Endpoint {

@@ -29,6 +29,15 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// An image ID shortened for messages (`sha256:` dropped, 12 digits); references stay whole.
+pub fn short_image(image: &str) -> &str {
+    if image.starts_with("sha256:") {
+        crate::util::text::short_id(image)
+    } else {
+        image
+    }
+}
+
 /// Maps an analysis error to the engine's error type.
 pub fn engine_error(err: LayersError) -> EngineError {
     match err {
@@ -110,8 +119,9 @@ pub async fn run(docker: &Docker, image: String, job: &JobCtx) -> Result<JobOutc
     let result = analyze(docker, &image, job).await;
     let outcome = match &result {
         Ok(a) => Ok(JobOutcome::Done(format!(
-            "analysed {image}: efficiency {}, {} potentially wasted",
-            layers::report::percent(a.figures.efficiency),
+            "analysed {}: efficiency {} %, {} potentially wasted",
+            short_image(&image),
+            format_args!("{:.2}", a.figures.efficiency * 100.0),
             crate::util::text::bytes(a.figures.wasted_bytes)
         ))),
         Err(EngineError::Cancelled) => Err(EngineError::Cancelled),
@@ -128,6 +138,12 @@ pub async fn run(docker: &Docker, image: String, job: &JobCtx) -> Result<JobOutc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_shortened_references_kept() {
+        assert_eq!(short_image(&format!("sha256:{}", "ab".repeat(32))), "abababababab");
+        assert_eq!(short_image("dh-explorer-demo:1"), "dh-explorer-demo:1");
+    }
 
     #[test]
     fn dropping_the_guard_raises_the_flag() {

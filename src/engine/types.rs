@@ -201,7 +201,9 @@ impl std::fmt::Display for JobKind {
             JobKind::Remove { targets } => write!(f, "remove {}", targets.join(", ")),
             JobKind::Prune(PruneScope::Dangling) => write!(f, "prune dangling images"),
             JobKind::Prune(PruneScope::AllUnused) => write!(f, "prune unused images"),
-            JobKind::Analyze { image } => write!(f, "analyse {image}"),
+            JobKind::Analyze { image } => {
+                write!(f, "analyse {}", super::analyze::short_image(image))
+            }
         }
     }
 }

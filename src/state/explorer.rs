@@ -504,4 +504,4 @@ pub fn open(state: &mut AppState, from_layers: bool) -> Vec<Command> {
 
 #[cfg(test)]
 #[path = "explorer_tests.rs"]
-mod tests;
+pub(crate) mod tests;

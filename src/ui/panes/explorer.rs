@@ -7,6 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::jobs::rate_eta;
 use super::explorer_lists::{draw_layers, draw_tree, draw_wasted};
 use crate::action::Action;
 use crate::config::keymap::Context;
@@ -116,6 +117,7 @@ fn hints<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
     }
     vec![
         k(Action::PrevLayer),
+        d(" "),
         k(Action::NextLayer),
         d(" layer  "),
         k(Action::SwitchSide),
@@ -136,8 +138,9 @@ fn hints<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
     ]
 }
 
-fn draw_progress(frame: &mut Frame<'_>, area: Rect, ex: &ExplorerState, ctx: &Ctx<'_>) {
+fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let t = ctx.theme;
+    let ex = &state.explorer;
     let dim = Style::default().fg(t.dim);
     let label = sanitize(&ex.label);
     let mut lines = Vec::new();
@@ -157,31 +160,39 @@ fn draw_progress(frame: &mut Frame<'_>, area: Rect, ex: &ExplorerState, ctx: &Ct
         Phase::Running { done, total, job } => {
             lines.push(Line::from(vec![
                 Span::styled("Analysing ", Style::default().fg(t.fg)),
-                Span::styled(
-                    label,
-                    Style::default().fg(t.key).add_modifier(Modifier::BOLD),
-                ),
+                Span::styled(label, Style::default().fg(t.key).add_modifier(Modifier::BOLD)),
                 Span::styled(" — reading the engine's export", dim),
             ]));
             lines.push(Line::raw(""));
             let width = area.width.saturating_sub(4).clamp(10, 60) as usize;
             let shown = if *total > 0 { (*done).min(*total) } else { 0 };
-            let text = if *total > 0 {
+            let filled = bar(shown, *total, width).trim_end().to_string();
+            let rest = width - filled.chars().count();
+            lines.push(Line::from(vec![
+                Span::styled(filled, Style::default().fg(t.bar)),
+                Span::styled("░".repeat(rest), dim),
+            ]));
+            let mut text = if *total > 0 {
                 format!(
                     "{} of {} ({:.0} %)",
                     human_bytes(*done),
                     human_bytes(*total),
                     shown as f64 * 100.0 / *total as f64
                 )
-            } else if job.is_some() {
-                format!("{} read", human_bytes(*done))
             } else {
-                "starting…".to_string()
+                format!("{} read", human_bytes(*done))
             };
-            lines.push(Line::styled(
-                bar(shown, *total, width),
-                Style::default().fg(t.bar),
-            ));
+            let started = job.and_then(|id| state.jobs.list.iter().find(|j| j.id == id));
+            if *done == 0 {
+                text.push_str(" · waiting for the engine to start the export…");
+            } else if let Some((rate, eta)) =
+                started.and_then(|j| rate_eta(*done, *total, state.now - j.started))
+            {
+                text.push_str(&format!(" · {}/s", human_bytes(rate)));
+                if let Some(eta) = eta {
+                    text.push_str(&format!(" · about {eta} s left"));
+                }
+            }
             lines.push(Line::raw(text));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
@@ -246,7 +257,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let analysis = match (&ex.phase, &ex.analysis) {
         (Phase::Ready, Some(a)) => a,
         _ => {
-            draw_progress(frame, inner, ex, ctx);
+            draw_progress(frame, inner, state, ctx);
             return inner.height.saturating_sub(2) as usize;
         }
     };

@@ -1,9 +1,9 @@
 //! The explorer's three lists: the layers, the file tree and the inefficient files.
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Row, Table, Wrap};
 
 use crate::config::theme::Theme;
 use crate::layers::ImageAnalysis;
@@ -69,6 +69,16 @@ pub fn draw_layers(
     let block = sub_block(Line::raw(" Layers "), active, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // With room to spare, the chosen layer's full instruction goes under the list.
+    let list_h = a.layers.len() as u16 + 1;
+    let inner = if inner.height >= list_h + 5 {
+        let [list, detail] =
+            Layout::vertical([Constraint::Length(list_h), Constraint::Min(4)]).areas(inner);
+        draw_layer_detail(frame, detail, state, a, ctx);
+        list
+    } else {
+        inner
+    };
     let height = inner.height.saturating_sub(1) as usize;
     let offset = visible_offset(ex.layer_offset, ex.layer, height);
     let max = a.layers.iter().map(|l| l.size).max().unwrap_or(0);
@@ -114,6 +124,45 @@ pub fn draw_layers(
     .header(Row::new(vec!["  #", "     SIZE", "", "COMMAND"]).style(header_style(t)))
     .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// The chosen layer: number, size, entries, digest and the whole instruction.
+fn draw_layer_detail(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &AppState,
+    a: &ImageAnalysis,
+    ctx: &Ctx<'_>,
+) {
+    let t = ctx.theme;
+    let Some(l) = a.layers.get(state.explorer.layer) else {
+        return;
+    };
+    let dim = Style::default().fg(t.dim);
+    let digest = if l.diff_id.is_empty() { &l.id } else { &l.diff_id };
+    let lines = vec![
+        Line::styled("─".repeat(area.width as usize), Style::default().fg(t.border)),
+        Line::from(vec![
+            Span::styled(
+                format!("Layer {} of {}", l.index + 1, a.layers.len()),
+                Style::default().fg(t.fg).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(
+                    " · {} · {} entries",
+                    human_bytes(l.size),
+                    l.entries.len()
+                ),
+                dim,
+            ),
+        ]),
+        Line::styled(
+            format!("Digest  {}", crate::util::text::short_id(&sanitize(digest))),
+            dim,
+        ),
+        Line::styled(sanitize(&layer_label(&l.command)), Style::default().fg(t.fg)),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn name_cell<'a>(row: &TreeRow, a: &ImageAnalysis, theme: &Theme) -> Line<'a> {

@@ -141,7 +141,10 @@ mod tests {
 
     #[test]
     fn ids_are_shortened_references_kept() {
-        assert_eq!(short_image(&format!("sha256:{}", "ab".repeat(32))), "abababababab");
+        assert_eq!(
+            short_image(&format!("sha256:{}", "ab".repeat(32))),
+            "abababababab"
+        );
         assert_eq!(short_image("dh-explorer-demo:1"), "dh-explorer-demo:1");
     }
 

@@ -233,10 +233,10 @@ impl Connected<'_> {
                 let Some(kind) = job_kind(&cmd) else { return };
                 let id = *next_job;
                 *next_job += 1;
-                if matches!(cmd, Command::AnalyzeImage { .. }) {
-                    if let Some(old) = self.analysis.replace(id) {
-                        self.handle(Command::Cancel(old), next_job);
-                    }
+                if matches!(cmd, Command::AnalyzeImage { .. })
+                    && let Some(old) = self.analysis.replace(id)
+                {
+                    self.handle(Command::Cancel(old), next_job);
                 }
                 (self.sink)(EngineEvent::JobStarted { id, kind });
                 let (docker, sink, itx) =

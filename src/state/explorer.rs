@@ -107,12 +107,11 @@ pub fn layer_label(command: &str) -> String {
     let c = c.strip_suffix("# buildkit").unwrap_or(c).trim();
     let out = if let Some(rest) = c.strip_prefix("#(nop)") {
         rest.trim().to_string()
-    } else if c == "(missing)" || c.is_empty() {
-        c.to_string()
-    } else if c
-        .split_whitespace()
-        .next()
-        .is_some_and(|w| w.len() > 1 && w.chars().all(|ch| ch.is_ascii_uppercase()))
+    } else if c == "(missing)"
+        || c.is_empty()
+        || c.split_whitespace()
+            .next()
+            .is_some_and(|w| w.len() > 1 && w.chars().all(|ch| ch.is_ascii_uppercase()))
     {
         c.to_string()
     } else {

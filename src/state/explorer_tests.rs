@@ -12,7 +12,8 @@ use crate::layers::testutil::TarBuilder;
 use crate::layers::tree::Status;
 
 /// The image ID of the fixture.
-pub(crate) const ID: &str = "sha256:e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0";
+pub(crate) const ID: &str =
+    "sha256:e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0";
 
 /// Three layers: a base with /app and /etc/conf, one that overwrites /app/a.txt and adds
 /// /app/new.txt, one that removes /app/big.bin and /etc/conf.
@@ -92,7 +93,10 @@ fn key(s: &mut AppState, k: &str) -> Vec<Command> {
         "Space" => KeyCode::Char(' '),
         c => KeyCode::Char(c.chars().next().unwrap()),
     };
-    s.on_key(&Keymap::defaults(), &KeyEvent::new(code, KeyModifiers::NONE))
+    s.on_key(
+        &Keymap::defaults(),
+        &KeyEvent::new(code, KeyModifiers::NONE),
+    )
 }
 
 fn typed(s: &mut AppState, text: &str) {
@@ -116,6 +120,10 @@ pub(crate) fn opened(cursor: usize) -> AppState {
         job: 7,
         image: ID.into(),
         result: Ok(analysis()),
+    });
+    s.on_engine(EngineEvent::JobFinished {
+        id: 7,
+        result: Ok(JobOutcome::Done("analysed demo:1".into())),
     });
     s
 }
@@ -266,7 +274,14 @@ fn changes_only_and_status_toggles() {
     assert_eq!(
         paths(&s),
         vec![
-            "app", "  a.txt", "  big.bin", "  link", "  new.txt", "etc", "  conf", "    keep"
+            "app",
+            "  a.txt",
+            "  big.bin",
+            "  link",
+            "  new.txt",
+            "etc",
+            "  conf",
+            "    keep"
         ]
     );
     key(&mut s, "c");
@@ -349,7 +364,14 @@ fn path_filter_keeps_parents_and_esc_clears_then_goes_back() {
 #[test]
 fn wasted_list_toggle_and_cursor() {
     let mut s = opened(3);
-    let n = s.explorer.analysis.as_ref().unwrap().figures.inefficient.len();
+    let n = s
+        .explorer
+        .analysis
+        .as_ref()
+        .unwrap()
+        .figures
+        .inefficient
+        .len();
     assert!(n >= 2, "fixture wastes space in several files");
     key(&mut s, "w");
     assert!(s.explorer.show_wasted);
@@ -414,7 +436,10 @@ fn a_late_result_of_a_replaced_analysis_is_ignored() {
 
 #[test]
 fn labels_of_layer_commands() {
-    assert_eq!(layer_label("#(nop) COPY file:ab in /x "), "COPY file:ab in /x");
+    assert_eq!(
+        layer_label("#(nop) COPY file:ab in /x "),
+        "COPY file:ab in /x"
+    );
     assert_eq!(layer_label("apk add  curl"), "RUN apk add curl");
     assert_eq!(
         layer_label("RUN /bin/sh -c make # buildkit"),

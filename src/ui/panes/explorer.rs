@@ -7,8 +7,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::jobs::rate_eta;
 use super::explorer_lists::{draw_layers, draw_tree, draw_wasted};
+use super::jobs::rate_eta;
 use crate::action::Action;
 use crate::config::keymap::Context;
 use crate::layers::Figures;
@@ -40,12 +40,24 @@ fn pct(ratio: f64) -> String {
     }
 }
 
-fn figures_line<'a>(f: &Figures, ctx: &Ctx<'_>) -> Line<'a> {
+fn figures_line<'a>(f: &Figures, width: u16, ctx: &Ctx<'_>) -> Line<'a> {
     let t = ctx.theme;
     let label = Style::default().fg(t.dim);
     let value = Style::default().fg(t.fg).add_modifier(Modifier::BOLD);
     let eff_style = if f.efficiency >= 0.9 { t.ok } else { t.warning };
     let wasted_style = if f.wasted_bytes == 0 { t.ok } else { t.warning };
+    if width < 110 {
+        return Line::from(vec![
+            Span::styled(" ", label),
+            Span::styled(human_bytes(f.size_bytes), value),
+            Span::styled(" · wasted ", label),
+            Span::styled(human_bytes(f.wasted_bytes), value.fg(wasted_style)),
+            Span::styled(" · efficiency ", label),
+            Span::styled(pct(f.efficiency), value.fg(eff_style)),
+            Span::styled(" · user wasted ", label),
+            Span::styled(pct(f.user_wasted_percent), value),
+        ]);
+    }
     Line::from(vec![
         Span::styled(" Total ", label),
         Span::styled(human_bytes(f.size_bytes), value),
@@ -160,7 +172,10 @@ fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<
         Phase::Running { done, total, job } => {
             lines.push(Line::from(vec![
                 Span::styled("Analysing ", Style::default().fg(t.fg)),
-                Span::styled(label, Style::default().fg(t.key).add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    label,
+                    Style::default().fg(t.key).add_modifier(Modifier::BOLD),
+                ),
                 Span::styled(" — reading the engine's export", dim),
             ]));
             lines.push(Line::raw(""));
@@ -267,14 +282,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(figures_line(&analysis.figures, ctx)), header);
+    frame.render_widget(
+        Paragraph::new(figures_line(&analysis.figures, header.width, ctx)),
+        header,
+    );
     let layers_len = analysis.layers.len() as u16;
     let (left, right) = if body.width >= SIDE_BY_SIDE {
         let w = (body.width * 36 / 100).clamp(34, 64);
         let [l, r] = Layout::horizontal([Constraint::Length(w), Constraint::Min(20)]).areas(body);
         (l, r)
     } else {
-        let h = (layers_len + 3).min(body.height / 3).max(4);
+        let h = (layers_len + 3).min(body.height * 2 / 5).max(4);
         let [l, r] = Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(body);
         (l, r)
     };

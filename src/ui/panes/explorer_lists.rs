@@ -139,20 +139,23 @@ fn draw_layer_detail(
         return;
     };
     let dim = Style::default().fg(t.dim);
-    let digest = if l.diff_id.is_empty() { &l.id } else { &l.diff_id };
+    let digest = if l.diff_id.is_empty() {
+        &l.id
+    } else {
+        &l.diff_id
+    };
     let lines = vec![
-        Line::styled("─".repeat(area.width as usize), Style::default().fg(t.border)),
+        Line::styled(
+            "─".repeat(area.width as usize),
+            Style::default().fg(t.border),
+        ),
         Line::from(vec![
             Span::styled(
                 format!("Layer {} of {}", l.index + 1, a.layers.len()),
                 Style::default().fg(t.fg).add_modifier(Modifier::BOLD),
             ),
             Span::styled(
-                format!(
-                    " · {} · {} entries",
-                    human_bytes(l.size),
-                    l.entries.len()
-                ),
+                format!(" · {} · {} entries", human_bytes(l.size), l.entries.len()),
                 dim,
             ),
         ]),
@@ -160,7 +163,10 @@ fn draw_layer_detail(
             format!("Digest  {}", crate::util::text::short_id(&sanitize(digest))),
             dim,
         ),
-        Line::styled(sanitize(&layer_label(&l.command)), Style::default().fg(t.fg)),
+        Line::styled(
+            sanitize(&layer_label(&l.command)),
+            Style::default().fg(t.fg),
+        ),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

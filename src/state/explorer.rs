@@ -379,8 +379,9 @@ impl ExplorerState {
                 }
             }
             Action::Refresh => {
+                // After a failure or a cancel, Ctrl-r analyses again (and re-lists as usual).
                 let image = self.image.clone()?;
-                if self.running() {
+                if !matches!(self.phase, Phase::Failed(_) | Phase::Cancelled) {
                     return None;
                 }
                 let label = self.label.clone();

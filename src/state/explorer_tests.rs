@@ -466,3 +466,17 @@ fn history_maps_to_layers_by_command() {
     assert_eq!(layer_for_history(&h, 3, &a), 2);
     assert_eq!(layer_for_history(&h, 99, &a), 2);
 }
+
+#[test]
+fn ctrl_r_on_a_finished_analysis_only_relists() {
+    let mut s = opened(3);
+    s.focus = Pane::Explorer;
+    let cmds = s.on_action(Action::Refresh);
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::AnalyzeImage { .. }))
+    );
+    assert_eq!(s.explorer.phase, Phase::Ready);
+    assert_eq!(s.explorer.layer, 2);
+}

@@ -150,6 +150,24 @@ fn hints<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
     ]
 }
 
+/// The hints that matter most, for narrow screens.
+fn short_hints<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let k = |a| Span::styled(key(ctx, a), Style::default().fg(t.key));
+    let d = |s: &'static str| Span::styled(s, Style::default().fg(t.dim));
+    if ex.filter_input.is_some() {
+        return vec![d("Enter keep · Esc clear ")];
+    }
+    vec![
+        k(Action::PrevLayer),
+        d(" "),
+        k(Action::NextLayer),
+        d(" layer  "),
+        k(Action::Help),
+        d(" keys "),
+    ]
+}
+
 fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let t = ctx.theme;
     let ex = &state.explorer;
@@ -304,8 +322,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     };
     let mut spans = choices_line(ex, ctx);
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let hint = hints(ex, ctx);
-    let hint_w: usize = hint.iter().map(|s| s.width()).sum();
+    let width = |v: &[Span<'_>]| v.iter().map(|s| s.width()).sum::<usize>();
+    let full = hints(ex, ctx);
+    let hint = if used + width(&full) + 2 <= footer.width as usize {
+        full
+    } else {
+        short_hints(ex, ctx)
+    };
+    let hint_w = width(&hint);
     if used + hint_w + 2 <= footer.width as usize {
         spans.push(Span::raw(" ".repeat(footer.width as usize - used - hint_w)));
         spans.extend(hint);

@@ -171,8 +171,7 @@ fn draw_layer_detail(
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-fn name_cell<'a>(row: &TreeRow, a: &ImageAnalysis, theme: &Theme) -> Line<'a> {
-    let _ = a;
+fn name_cell<'a>(row: &TreeRow, theme: &Theme) -> Line<'a> {
     let (_, color) = status_mark(row.status, theme);
     let mut name_style = Style::default().fg(if row.status == Status::Unchanged {
         theme.fg
@@ -270,7 +269,7 @@ pub fn draw_tree(
                 );
             }
             cells.push(Line::raw(human_bytes(r.size)).right_aligned());
-            cells.push(name_cell(r, a, t));
+            cells.push(name_cell(r, t));
             let mut row = Row::new(cells);
             if i == ex.cursor && active {
                 row = row.style(selected_style(t));

@@ -290,6 +290,20 @@ impl ExplorerState {
         self.rebuild();
     }
 
+    /// Leaves the inefficient files for the tree, filtered to the file under the cursor.
+    fn show_wasted_file(&mut self) {
+        let path = self
+            .analysis
+            .as_ref()
+            .and_then(|a| a.figures.inefficient.get(self.wasted_cursor))
+            .map(|f| f.path.clone());
+        if let Some(path) = path {
+            self.show_wasted = false;
+            self.side = Side::Tree;
+            self.set_filter(&path);
+        }
+    }
+
     fn set_filter(&mut self, text: &str) {
         if self.opts.path_filter != text {
             self.opts.path_filter = text.to_string();
@@ -337,6 +351,7 @@ impl ExplorerState {
                     Side::Tree => Side::Layers,
                 }
             }
+            Action::ToggleNode if self.show_wasted => self.show_wasted_file(),
             Action::ToggleNode => {
                 if let Some(row) = self.rows.get(self.cursor).cloned() {
                     view::toggle(&mut self.opts.collapsed, &row);

@@ -380,6 +380,13 @@ fn wasted_list_toggle_and_cursor() {
     key(&mut s, "Esc");
     assert!(!s.explorer.show_wasted);
     assert_eq!(s.focus, Pane::Explorer);
+    // Enter on an inefficient file shows it in the tree.
+    key(&mut s, "w");
+    key(&mut s, "g");
+    key(&mut s, "Enter");
+    assert!(!s.explorer.show_wasted);
+    assert_eq!(s.explorer.opts.path_filter, "/app/big.bin");
+    assert_eq!(paths(&s), vec!["app", "  big.bin"]);
 }
 
 #[test]

@@ -86,11 +86,7 @@ async fn files_in_build(docker: &Docker, dir: &Path, tag: &str) -> (BTreeSet<Str
         .filter_map(|l| l.trim().strip_prefix("/ctx/").map(str::to_string))
         .collect();
     let _ = docker
-        .remove_image(
-            tag,
-            Some(RemoveImageOptionsBuilder::default().force(true).build()),
-            None,
-        )
+        .remove_image(tag, Some(RemoveImageOptionsBuilder::default().force(true).build()), None)
         .await;
     (listing, planned)
 }
@@ -108,10 +104,7 @@ async fn engine_receives_exactly_the_planned_files() {
         dir.path(),
         &[
             ("Dockerfile", DOCKERFILE),
-            (
-                ".dockerignore",
-                "# comment\n*.log\n/secret\nvendor\n!vendor/keep.txt\n**/tmp\n.git\n",
-            ),
+            (".dockerignore", "# comment\n*.log\n/secret\nvendor\n!vendor/keep.txt\n**/tmp\n.git\n"),
             ("a.txt", "a"),
             ("b.log", "b"),
             ("secret/key", "k"),
@@ -124,24 +117,14 @@ async fn engine_receives_exactly_the_planned_files() {
         ],
     );
     let (seen, planned) = files_in_build(&docker, dir.path(), &tag).await;
-    let expected: BTreeSet<String> = [
-        ".dockerignore",
-        "Dockerfile",
-        "a.txt",
-        "src/deep/c.log",
-        "src/main.rs",
-        "vendor/keep.txt",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let expected: BTreeSet<String> =
+        [".dockerignore", "Dockerfile", "a.txt", "src/deep/c.log", "src/main.rs", "vendor/keep.txt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     // `*.log` only matches at the top level: src/deep/c.log is sent, as Docker does.
     assert_eq!(seen, expected, "files inside the build");
-    assert_eq!(
-        planned.into_iter().collect::<BTreeSet<_>>(),
-        expected,
-        "the plan agrees"
-    );
+    assert_eq!(planned.into_iter().collect::<BTreeSet<_>>(), expected, "the plan agrees");
 
     // Allow-list style: ignore everything, re-include a few paths.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -149,10 +132,7 @@ async fn engine_receives_exactly_the_planned_files() {
         dir.path(),
         &[
             ("Dockerfile", DOCKERFILE),
-            (
-                ".dockerignore",
-                "*\n!app/**/*.py\n!README.md\napp/skip_*.py\n",
-            ),
+            (".dockerignore", "*\n!app/**/*.py\n!README.md\napp/skip_*.py\n"),
             ("README.md", "r"),
             ("notes.txt", "n"),
             ("app/main.py", "m"),
@@ -163,15 +143,10 @@ async fn engine_receives_exactly_the_planned_files() {
     );
     let (seen, planned) = files_in_build(&docker, dir.path(), &tag).await;
     // Dockerfile and .dockerignore are still sent (then dropped by the engine, since they match `*`).
-    let expected: BTreeSet<String> = ["README.md", "app/lib/util.py", "app/main.py"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let expected: BTreeSet<String> =
+        ["README.md", "app/lib/util.py", "app/main.py"].iter().map(|s| s.to_string()).collect();
     assert_eq!(seen, expected, "files inside the build");
     let planned: BTreeSet<String> = planned.into_iter().collect();
-    assert!(
-        planned.contains("Dockerfile") && planned.contains(".dockerignore"),
-        "{planned:?}"
-    );
+    assert!(planned.contains("Dockerfile") && planned.contains(".dockerignore"), "{planned:?}");
     assert_eq!(planned.len(), 5, "{planned:?}");
 }

@@ -21,24 +21,16 @@ fn fixtures() -> Vec<PathBuf> {
 #[test]
 fn parser_agrees_with_buildkit_on_every_fixture() {
     let files = fixtures();
-    assert!(
-        files.len() >= 20,
-        "expected a corpus, found {}",
-        files.len()
-    );
+    assert!(files.len() >= 20, "expected a corpus, found {}", files.len());
     let mut failures = Vec::new();
     for path in &files {
         let src = std::fs::read_to_string(path).expect("read fixture");
         let expected: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("expected.json"))
-                .expect("expected json exists"),
+            &std::fs::read_to_string(path.with_extension("expected.json")).expect("expected json exists"),
         )
         .expect("valid json");
         let parsed = parse(&src);
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         match expected["error"].as_str() {
             Some(err) => {
                 let ours = parsed.first_error().map(|e| e.message.clone());
@@ -50,19 +42,14 @@ fn parser_agrees_with_buildkit_on_every_fixture() {
                 if let Some(e) = parsed.first_error() {
                     failures.push(format!("{name}: unexpected error {e}"));
                 }
-                let ours: Vec<InstructionReport> =
-                    parsed.instructions.iter().map(Into::into).collect();
+                let ours: Vec<InstructionReport> = parsed.instructions.iter().map(Into::into).collect();
                 let ours = serde_json::to_value(&ours).expect("serialise");
                 let theirs = &expected["instructions"];
                 if &ours != theirs {
                     let ours = ours.as_array().cloned().unwrap_or_default();
                     let theirs = theirs.as_array().cloned().unwrap_or_default();
                     if ours.len() != theirs.len() {
-                        failures.push(format!(
-                            "{name}: {} instructions, BuildKit has {}",
-                            ours.len(),
-                            theirs.len()
-                        ));
+                        failures.push(format!("{name}: {} instructions, BuildKit has {}", ours.len(), theirs.len()));
                     }
                     for (o, t) in ours.iter().zip(theirs.iter()) {
                         if o != t {
@@ -73,10 +60,5 @@ fn parser_agrees_with_buildkit_on_every_fixture() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }

@@ -28,9 +28,7 @@ pub fn lint_source(name: &str, src: &str) -> FileReport {
 fn read(path: &std::path::Path) -> anyhow::Result<String> {
     let bytes = if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
+        std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
         buf
     } else {
         std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
@@ -43,10 +41,7 @@ pub fn render_text(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
         for d in &r.diagnostics {
-            out.push_str(&format!(
-                "{}:{} {} {}: {}\n",
-                r.file, d.line, d.code, d.severity, d.message
-            ));
+            out.push_str(&format!("{}:{} {} {}: {}\n", r.file, d.line, d.code, d.severity, d.message));
         }
     }
     out
@@ -60,21 +55,13 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         let src = read(path)?;
         reports.push(lint_source(&path.display().to_string(), &src));
     }
-    let failed = reports
-        .iter()
-        .any(|r| super::lint::has_errors(&r.diagnostics));
+    let failed = reports.iter().any(|r| super::lint::has_errors(&r.diagnostics));
     let text = match args.format.as_str() {
         "json" => serde_json::to_string_pretty(&reports)? + "\n",
         "text" => render_text(&reports),
         other => anyhow::bail!("unknown format {other:?} (expected text or json)"),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .context("writing output")?;
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    stdout.write_all(text.as_bytes()).context("writing output")?;
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

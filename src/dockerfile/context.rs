@@ -39,10 +39,7 @@ pub enum ContextError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ContextError + '_ {
-    move |source| ContextError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| ContextError::Io { path: path.to_path_buf(), source }
 }
 
 /// What kind of entry a context path is.
@@ -89,10 +86,7 @@ pub struct ContextPlan {
 impl ContextPlan {
     /// Number of regular files.
     pub fn file_count(&self) -> usize {
-        self.entries
-            .iter()
-            .filter(|e| e.kind == EntryKind::File)
-            .count()
+        self.entries.iter().filter(|e| e.kind == EntryKind::File).count()
     }
 
     /// Total content bytes of the regular files.
@@ -103,11 +97,7 @@ impl ContextPlan {
     /// Size of the tar stream [`write_tar`] produces for short names (one 512-byte header per
     /// entry, contents padded to 512, two zero blocks at the end). Long names add a few blocks.
     pub fn tar_size(&self) -> u64 {
-        let body: u64 = self
-            .entries
-            .iter()
-            .map(|e| 512 + e.size.div_ceil(512) * 512)
-            .sum();
+        let body: u64 = self.entries.iter().map(|e| 512 + e.size.div_ceil(512) * 512).sum();
         body + 1024
     }
 
@@ -120,11 +110,7 @@ impl ContextPlan {
 /// Name of the Dockerfile inside the context when it lives outside the context directory.
 pub const OUTSIDE_DOCKERFILE_NAME: &str = ".dockerfile.dockhand";
 
-fn entry(
-    name: String,
-    source: PathBuf,
-    meta: &fs::Metadata,
-) -> Result<Option<ContextEntry>, ContextError> {
+fn entry(name: String, source: PathBuf, meta: &fs::Metadata) -> Result<Option<ContextEntry>, ContextError> {
     use std::os::unix::fs::PermissionsExt;
     let ft = meta.file_type();
     let kind = if ft.is_dir() {
@@ -141,27 +127,11 @@ fn entry(
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_secs());
-    let size = if kind == EntryKind::File {
-        meta.len()
-    } else {
-        0
-    };
-    Ok(Some(ContextEntry {
-        name,
-        source,
-        kind,
-        size,
-        mode: meta.permissions().mode() & 0o7777,
-        mtime,
-    }))
+    let size = if kind == EntryKind::File { meta.len() } else { 0 };
+    Ok(Some(ContextEntry { name, source, kind, size, mode: meta.permissions().mode() & 0o7777, mtime }))
 }
 
-fn walk(
-    dir: &Path,
-    rel: &str,
-    ignore: &DockerIgnore,
-    plan: &mut ContextPlan,
-) -> Result<(), ContextError> {
+fn walk(dir: &Path, rel: &str, ignore: &DockerIgnore, plan: &mut ContextPlan) -> Result<(), ContextError> {
     let mut children: Vec<_> = fs::read_dir(dir)
         .map_err(io_err(dir))?
         .map(|e| e.map(|e| e.path()))
@@ -169,15 +139,8 @@ fn walk(
         .map_err(io_err(dir))?;
     children.sort();
     for path in children {
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let name = if rel.is_empty() {
-            file_name
-        } else {
-            format!("{rel}/{file_name}")
-        };
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = if rel.is_empty() { file_name } else { format!("{rel}/{file_name}") };
         let meta = fs::symlink_metadata(&path).map_err(io_err(&path))?;
         let is_dir = meta.file_type().is_dir();
         if ignore.matches(&name) {
@@ -204,28 +167,18 @@ fn walk(
 pub fn plan(dir: &Path, dockerfile: &Path) -> Result<ContextPlan, ContextError> {
     let root = fs::canonicalize(dir).map_err(io_err(dir))?;
     let df_abs = fs::canonicalize(dockerfile).map_err(io_err(dockerfile))?;
-    let inside = df_abs
-        .strip_prefix(&root)
-        .ok()
-        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    let inside = df_abs.strip_prefix(&root).ok().map(|p| p.to_string_lossy().replace('\\', "/"));
     let ignore_path = root.join(".dockerignore");
     let ignore = match fs::read(&ignore_path) {
         Ok(bytes) => DockerIgnore::parse(&String::from_utf8_lossy(&bytes))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => DockerIgnore::default(),
-        Err(e) => {
-            return Err(ContextError::Io {
-                path: ignore_path,
-                source: e,
-            });
-        }
+        Err(e) => return Err(ContextError::Io { path: ignore_path, source: e }),
     };
     let ignore = ignore.keep_build_files(inside.as_deref().unwrap_or(OUTSIDE_DOCKERFILE_NAME))?;
     let mut plan = ContextPlan {
         root: root.clone(),
         entries: Vec::new(),
-        dockerfile: inside
-            .clone()
-            .unwrap_or_else(|| OUTSIDE_DOCKERFILE_NAME.to_string()),
+        dockerfile: inside.clone().unwrap_or_else(|| OUTSIDE_DOCKERFILE_NAME.to_string()),
         excluded: 0,
     };
     walk(&root, "", &ignore, &mut plan)?;
@@ -241,10 +194,7 @@ pub fn plan(dir: &Path, dockerfile: &Path) -> Result<ContextPlan, ContextError> 
 /// Streams the planned context as a tar to `out` (owner 0:0, as the Docker CLI sends it).
 /// Returns the number of bytes written.
 pub fn write_tar<W: Write>(plan: &ContextPlan, out: W) -> Result<u64, ContextError> {
-    let mut counter = CountingWriter {
-        inner: out,
-        count: 0,
-    };
+    let mut counter = CountingWriter { inner: out, count: 0 };
     {
         let mut builder = tar::Builder::new(&mut counter);
         builder.mode(tar::HeaderMode::Complete);
@@ -258,34 +208,25 @@ pub fn write_tar<W: Write>(plan: &ContextPlan, out: W) -> Result<u64, ContextErr
                 EntryKind::Dir => {
                     header.set_entry_type(tar::EntryType::Directory);
                     header.set_size(0);
-                    builder
-                        .append_data(&mut header, format!("{}/", e.name), std::io::empty())
-                        .map_err(ContextError::Write)?;
+                    builder.append_data(&mut header, format!("{}/", e.name), std::io::empty()).map_err(ContextError::Write)?;
                 }
                 EntryKind::Symlink(target) => {
                     header.set_entry_type(tar::EntryType::Symlink);
                     header.set_size(0);
-                    builder
-                        .append_link(&mut header, &e.name, target)
-                        .map_err(ContextError::Write)?;
+                    builder.append_link(&mut header, &e.name, target).map_err(ContextError::Write)?;
                 }
                 EntryKind::File => {
                     header.set_entry_type(tar::EntryType::Regular);
                     header.set_size(e.size);
                     let file = fs::File::open(&e.source).map_err(io_err(&e.source))?;
-                    let mut reader = ExactReader {
-                        inner: file.take(e.size),
-                        left: e.size,
-                    };
-                    builder
-                        .append_data(&mut header, &e.name, &mut reader)
-                        .map_err(|err| {
-                            if err.kind() == std::io::ErrorKind::UnexpectedEof {
-                                ContextError::Changed(e.source.clone())
-                            } else {
-                                ContextError::Write(err)
-                            }
-                        })?;
+                    let mut reader = ExactReader { inner: file.take(e.size), left: e.size };
+                    builder.append_data(&mut header, &e.name, &mut reader).map_err(|err| {
+                        if err.kind() == std::io::ErrorKind::UnexpectedEof {
+                            ContextError::Changed(e.source.clone())
+                        } else {
+                            ContextError::Write(err)
+                        }
+                    })?;
                 }
             }
         }
@@ -305,10 +246,7 @@ impl<R: Read> Read for ExactReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n == 0 && self.left > 0 && !buf.is_empty() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "file shrank",
-            ));
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank"));
         }
         self.left -= n as u64;
         Ok(n)

@@ -9,9 +9,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use syntect::parsing::{
-    ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxSet, SyntaxSetBuilder,
-};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxSet, SyntaxSetBuilder};
 
 const SYNTAX: &str = include_str!("../../assets/Dockerfile.sublime-syntax");
 
@@ -71,16 +69,8 @@ struct Syntaxes {
 fn load_syntaxes() -> Result<Syntaxes, HighlightError> {
     let backtick = SYNTAX
         .replacen("  esc: '\\\\'", "  esc: '`'", 1)
-        .replacen(
-            "scope: source.dockerfile\n",
-            "scope: source.dockerfile.backtick\n",
-            1,
-        )
-        .replacen(
-            "name: Dockerfile (dockhand)",
-            "name: Dockerfile (dockhand, backtick escape)",
-            1,
-        );
+        .replacen("scope: source.dockerfile\n", "scope: source.dockerfile.backtick\n", 1)
+        .replacen("name: Dockerfile (dockhand)", "name: Dockerfile (dockhand, backtick escape)", 1);
     let mut builder = SyntaxSetBuilder::new();
     for text in [SYNTAX, backtick.as_str()] {
         let def = SyntaxDefinition::load_from_str(text, true, None)
@@ -111,10 +101,7 @@ fn load_syntaxes() -> Result<Syntaxes, HighlightError> {
     ];
     let mut rules = Vec::with_capacity(table.len());
     for (name, kind) in table {
-        rules.push((
-            Scope::new(name).map_err(|e| HighlightError::Syntax(format!("{e:?}")))?,
-            kind,
-        ));
+        rules.push((Scope::new(name).map_err(|e| HighlightError::Syntax(format!("{e:?}")))?, kind));
     }
     Ok(Syntaxes { set, rules })
 }
@@ -134,11 +121,7 @@ pub fn warm_up() -> Result<(), HighlightError> {
 /// Which escape character the file declares (`# escape=`` at the top switches to backtick).
 pub fn declared_escape<S: AsRef<str>>(lines: &[S]) -> char {
     let file = super::parser::parse(
-        &lines
-            .iter()
-            .take_while(|l| l.as_ref().trim_start().starts_with('#'))
-            .map(|l| format!("{}\n", l.as_ref()))
-            .collect::<String>(),
+        &lines.iter().take_while(|l| l.as_ref().trim_start().starts_with('#')).map(|l| format!("{}\n", l.as_ref())).collect::<String>(),
     );
     file.escape
 }
@@ -188,16 +171,10 @@ impl Highlighter {
 
     fn initial_state(escape: char) -> Result<ParseState, HighlightError> {
         let syn = syntaxes()?;
-        let scope = if escape == '`' {
-            "source.dockerfile.backtick"
-        } else {
-            "source.dockerfile"
-        };
+        let scope = if escape == '`' { "source.dockerfile.backtick" } else { "source.dockerfile" };
         let syntax = syn
             .set
-            .find_syntax_by_scope(
-                Scope::new(scope).map_err(|e| HighlightError::Syntax(format!("{e:?}")))?,
-            )
+            .find_syntax_by_scope(Scope::new(scope).map_err(|e| HighlightError::Syntax(format!("{e:?}")))?)
             .ok_or_else(|| HighlightError::Syntax(format!("{scope} missing")))?;
         Ok(ParseState::new(syntax))
     }
@@ -230,11 +207,7 @@ impl Highlighter {
         let mut state = (self.initial.clone(), ScopeStack::new());
         for text in lines {
             let (tokens, next) = highlight_line(text.as_ref(), &state)?;
-            self.lines.push(LineCache {
-                text: text.as_ref().to_string(),
-                start: state,
-                tokens,
-            });
+            self.lines.push(LineCache { text: text.as_ref().to_string(), start: state, tokens });
             state = next;
         }
         self.end = state;
@@ -266,11 +239,7 @@ impl Highlighter {
             .take_while(|(c, n)| c.text == n.as_ref())
             .count();
         // A change to the directive lines can switch the escape character: start over.
-        let directive_zone = self
-            .lines
-            .iter()
-            .take_while(|l| l.text.trim_start().starts_with('#'))
-            .count();
+        let directive_zone = self.lines.iter().take_while(|l| l.text.trim_start().starts_with('#')).count();
         if prefix <= directive_zone && declared_escape(lines) != self.escape {
             self.set_text(lines)?;
             return Ok(self.last_work);
@@ -282,15 +251,8 @@ impl Highlighter {
             Some(line) => line.start.clone(),
             None => self.end.clone(),
         };
-        let placeholder = LineCache {
-            text: String::new(),
-            start: state.clone(),
-            tokens: Vec::new(),
-        };
-        self.lines.splice(
-            prefix..prefix + old_changed,
-            std::iter::repeat_n(placeholder, new_changed),
-        );
+        let placeholder = LineCache { text: String::new(), start: state.clone(), tokens: Vec::new() };
+        self.lines.splice(prefix..prefix + old_changed, std::iter::repeat_n(placeholder, new_changed));
         let mut work = 0;
         let mut i = prefix;
         while i < lines.len() {
@@ -300,11 +262,7 @@ impl Highlighter {
             }
             let text = lines[i].as_ref();
             let (tokens, next) = highlight_line(text, &state)?;
-            self.lines[i] = LineCache {
-                text: text.to_string(),
-                start: state,
-                tokens,
-            };
+            self.lines[i] = LineCache { text: text.to_string(), start: state, tokens };
             state = next;
             work += 1;
             i += 1;
@@ -325,9 +283,7 @@ fn highlight_line(
     let syn = syntaxes()?;
     let (mut parse, mut stack) = state.clone();
     let with_nl = format!("{text}\n");
-    let ops = parse
-        .parse_line(&with_nl, &syn.set)
-        .map_err(|e| HighlightError::Parse(e.to_string()))?;
+    let ops = parse.parse_line(&with_nl, &syn.set).map_err(|e| HighlightError::Parse(e.to_string()))?;
     let mut tokens: Vec<(Range<usize>, TokenKind)> = Vec::new();
     let mut push = |range: Range<usize>, kind: TokenKind| {
         let range = range.start.min(text.len())..range.end.min(text.len());
@@ -345,9 +301,7 @@ fn highlight_line(
             push(pos..idx, classify(&stack, &syn.rules));
             pos = idx;
         }
-        stack
-            .apply(&op)
-            .map_err(|e| HighlightError::Parse(format!("{e:?}")))?;
+        stack.apply(&op).map_err(|e| HighlightError::Parse(format!("{e:?}")))?;
     }
     if pos < text.len() {
         push(pos..text.len(), classify(&stack, &syn.rules));

@@ -197,11 +197,7 @@ impl Pattern {
                 Kind::Regexp(Regex::new(&re).map_err(|_| IgnoreError::BadPattern(cleaned.clone()))?)
             }
         };
-        Ok(Pattern {
-            cleaned,
-            exclusion,
-            kind,
-        })
+        Ok(Pattern { cleaned, exclusion, kind })
     }
 
     /// Whether the (slash-separated, cleaned) path matches this pattern exactly.
@@ -248,11 +244,7 @@ pub fn read_patterns(contents: &str) -> Vec<String> {
                 pattern.remove(0);
             }
         }
-        out.push(if invert {
-            format!("!{pattern}")
-        } else {
-            pattern
-        });
+        out.push(if invert { format!("!{pattern}") } else { pattern });
     }
     out
 }
@@ -360,12 +352,10 @@ impl DockerIgnore {
     pub fn keep_build_files(mut self, dockerfile: &str) -> Result<Self, IgnoreError> {
         let legacy_matches = |ig: &DockerIgnore, f: &str| ig.matches_legacy(f);
         if legacy_matches(&self, ".dockerignore") {
-            self.patterns
-                .push(Pattern::compile(".dockerignore".into(), true)?);
+            self.patterns.push(Pattern::compile(".dockerignore".into(), true)?);
         }
         if legacy_matches(&self, dockerfile) {
-            self.patterns
-                .push(Pattern::compile(clean_path(dockerfile), true)?);
+            self.patterns.push(Pattern::compile(clean_path(dockerfile), true)?);
         }
         Ok(self)
     }

@@ -57,20 +57,14 @@ pub struct FileReport {
 impl FileReport {
     /// Builds the report for a parsed file and its diagnostics.
     pub fn new(file: &str, parsed: &Dockerfile, diagnostics: Vec<Diagnostic>) -> Self {
-        let error = parsed.first_error().map(|e| e.message.clone()).or_else(|| {
-            super::parser::validate::validate(parsed)
-                .into_iter()
-                .next()
-                .map(|e| e.message)
-        });
+        let error = parsed
+            .first_error()
+            .map(|e| e.message.clone())
+            .or_else(|| super::parser::validate::validate(parsed).into_iter().next().map(|e| e.message));
         FileReport {
             file: file.to_string(),
             error,
-            instructions: parsed
-                .instructions
-                .iter()
-                .map(InstructionReport::from)
-                .collect(),
+            instructions: parsed.instructions.iter().map(InstructionReport::from).collect(),
             diagnostics,
         }
     }

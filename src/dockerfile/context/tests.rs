@@ -16,10 +16,7 @@ fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn plans_with_dockerignore_and_exceptions() {
     let dir = tree(&[
         ("Dockerfile", "FROM scratch\n"),
-        (
-            ".dockerignore",
-            "*.log\nsecret/\nvendor\n!vendor/keep.txt\n**/tmp\n",
-        ),
+        (".dockerignore", "*.log\nsecret/\nvendor\n!vendor/keep.txt\n**/tmp\n"),
         ("a.txt", "hello"),
         ("b.log", "x"),
         ("secret/key", "k"),
@@ -31,14 +28,7 @@ fn plans_with_dockerignore_and_exceptions() {
     let p = plan(dir.path(), &dir.path().join("Dockerfile")).expect("plan");
     assert_eq!(
         p.names(),
-        vec![
-            ".dockerignore",
-            "Dockerfile",
-            "a.txt",
-            "src",
-            "src/main.rs",
-            "vendor/keep.txt"
-        ]
+        vec![".dockerignore", "Dockerfile", "a.txt", "src", "src/main.rs", "vendor/keep.txt"]
     );
     assert_eq!(p.dockerfile, "Dockerfile");
     assert_eq!(p.file_count(), 5);
@@ -51,35 +41,14 @@ fn plans_with_dockerignore_and_exceptions() {
     let names: Vec<String> = archive
         .entries()
         .expect("entries")
-        .map(|e| {
-            e.expect("entry")
-                .path()
-                .expect("path")
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.expect("entry").path().expect("path").to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        names,
-        vec![
-            ".dockerignore",
-            "Dockerfile",
-            "a.txt",
-            "src/",
-            "src/main.rs",
-            "vendor/keep.txt"
-        ]
-    );
+    assert_eq!(names, vec![".dockerignore", "Dockerfile", "a.txt", "src/", "src/main.rs", "vendor/keep.txt"]);
 }
 
 #[test]
 fn build_files_are_always_sent() {
-    let dir = tree(&[
-        ("Dockerfile", "FROM scratch\n"),
-        (".dockerignore", "*\n!app.py\n"),
-        ("app.py", "1"),
-        ("x", "2"),
-    ]);
+    let dir = tree(&[("Dockerfile", "FROM scratch\n"), (".dockerignore", "*\n!app.py\n"), ("app.py", "1"), ("x", "2")]);
     let p = plan(dir.path(), &dir.path().join("Dockerfile")).expect("plan");
     assert_eq!(p.names(), vec![".dockerignore", "Dockerfile", "app.py"]);
     assert_eq!(p.excluded, 1);
@@ -97,10 +66,7 @@ fn dockerfile_outside_the_context() {
 #[test]
 fn bad_dockerignore_is_an_error() {
     let dir = tree(&[("Dockerfile", "FROM scratch\n"), (".dockerignore", "[\n")]);
-    assert!(matches!(
-        plan(dir.path(), &dir.path().join("Dockerfile")),
-        Err(ContextError::Ignore(_))
-    ));
+    assert!(matches!(plan(dir.path(), &dir.path().join("Dockerfile")), Err(ContextError::Ignore(_))));
 }
 
 #[test]
@@ -108,8 +74,5 @@ fn shrinking_file_is_detected() {
     let dir = tree(&[("Dockerfile", "FROM scratch\n"), ("grow", "0123456789")]);
     let p = plan(dir.path(), &dir.path().join("Dockerfile")).expect("plan");
     fs::write(dir.path().join("grow"), "01").expect("rewrite");
-    assert!(matches!(
-        write_tar(&p, std::io::sink()),
-        Err(ContextError::Changed(_))
-    ));
+    assert!(matches!(write_tar(&p, std::io::sink()), Err(ContextError::Changed(_))));
 }

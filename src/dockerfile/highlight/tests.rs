@@ -18,11 +18,7 @@ fn highlight(src: &str) -> (Vec<String>, Highlighter) {
 fn has(src: &str, line: usize, text: &str, kind: TokenKind) -> bool {
     let (lines, h) = highlight(src);
     let got = kinds(&lines[line], h.line(line));
-    got.contains(&(text.to_string(), kind))
-        || panic!(
-            "line {line} {:?}: want {text:?} {kind:?}, got {got:?}",
-            lines[line]
-        )
+    got.contains(&(text.to_string(), kind)) || panic!("line {line} {:?}: want {text:?} {kind:?}, got {got:?}", lines[line])
 }
 
 #[test]
@@ -45,8 +41,7 @@ fn directives_only_at_the_top() {
 
 #[test]
 fn continuation_with_comments_keeps_the_instruction() {
-    let src =
-        "RUN apt-get update \\\n  # note\n\n  && apt-get install -y curl\nCMD [\"a\", \"b\"]\n";
+    let src = "RUN apt-get update \\\n  # note\n\n  && apt-get install -y curl\nCMD [\"a\", \"b\"]\n";
     assert!(has(src, 0, "\\", TokenKind::Escape));
     assert!(has(src, 1, "  # note", TokenKind::Comment));
     assert!(has(src, 3, "&&", TokenKind::Operator));
@@ -125,11 +120,7 @@ fn keystroke_rehighlights_only_a_few_lines() {
     let mut fresh = Highlighter::new().expect("highlighter");
     fresh.set_text(&lines).expect("highlight");
     for i in 0..1000 {
-        assert_eq!(
-            h.line(i),
-            fresh.line(i),
-            "line {i} differs from a full re-highlight"
-        );
+        assert_eq!(h.line(i), fresh.line(i), "line {i} differs from a full re-highlight");
     }
     assert_ne!(h.line(504), full[504].as_slice());
 
@@ -147,10 +138,7 @@ fn keystroke_rehighlights_only_a_few_lines() {
 
 #[test]
 fn edits_that_change_later_lines_propagate() {
-    let mut lines: Vec<String> = ["FROM a", "RUN one", "RUN two", "RUN three"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut lines: Vec<String> = ["FROM a", "RUN one", "RUN two", "RUN three"].iter().map(|s| s.to_string()).collect();
     let mut h = Highlighter::new().expect("highlighter");
     h.set_text(&lines).expect("highlight");
     // Opening a heredoc turns the following lines into its body.

@@ -79,46 +79,27 @@ const MATCHES: &[(&str, &str, Pass)] = &[
         "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
         Exact,
     ),
-    (
-        "dist/*.whl",
-        "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
-        Exact,
-    ),
+    ("dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", Exact),
     ("a\\\\", "a\\", Exact),
     ("a\\*b", "a*b", Exact),
 ];
 
 const MULTI: &[(&[&str], &str, Pass)] = &[
     (&["**", "!util/docker/web"], "util/docker/web/foo", Fail),
+    (&["**", "!util/docker/web", "util/docker/web/foo"], "util/docker/web/foo", Exact),
     (
-        &["**", "!util/docker/web", "util/docker/web/foo"],
-        "util/docker/web/foo",
-        Exact,
-    ),
-    (
-        &[
-            "**",
-            "!dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
-        ],
+        &["**", "!dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl"],
         "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
         Fail,
     ),
-    (
-        &["**", "!dist/*.whl"],
-        "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
-        Fail,
-    ),
+    (&["**", "!dist/*.whl"], "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", Fail),
 ];
 
 #[test]
 fn moby_matches_exact_table() {
     for (pattern, text, pass) in MATCHES {
         let pm = DockerIgnore::new(&[pattern]).expect("compiles");
-        assert_eq!(
-            pm.matches_exact(text),
-            *pass == Exact,
-            "pattern={pattern:?} text={text:?}"
-        );
+        assert_eq!(pm.matches_exact(text), *pass == Exact, "pattern={pattern:?} text={text:?}");
     }
 }
 
@@ -126,19 +107,11 @@ fn moby_matches_exact_table() {
 fn moby_matches_or_parent_matches_table() {
     for (pattern, text, pass) in MATCHES {
         let pm = DockerIgnore::new(&[pattern]).expect("compiles");
-        assert_eq!(
-            pm.matches(text),
-            *pass != Fail,
-            "pattern={pattern:?} text={text:?}"
-        );
+        assert_eq!(pm.matches(text), *pass != Fail, "pattern={pattern:?} text={text:?}");
     }
     for (patterns, text, pass) in MULTI {
         let pm = DockerIgnore::new(patterns).expect("compiles");
-        assert_eq!(
-            pm.matches(text),
-            *pass != Fail,
-            "patterns={patterns:?} text={text:?}"
-        );
+        assert_eq!(pm.matches(text), *pass != Fail, "patterns={patterns:?} text={text:?}");
     }
 }
 
@@ -203,9 +176,7 @@ const GO_MATCH: &[(&str, &str, Option<bool>)] = &[
 #[test]
 fn go_filepath_match_table() {
     for (pattern, s, want) in GO_MATCH {
-        let got = DockerIgnore::new(&[pattern])
-            .ok()
-            .map(|pm| pm.matches_legacy(s));
+        let got = DockerIgnore::new(&[pattern]).ok().map(|pm| pm.matches_legacy(s));
         assert_eq!(got, *want, "pattern={pattern:?} s={s:?}");
     }
 }
@@ -222,23 +193,12 @@ fn moby_simple_cases() {
     assert!(!m("fileutils.go", &["*.go", "!fileutils.go"]));
     assert!(!m(".", &["*.go"]));
     assert!(!m("/any/path/there", &[]));
-    assert_eq!(
-        DockerIgnore::new(&["!"]).err(),
-        Some(IgnoreError::LoneExclamation)
-    );
+    assert_eq!(DockerIgnore::new(&["!"]).err(), Some(IgnoreError::LoneExclamation));
     assert!(DockerIgnore::new(&["["]).is_err());
     let pm = DockerIgnore::new(&["docs", "config", ""]).expect("compiles");
     assert_eq!(pm.patterns().len(), 2);
-    assert!(
-        DockerIgnore::new(&["docs", "  !docs/README.md"])
-            .expect("ok")
-            .has_exclusions()
-    );
-    assert!(
-        DockerIgnore::new(&["docs", "!docs/README.md  "])
-            .expect("ok")
-            .has_exclusions()
-    );
+    assert!(DockerIgnore::new(&["docs", "  !docs/README.md"]).expect("ok").has_exclusions());
+    assert!(DockerIgnore::new(&["docs", "!docs/README.md  "]).expect("ok").has_exclusions());
 }
 
 #[test]
@@ -246,15 +206,7 @@ fn ignorefile_read_all() {
     let contents = "test1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n!\n! \n";
     assert_eq!(
         read_patterns(contents),
-        vec![
-            "test1",
-            "test2",
-            "a/file/here",
-            "lastfile",
-            "!inverted/abs/path",
-            "!",
-            "!"
-        ]
+        vec!["test1", "test2", "a/file/here", "lastfile", "!inverted/abs/path", "!", "!"]
     );
     assert_eq!(read_patterns("\u{feff}a\n  ./b/../c/  \n"), vec!["a", "c"]);
 }
@@ -281,15 +233,8 @@ fn skipping_directories_and_build_files() {
     let pm = DockerIgnore::new(&["*", "!app/**/*.py"]).expect("ok");
     assert!(!pm.can_skip_dir("app") && !pm.can_skip_dir("app/lib"));
     assert!(pm.can_skip_dir("docs"));
-    assert!(
-        !DockerIgnore::new(&["*", "!**/keep"])
-            .expect("ok")
-            .can_skip_dir("any/dir")
-    );
-    let pm = DockerIgnore::new(&["*"])
-        .expect("ok")
-        .keep_build_files("Dockerfile")
-        .expect("ok");
+    assert!(!DockerIgnore::new(&["*", "!**/keep"]).expect("ok").can_skip_dir("any/dir"));
+    let pm = DockerIgnore::new(&["*"]).expect("ok").keep_build_files("Dockerfile").expect("ok");
     assert!(!pm.matches("Dockerfile"));
     assert!(!pm.matches(".dockerignore"));
     assert!(pm.matches("src"));

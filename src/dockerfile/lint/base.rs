@@ -12,11 +12,7 @@ fn image_tag(image: &str) -> (&str, Option<&str>, bool) {
     };
     let last_slash = image.rfind('/').map_or(0, |i| i + 1);
     match image[last_slash..].rfind(':') {
-        Some(i) => (
-            &image[..last_slash + i],
-            Some(&image[last_slash + i + 1..]),
-            digest,
-        ),
+        Some(i) => (&image[..last_slash + i], Some(&image[last_slash + i + 1..]), digest),
         None => (image, None, digest),
     }
 }
@@ -27,11 +23,7 @@ fn base_image_rules(stages: &[Stage<'_>], out: &mut Vec<Diagnostic>) {
         let earlier_alias = stages[..stage.index]
             .iter()
             .any(|s| s.name.as_deref() == Some(&image.to_ascii_lowercase()));
-        if image.is_empty()
-            || image.eq_ignore_ascii_case("scratch")
-            || earlier_alias
-            || image.starts_with('$')
-        {
+        if image.is_empty() || image.eq_ignore_ascii_case("scratch") || earlier_alias || image.starts_with('$') {
             continue;
         }
         let line = stage.from.start_line;
@@ -59,13 +51,9 @@ fn copy_from_rule(stages: &[Stage<'_>], out: &mut Vec<Diagnostic>) {
             if inst.effective_keyword() != "COPY" {
                 continue;
             }
-            let Some(from) = inst.flag("from") else {
-                continue;
-            };
+            let Some(from) = inst.flag("from") else { continue };
             let lower = from.to_ascii_lowercase();
-            let known_alias = stages[..stage.index]
-                .iter()
-                .any(|s| s.name.as_deref() == Some(&lower));
+            let known_alias = stages[..stage.index].iter().any(|s| s.name.as_deref() == Some(&lower));
             let known_index = from.parse::<usize>().is_ok_and(|i| i < stage.index);
             let image_ref = from.contains(':') || from.contains('/') || from.starts_with('$');
             if !known_alias && !known_index && !image_ref {
@@ -73,9 +61,7 @@ fn copy_from_rule(stages: &[Stage<'_>], out: &mut Vec<Diagnostic>) {
                     "DL3022",
                     Severity::Warning,
                     inst.start_line,
-                    format!(
-                        "`COPY --from={from}` should reference a previously defined `FROM` alias"
-                    ),
+                    format!("`COPY --from={from}` should reference a previously defined `FROM` alias"),
                 ));
             }
         }
@@ -84,8 +70,8 @@ fn copy_from_rule(stages: &[Stage<'_>], out: &mut Vec<Diagnostic>) {
 
 fn is_archive(src: &str) -> bool {
     const EXT: [&str; 14] = [
-        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
-        ".gz", ".bz2", ".xz", ".zst", ".lz",
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".gz",
+        ".bz2", ".xz", ".zst", ".lz",
     ];
     let lower = src.to_ascii_lowercase();
     EXT.iter().any(|e| lower.ends_with(e))
@@ -93,9 +79,7 @@ fn is_archive(src: &str) -> bool {
 
 fn is_url(src: &str) -> bool {
     let lower = src.to_ascii_lowercase();
-    ["http://", "https://", "git@", "git://"]
-        .iter()
-        .any(|p| lower.starts_with(p))
+    ["http://", "https://", "git@", "git://"].iter().any(|p| lower.starts_with(p))
 }
 
 fn instruction_rules(file: &Dockerfile, stages: &[Stage<'_>], out: &mut Vec<Diagnostic>) {
@@ -109,19 +93,10 @@ fn instruction_rules(file: &Dockerfile, stages: &[Stage<'_>], out: &mut Vec<Diag
                 "MAINTAINER is deprecated: use LABEL org.opencontainers.image.authors=…",
             )),
             "WORKDIR" => {
-                let dir = inst
-                    .args
-                    .first()
-                    .map(|s| s.trim_matches(['"', '\'']))
-                    .unwrap_or_default();
+                let dir = inst.args.first().map(|s| s.trim_matches(['"', '\''])).unwrap_or_default();
                 let windows = dir.len() >= 2 && dir.as_bytes()[1] == b':';
                 if !dir.is_empty() && !dir.starts_with('/') && !dir.starts_with('$') && !windows {
-                    out.push(Diagnostic::new(
-                        "DL3000",
-                        Severity::Error,
-                        line,
-                        format!("Use absolute WORKDIR (got {dir})"),
-                    ));
+                    out.push(Diagnostic::new("DL3000", Severity::Error, line, format!("Use absolute WORKDIR (got {dir})")));
                 }
             }
             "ADD" if inst.heredocs.is_empty() && inst.args.len() >= 2 => {
@@ -139,21 +114,12 @@ fn instruction_rules(file: &Dockerfile, stages: &[Stage<'_>], out: &mut Vec<Diag
         }
     }
     if let Some(last) = stages.last() {
-        let last_user = last
-            .body
-            .iter()
-            .rev()
-            .find(|i| i.trigger.is_none() && i.keyword() == "USER");
+        let last_user = last.body.iter().rev().find(|i| i.trigger.is_none() && i.keyword() == "USER");
         if let Some(user) = last_user {
             let name = user.args.first().map(String::as_str).unwrap_or_default();
             let who = name.split(':').next().unwrap_or_default();
             if who == "root" || who == "0" {
-                out.push(Diagnostic::new(
-                    "DL3002",
-                    Severity::Warning,
-                    user.start_line,
-                    "Last USER should not be root",
-                ));
+                out.push(Diagnostic::new("DL3002", Severity::Warning, user.start_line, "Last USER should not be root"));
             }
         }
     }
@@ -174,14 +140,8 @@ mod tests {
     fn splits_image_references() {
         assert_eq!(image_tag("alpine"), ("alpine", None, false));
         assert_eq!(image_tag("alpine:3.19"), ("alpine", Some("3.19"), false));
-        assert_eq!(
-            image_tag("localhost:5000/app"),
-            ("localhost:5000/app", None, false)
-        );
-        assert_eq!(
-            image_tag("localhost:5000/app:1"),
-            ("localhost:5000/app", Some("1"), false)
-        );
+        assert_eq!(image_tag("localhost:5000/app"), ("localhost:5000/app", None, false));
+        assert_eq!(image_tag("localhost:5000/app:1"), ("localhost:5000/app", Some("1"), false));
         assert_eq!(image_tag("app@sha256:abc"), ("app", None, true));
     }
 }

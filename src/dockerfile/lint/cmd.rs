@@ -5,17 +5,7 @@ use super::{Diagnostic, Severity, Stage};
 use crate::dockerfile::parser::Dockerfile;
 
 const SECRET_WORDS: [&str; 11] = [
-    "apikey",
-    "auth",
-    "credential",
-    "credentials",
-    "key",
-    "password",
-    "passwd",
-    "pword",
-    "secret",
-    "token",
-    "pat",
+    "apikey", "auth", "credential", "credentials", "key", "password", "passwd", "pword", "secret", "token", "pat",
 ];
 
 /// Whether an ENV/ARG name looks like it holds a secret (BuildKit's SecretsUsedInArgOrEnv heuristic:
@@ -23,8 +13,7 @@ const SECRET_WORDS: [&str; 11] = [
 pub fn looks_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let words: Vec<&str> = lower.split(['_', '-', '.']).collect();
-    let joined_hit =
-        lower.contains("api_key") || lower.contains("access_key") || lower.contains("private_key");
+    let joined_hit = lower.contains("api_key") || lower.contains("access_key") || lower.contains("private_key");
     !words.contains(&"public") && (joined_hit || words.iter().any(|w| SECRET_WORDS.contains(w)))
 }
 
@@ -33,20 +22,12 @@ fn secret_rule(file: &Dockerfile, out: &mut Vec<Diagnostic>) {
         let kw = inst.effective_keyword();
         let names: Vec<String> = match kw.as_str() {
             "ENV" => inst.args.iter().step_by(2).cloned().collect(),
-            "ARG" => inst
-                .args
-                .iter()
-                .map(|a| a.split('=').next().unwrap_or_default().to_string())
-                .collect(),
+            "ARG" => inst.args.iter().map(|a| a.split('=').next().unwrap_or_default().to_string()).collect(),
             _ => continue,
         };
         let secrets: Vec<&String> = names.iter().filter(|n| looks_secret(n)).collect();
         if !secrets.is_empty() {
-            let list = secrets
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
             out.push(Diagnostic::new(
                 "DL3064",
                 Severity::Warning,
@@ -113,23 +94,10 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for n in [
-            "DB_PASSWORD",
-            "GITHUB_TOKEN",
-            "api_key",
-            "AWS_SECRET_ACCESS_KEY",
-            "NPM_AUTH",
-        ] {
+        for n in ["DB_PASSWORD", "GITHUB_TOKEN", "api_key", "AWS_SECRET_ACCESS_KEY", "NPM_AUTH"] {
             assert!(looks_secret(n), "{n}");
         }
-        for n in [
-            "PATH",
-            "HOME",
-            "NODE_ENV",
-            "PUBLIC_KEY",
-            "KEYBOARD",
-            "TOKENIZERS_PARALLELISM",
-        ] {
+        for n in ["PATH", "HOME", "NODE_ENV", "PUBLIC_KEY", "KEYBOARD", "TOKENIZERS_PARALLELISM"] {
             assert!(!looks_secret(n), "{n}");
         }
     }

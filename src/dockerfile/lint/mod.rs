@@ -52,18 +52,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(
-        code: &'static str,
-        severity: Severity,
-        line: usize,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            code,
-            severity,
-            line,
-            message: message.into(),
-        }
+    pub(crate) fn new(code: &'static str, severity: Severity, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic { code, severity, line, message: message.into() }
     }
 }
 
@@ -117,12 +107,7 @@ fn parse_diagnostics(file: &Dockerfile) -> Vec<Diagnostic> {
             .map(|e| Diagnostic::new("DH0001", Severity::Error, e.line, e.message)),
     );
     out.extend(file.warnings.iter().map(|(line, w)| {
-        Diagnostic::new(
-            "DH0002",
-            Severity::Warning,
-            *line,
-            format!("{w} (empty continuation lines will become errors)"),
-        )
+        Diagnostic::new("DH0002", Severity::Warning, *line, format!("{w} (empty continuation lines will become errors)"))
     }));
     out
 }

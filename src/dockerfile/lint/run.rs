@@ -18,44 +18,33 @@ fn apt<'a>(cmd: &'a [String]) -> Option<(&'a str, &'a [String])> {
 
 fn has_yes(words: &[String]) -> bool {
     words.iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "-y" | "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2"
-        ) || (w.starts_with('-') && !w.starts_with("--") && w.contains('y'))
+        matches!(w.as_str(), "-y" | "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
+            || (w.starts_with('-') && !w.starts_with("--") && w.contains('y'))
     })
 }
 
 fn has_no_recommends(words: &[String]) -> bool {
-    words
-        .iter()
-        .any(|w| w == "--no-install-recommends" || w.contains("Install-Recommends=false"))
+    words.iter().any(|w| w == "--no-install-recommends" || w.contains("Install-Recommends=false"))
 }
 
 fn cleans_lists(cmds: &[Vec<String>], inst: &Instruction) -> bool {
-    let cache_mount = inst.flags.iter().any(|f| {
-        f.starts_with("--mount=") && f.contains("type=cache") && f.contains("/var/lib/apt")
-    });
+    let cache_mount = inst
+        .flags
+        .iter()
+        .any(|f| f.starts_with("--mount=") && f.contains("type=cache") && f.contains("/var/lib/apt"));
     cache_mount
         || cmds.iter().any(|c| {
             let p = program(c);
-            p.first().is_some_and(|w| w == "rm")
-                && p.iter().any(|w| w.starts_with("/var/lib/apt/lists"))
+            p.first().is_some_and(|w| w == "rm") && p.iter().any(|w| w.starts_with("/var/lib/apt/lists"))
         })
 }
 
-fn apt_rules(
-    inst: &Instruction,
-    cmds: &[Vec<String>],
-    final_stage: bool,
-    out: &mut Vec<Diagnostic>,
-) {
+fn apt_rules(inst: &Instruction, cmds: &[Vec<String>], final_stage: bool, out: &mut Vec<Diagnostic>) {
     let line = inst.start_line;
     let mut updates = false;
     let mut installs = false;
     for cmd in cmds {
-        let Some((sub, words)) = apt(cmd) else {
-            continue;
-        };
+        let Some((sub, words)) = apt(cmd) else { continue };
         match sub {
             "update" => updates = true,
             "install" => {
@@ -99,10 +88,7 @@ fn apt_rules(
 }
 
 fn cd_rule(inst: &Instruction, cmds: &[Vec<String>], out: &mut Vec<Diagnostic>) {
-    if cmds
-        .iter()
-        .any(|c| program(c).first().is_some_and(|w| w == "cd"))
-    {
+    if cmds.iter().any(|c| program(c).first().is_some_and(|w| w == "cd")) {
         out.push(Diagnostic::new(
             "DL3003",
             Severity::Warning,
@@ -125,9 +111,7 @@ fn dependency_install(cmd: &[String]) -> Option<String> {
         "python" | "python3" => w(1) == "-m" && w(2) == "pip" && w(3) == "install",
         "go" => (w(1) == "mod" && w(2) == "download") || w(1) == "get",
         "cargo" => matches!(w(1), "fetch" | "build" | "install"),
-        "mvn" | "./mvnw" => p
-            .iter()
-            .any(|a| a.contains("dependency:") || a == "package" || a == "install"),
+        "mvn" | "./mvnw" => p.iter().any(|a| a.contains("dependency:") || a == "package" || a == "install"),
         "gradle" | "./gradlew" => true,
         _ => false,
     };
@@ -156,10 +140,7 @@ fn cache_order_rule(stage: &Stage<'_>, out: &mut Vec<Diagnostic>) {
         if inst.keyword() != "RUN" {
             continue;
         }
-        if let Some(install) = commands(&run_script(inst))
-            .iter()
-            .find_map(|c| dependency_install(c))
-        {
+        if let Some(install) = commands(&run_script(inst)).iter().find_map(|c| dependency_install(c)) {
             out.push(Diagnostic::new(
                 "DH1002",
                 Severity::Warning,
@@ -182,9 +163,7 @@ fn stages_in_final_image(stages: &[Stage<'_>]) -> Vec<usize> {
     while let Some(i) = current {
         out.push(i);
         let base = stages[i].base.to_ascii_lowercase();
-        current = stages[..i]
-            .iter()
-            .rposition(|s| s.name.as_deref() == Some(base.as_str()));
+        current = stages[..i].iter().rposition(|s| s.name.as_deref() == Some(base.as_str()));
     }
     out
 }

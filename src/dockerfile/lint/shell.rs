@@ -85,11 +85,7 @@ pub fn program(cmd: &[String]) -> &[String] {
         let assignment = w.split_once('=').is_some_and(|(k, _)| {
             !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
-        if w == "sudo"
-            || w == "env"
-            || assignment
-            || (i > 0 && cmd[i - 1] == "sudo" && w.starts_with('-'))
-        {
+        if w == "sudo" || w == "env" || assignment || (i > 0 && cmd[i - 1] == "sudo" && w.starts_with('-')) {
             i += 1;
         } else {
             break;
@@ -114,9 +110,7 @@ mod tests {
 
     #[test]
     fn splits_commands() {
-        let c = commands(
-            "apt-get update && apt-get install -y 'a b' ; cd /x || true # c\nrm -rf \"/v\"",
-        );
+        let c = commands("apt-get update && apt-get install -y 'a b' ; cd /x || true # c\nrm -rf \"/v\"");
         assert_eq!(c.len(), 5);
         assert_eq!(c[1], vec!["apt-get", "install", "-y", "a b"]);
         assert_eq!(c[2], vec!["cd", "/x"]);
@@ -125,16 +119,10 @@ mod tests {
 
     #[test]
     fn program_skips_prefixes() {
-        let cmd: Vec<String> = [
-            "sudo",
-            "-E",
-            "DEBIAN_FRONTEND=noninteractive",
-            "apt-get",
-            "install",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let cmd: Vec<String> = ["sudo", "-E", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(program(&cmd)[0], "apt-get");
     }
 }

@@ -35,9 +35,7 @@ fn match_directive(line: &str) -> Option<(String, String)> {
         return None;
     }
     let name = &rest[..name_len];
-    let rest = rest[name_len..]
-        .trim_start_matches(is_re_space)
-        .strip_prefix('=')?;
+    let rest = rest[name_len..].trim_start_matches(is_re_space).strip_prefix('=')?;
     let value = rest.trim_matches(is_re_space);
     if value.is_empty() {
         return None;
@@ -47,11 +45,7 @@ fn match_directive(line: &str) -> Option<(String, String)> {
 
 impl State {
     pub fn new() -> Self {
-        State {
-            escape: '\\',
-            done: false,
-            found: Vec::new(),
-        }
+        State { escape: '\\', done: false, found: Vec::new() }
     }
 
     fn possible_directive(&mut self, line: &str, lineno: usize) -> Result<(), String> {
@@ -74,18 +68,10 @@ impl State {
             match value.as_str() {
                 "`" => self.escape = '`',
                 "\\" => self.escape = '\\',
-                _ => {
-                    return Err(format!(
-                        "invalid escape token '{value}' does not match ` or \\"
-                    ));
-                }
+                _ => return Err(format!("invalid escape token '{value}' does not match ` or \\")),
             }
         }
-        self.found.push(Directive {
-            name: key,
-            value,
-            line: lineno,
-        });
+        self.found.push(Directive { name: key, value, line: lineno });
         Ok(())
     }
 
@@ -103,17 +89,9 @@ impl State {
             token = token.trim_start();
         }
         if let Err(message) = self.possible_directive(token, lineno) {
-            errors.push(ParseError {
-                line: lineno,
-                end_line: lineno,
-                message,
-            });
+            errors.push(ParseError { line: lineno, end_line: lineno, message });
         }
-        if token.starts_with('#') {
-            String::new()
-        } else {
-            token.to_string()
-        }
+        if token.starts_with('#') { String::new() } else { token.to_string() }
     }
 }
 
@@ -123,14 +101,8 @@ mod tests {
 
     #[test]
     fn matches_directives() {
-        assert_eq!(
-            match_directive("# escape=`"),
-            Some(("escape".into(), "`".into()))
-        );
-        assert_eq!(
-            match_directive("#syntax = docker/dockerfile:1 "),
-            Some(("syntax".into(), "docker/dockerfile:1".into()))
-        );
+        assert_eq!(match_directive("# escape=`"), Some(("escape".into(), "`".into())));
+        assert_eq!(match_directive("#syntax = docker/dockerfile:1 "), Some(("syntax".into(), "docker/dockerfile:1".into())));
         assert_eq!(match_directive("# just a comment"), None);
         assert_eq!(match_directive("# 1a=b"), None);
     }

@@ -1,6 +1,6 @@
 //! Per-instruction argument parsers (BuildKit's `line_parsers.go` dispatch table).
 
-use super::split::{is_space_byte, parse_words, split_command, split_re_whitespace};
+use super::split::{parse_words, split_command, split_re_whitespace, is_space_byte};
 
 /// One parsed line as BuildKit's parser sees it, before it is flattened into an [`super::Instruction`].
 #[derive(Debug, Clone, Default)]
@@ -14,8 +14,7 @@ pub(crate) struct RawNode {
     pub child: Option<Box<RawNode>>,
 }
 
-const NOT_STRING_ARRAY: &str =
-    "when using JSON array syntax, arrays must be comprised of strings only";
+const NOT_STRING_ARRAY: &str = "when using JSON array syntax, arrays must be comprised of strings only";
 
 /// Outcome of trying to read the arguments as a JSON array.
 enum Json {
@@ -97,10 +96,7 @@ fn name_val(rest: &str, key: &str, escape: char) -> Result<Vec<String>, String> 
 
 fn health_config(rest: &str) -> Result<(Vec<String>, bool), String> {
     let bytes = rest.as_bytes();
-    let sep = bytes
-        .iter()
-        .position(|b| is_space_byte(*b))
-        .unwrap_or(bytes.len());
+    let sep = bytes.iter().position(|b| is_space_byte(*b)).unwrap_or(bytes.len());
     let next = bytes[sep..]
         .iter()
         .position(|b| !is_space_byte(*b))
@@ -179,10 +175,7 @@ mod tests {
     #[test]
     fn env_forms() {
         assert_eq!(parse("ENV A b c").values, vec!["A", "b c"]);
-        assert_eq!(
-            parse("ENV A=1 B=\"x y\"").values,
-            vec!["A", "1", "B", "\"x y\""]
-        );
+        assert_eq!(parse("ENV A=1 B=\"x y\"").values, vec!["A", "1", "B", "\"x y\""]);
         assert!(node_from_line("ENV A", '\\').is_err());
         assert!(node_from_line("ENV A=1 B", '\\').is_err());
     }
@@ -190,10 +183,7 @@ mod tests {
     #[test]
     fn onbuild_and_healthcheck() {
         let n = parse("ONBUILD RUN echo hi");
-        assert_eq!(
-            n.child.as_ref().map(|c| c.values.clone()),
-            Some(vec!["echo hi".to_string()])
-        );
+        assert_eq!(n.child.as_ref().map(|c| c.values.clone()), Some(vec!["echo hi".to_string()]));
         let n = parse("HEALTHCHECK --interval=5s CMD [\"curl\", \"x\"]");
         assert_eq!(n.flags, vec!["--interval=5s"]);
         assert_eq!(n.values, vec!["CMD", "curl", "x"]);

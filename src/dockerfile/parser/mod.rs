@@ -69,19 +69,12 @@ impl Instruction {
 
     /// The keyword that takes effect: the trigger for ONBUILD, the instruction otherwise.
     pub fn effective_keyword(&self) -> String {
-        self.trigger
-            .as_deref()
-            .unwrap_or(&self.name)
-            .to_ascii_uppercase()
+        self.trigger.as_deref().unwrap_or(&self.name).to_ascii_uppercase()
     }
 
     /// Value of a flag (`--from=x` gives `Some("x")`, a bare `--link` gives `Some("")`).
     pub fn flag(&self, name: &str) -> Option<&str> {
-        let flags = if self.trigger.is_some() {
-            &self.trigger_flags
-        } else {
-            &self.flags
-        };
+        let flags = if self.trigger.is_some() { &self.trigger_flags } else { &self.flags };
         flags.iter().find_map(|f| {
             let body = f.strip_prefix("--")?;
             match body.split_once('=') {
@@ -185,21 +178,13 @@ pub fn parse(src: &str) -> Dockerfile {
             line.push_str(&cont);
         }
         if empty_continuation {
-            out.warnings
-                .push((start, format!("Empty continuation line found in: {line}")));
+            out.warnings.push((start, format!("Empty continuation line found in: {line}")));
         }
         let (node, error) = match dispatch::node_from_line(&line, d.escape) {
             Ok(node) => (node, None),
             Err(message) => {
                 let (cmd, flags, _) = split::split_command(&line);
-                (
-                    dispatch::RawNode {
-                        cmd,
-                        flags,
-                        ..Default::default()
-                    },
-                    Some(message),
-                )
+                (dispatch::RawNode { cmd, flags, ..Default::default() }, Some(message))
             }
         };
         let mut heredocs = Vec::new();
@@ -208,10 +193,8 @@ pub fn parse(src: &str) -> Dockerfile {
             (Some(child), true) => child.as_ref(),
             _ => &node,
         };
-        let can_heredoc = matches!(
-            target.cmd.to_ascii_lowercase().as_str(),
-            "add" | "copy" | "run"
-        ) && !target.json;
+        let can_heredoc = matches!(target.cmd.to_ascii_lowercase().as_str(), "add" | "copy" | "run")
+            && !target.json;
         if can_heredoc {
             for mut doc in heredoc::heredocs_from_line(&line) {
                 let mut terminated = false;
@@ -238,14 +221,9 @@ pub fn parse(src: &str) -> Dockerfile {
         }
         let invalid = error.is_some() || heredoc_error.is_some();
         for message in error.into_iter().chain(heredoc_error) {
-            out.errors.push(ParseError {
-                line: start,
-                end_line: current,
-                message,
-            });
+            out.errors.push(ParseError { line: start, end_line: current, message });
         }
-        out.instructions
-            .push(flatten(node, line, start, current, heredocs, invalid));
+        out.instructions.push(flatten(node, line, start, current, heredocs, invalid));
     }
     if out.instructions.is_empty() {
         out.errors.push(ParseError {

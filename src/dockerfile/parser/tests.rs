@@ -38,10 +38,7 @@ fn directive_after_instruction_is_a_comment() {
 #[test]
 fn directive_errors() {
     let f = parse("# escape=`\n# escape=`\nFROM a\n");
-    assert_eq!(
-        f.errors[0].message,
-        "only one escape parser directive can be used"
-    );
+    assert_eq!(f.errors[0].message, "only one escape parser directive can be used");
     let f = parse("# escape=x\nFROM a\n");
     assert!(f.errors[0].message.starts_with("invalid escape token"));
 }
@@ -55,12 +52,7 @@ fn check_directive_is_recognised() {
 
 #[test]
 fn heredocs_are_read() {
-    let i = one(
-        "COPY <<EOF /a <<-\"EOT\" /b\nhello\nEOF\n\ttab\n\tEOT\nRUN x\n"
-            .split("RUN")
-            .next()
-            .unwrap_or_default(),
-    );
+    let i = one("COPY <<EOF /a <<-\"EOT\" /b\nhello\nEOF\n\ttab\n\tEOT\nRUN x\n".split("RUN").next().unwrap_or_default());
     assert_eq!(i.args, vec!["<<EOF", "/a", "<<-\"EOT\"", "/b"]);
     assert_eq!(i.heredocs.len(), 2);
     assert_eq!(i.heredocs[0].content, "hello\n");
@@ -95,10 +87,7 @@ fn tolerant_after_errors() {
 
 #[test]
 fn empty_file_is_an_error() {
-    assert_eq!(
-        parse("\n# hi\n").errors[0].message,
-        "file with no instructions"
-    );
+    assert_eq!(parse("\n# hi\n").errors[0].message, "file with no instructions");
     assert_eq!(parse("").errors[0].message, "file with no instructions");
 }
 
@@ -122,29 +111,14 @@ fn crlf_and_bom() {
 #[test]
 fn validation_errors() {
     let msgs = |src: &str| -> Vec<String> {
-        validate::validate(&parse(src))
-            .into_iter()
-            .map(|e| e.message)
-            .collect()
+        validate::validate(&parse(src)).into_iter().map(|e| e.message).collect()
     };
-    assert_eq!(
-        msgs("FROM a\nXYZZY bar\n"),
-        vec!["unknown instruction: XYZZY"]
-    );
-    assert_eq!(
-        msgs("FROM a\nRUNN x\n"),
-        vec!["unknown instruction: RUNN (did you mean run?)"]
-    );
-    assert_eq!(
-        msgs("RUN x\nFROM a\n"),
-        vec!["no build stage in current context"]
-    );
+    assert_eq!(msgs("FROM a\nXYZZY bar\n"), vec!["unknown instruction: XYZZY"]);
+    assert_eq!(msgs("FROM a\nRUNN x\n"), vec!["unknown instruction: RUNN (did you mean run?)"]);
+    assert_eq!(msgs("RUN x\nFROM a\n"), vec!["no build stage in current context"]);
     assert_eq!(msgs("ARG V=1\nFROM a:$V\n"), Vec::<String>::new());
     assert_eq!(msgs("FROM a AS 1x\n").len(), 1);
-    assert_eq!(
-        msgs("FROM a\nCOPY --frm=x a b\n"),
-        vec!["unknown flag: frm"]
-    );
+    assert_eq!(msgs("FROM a\nCOPY --frm=x a b\n"), vec!["unknown flag: frm"]);
     assert_eq!(msgs("FROM a\nCOPY a\n").len(), 1);
     assert_eq!(msgs("FROM a\nONBUILD ONBUILD RUN x\n").len(), 1);
     assert_eq!(msgs("FROM a\nHEALTHCHECK FOO\n").len(), 1);

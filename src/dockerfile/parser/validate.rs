@@ -5,24 +5,8 @@ use super::{Dockerfile, Instruction, ParseError};
 
 /// Every instruction BuildKit knows.
 pub const INSTRUCTIONS: [&str; 18] = [
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "FROM",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
 ];
 
 fn allowed_flags(keyword: &str) -> &'static [&'static str] {
@@ -30,22 +14,8 @@ fn allowed_flags(keyword: &str) -> &'static [&'static str] {
         "FROM" => &["platform"],
         "RUN" => &["mount", "network", "security", "device"],
         "COPY" => &["from", "chown", "chmod", "link", "parents", "exclude"],
-        "ADD" => &[
-            "chown",
-            "chmod",
-            "link",
-            "keep-git-dir",
-            "checksum",
-            "exclude",
-            "unpack",
-        ],
-        "HEALTHCHECK" => &[
-            "interval",
-            "timeout",
-            "start-period",
-            "start-interval",
-            "retries",
-        ],
+        "ADD" => &["chown", "chmod", "link", "keep-git-dir", "checksum", "exclude", "unpack"],
+        "HEALTHCHECK" => &["interval", "timeout", "start-period", "start-interval", "retries"],
         _ => &[],
     }
 }
@@ -55,8 +25,7 @@ pub fn valid_stage_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let mut chars = lower.chars();
     matches!(chars.next(), Some('a'..='z'))
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -86,10 +55,7 @@ fn check_keyword(kw: &str, inst: &Instruction, onbuild: bool) -> Option<String> 
             }
             if n == 3 {
                 if !inst.args[1].eq_ignore_ascii_case("as") {
-                    return Some(format!(
-                        "FROM requires either one or three arguments, third must be AS, got {:?}",
-                        inst.args[1]
-                    ));
+                    return Some(format!("FROM requires either one or three arguments, third must be AS, got {:?}", inst.args[1]));
                 }
                 if !valid_stage_name(&inst.args[2]) {
                     return Some(format!(
@@ -102,8 +68,7 @@ fn check_keyword(kw: &str, inst: &Instruction, onbuild: bool) -> Option<String> 
         }
         "MAINTAINER" if onbuild => Some("MAINTAINER isn't allowed as an ONBUILD trigger".into()),
         "ONBUILD" if onbuild => Some("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into()),
-        "ENV" | "LABEL" | "ARG" | "RUN" | "SHELL" | "EXPOSE" | "VOLUME" | "ONBUILD"
-        | "HEALTHCHECK"
+        "ENV" | "LABEL" | "ARG" | "RUN" | "SHELL" | "EXPOSE" | "VOLUME" | "ONBUILD" | "HEALTHCHECK"
             if n == 0 =>
         {
             Some(at_least_one())
@@ -128,11 +93,7 @@ fn check_keyword(kw: &str, inst: &Instruction, onbuild: bool) -> Option<String> 
 fn check_flags(kw: &str, flags: &[String]) -> Option<String> {
     let allowed = allowed_flags(kw);
     flags.iter().find_map(|f| {
-        let name = f
-            .trim_start_matches('-')
-            .split('=')
-            .next()
-            .unwrap_or_default();
+        let name = f.trim_start_matches('-').split('=').next().unwrap_or_default();
         (!allowed.contains(&name)).then(|| format!("unknown flag: {name}"))
     })
 }
@@ -144,10 +105,7 @@ fn unknown(word: &str) -> String {
         .filter(|k| edit_distance(k, &upper) <= 2)
         .min_by_key(|k| edit_distance(k, &upper));
     match suggestion {
-        Some(s) => format!(
-            "unknown instruction: {word} (did you mean {}?)",
-            s.to_ascii_lowercase()
-        ),
+        Some(s) => format!("unknown instruction: {word} (did you mean {}?)", s.to_ascii_lowercase()),
         None => format!("unknown instruction: {word}"),
     }
 }
@@ -185,11 +143,7 @@ pub fn validate(file: &Dockerfile) -> Vec<ParseError> {
                 .then(|| "no build stage in current context".to_string())
         });
         if let Some(message) = message {
-            errors.push(ParseError {
-                line: inst.start_line,
-                end_line: inst.end_line,
-                message,
-            });
+            errors.push(ParseError { line: inst.start_line, end_line: inst.end_line, message });
         }
     }
     errors

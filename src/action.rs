@@ -53,6 +53,36 @@ pub enum Action {
     Refresh,
     /// Cancel the newest running job.
     CancelJob,
+    /// Open the layer explorer on the selected image and layer.
+    OpenExplorer,
+    /// Focus the layer explorer.
+    FocusExplorer,
+    /// Explorer: show the layer below.
+    PrevLayer,
+    /// Explorer: show the layer above.
+    NextLayer,
+    /// Explorer: move between the layer list and the file tree.
+    SwitchSide,
+    /// Explorer: collapse or expand the directory.
+    ToggleNode,
+    /// Explorer: collapse the directory (or go to its parent).
+    Collapse,
+    /// Explorer: expand the directory (or go to its first entry).
+    Expand,
+    /// Explorer: collapse every directory, or expand them all again.
+    CollapseAll,
+    /// Explorer: only the layer's changes, or the whole image up to it.
+    ToggleChangesOnly,
+    /// Explorer: show or hide added entries.
+    ToggleAdded,
+    /// Explorer: show or hide modified entries.
+    ToggleModified,
+    /// Explorer: show or hide removed entries.
+    ToggleRemoved,
+    /// Explorer: show or hide unchanged entries.
+    ToggleUnchanged,
+    /// Explorer: show the inefficient files instead of the tree.
+    ToggleWasted,
 }
 
 impl Action {
@@ -82,5 +112,20 @@ impl Action {
         Action::Details,
         Action::Refresh,
         Action::CancelJob,
+        Action::OpenExplorer,
+        Action::FocusExplorer,
+        Action::PrevLayer,
+        Action::NextLayer,
+        Action::SwitchSide,
+        Action::ToggleNode,
+        Action::Collapse,
+        Action::Expand,
+        Action::CollapseAll,
+        Action::ToggleChangesOnly,
+        Action::ToggleAdded,
+        Action::ToggleModified,
+        Action::ToggleRemoved,
+        Action::ToggleUnchanged,
+        Action::ToggleWasted,
     ];
 }

@@ -162,6 +162,7 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
                 .draw(|f| info = ui::draw(f, &state, &ctx))
                 .context("drawing")?;
             state.viewport = (info.images_rows.max(1), info.layers_rows.max(1));
+            state.explorer.viewport = info.explorer_rows.max(1);
             state.page = match state.focus {
                 crate::state::Pane::Images => state.viewport.0,
                 crate::state::Pane::Layers => state.viewport.1,

@@ -23,6 +23,9 @@ pub enum EngineError {
     /// Bad input that was refused before anything was sent.
     #[error("{0}")]
     Invalid(String),
+    /// An image analysis failed (unreadable export, malformed layers, limits exceeded).
+    #[error("{0}")]
+    Analysis(String),
 }
 
 impl EngineError {

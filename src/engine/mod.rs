@@ -2,6 +2,7 @@
 //!
 //! It knows nothing of the UI. Commands go in through an [`EngineHandle`]; [`EngineEvent`]s come out
 //! through a sink the caller provides. Every event that can fail carries a `Result`.
+pub mod analyze;
 pub mod connect;
 pub mod endpoint;
 pub mod error;
@@ -59,6 +60,12 @@ pub enum Command {
     },
     /// Cancel a running job.
     Cancel(JobId),
+    /// Analyse an image's layers from the engine's export (job); a newer analysis replaces an
+    /// older one that is still running.
+    AnalyzeImage {
+        /// Image ID or reference.
+        image: String,
+    },
 }
 
 /// What the engine reports.
@@ -97,6 +104,15 @@ pub enum EngineEvent {
         id: JobId,
         /// How it ended.
         result: Result<JobOutcome, EngineError>,
+    },
+    /// The result of an [`Command::AnalyzeImage`] job (sent just before its `JobFinished`).
+    Analysis {
+        /// The job that produced it.
+        job: JobId,
+        /// The image asked for.
+        image: String,
+        /// The analysis, shared (it can be large).
+        result: Result<Arc<crate::layers::ImageAnalysis>, EngineError>,
     },
 }
 

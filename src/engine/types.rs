@@ -187,6 +187,11 @@ pub enum JobKind {
     },
     /// Pruning.
     Prune(PruneScope),
+    /// Analysing an image's layers.
+    Analyze {
+        /// The image.
+        image: String,
+    },
 }
 
 impl std::fmt::Display for JobKind {
@@ -196,6 +201,9 @@ impl std::fmt::Display for JobKind {
             JobKind::Remove { targets } => write!(f, "remove {}", targets.join(", ")),
             JobKind::Prune(PruneScope::Dangling) => write!(f, "prune dangling images"),
             JobKind::Prune(PruneScope::AllUnused) => write!(f, "prune unused images"),
+            JobKind::Analyze { image } => {
+                write!(f, "analyse {}", super::analyze::short_image(image))
+            }
         }
     }
 }

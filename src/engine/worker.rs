@@ -118,6 +118,9 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
             targets: targets.clone(),
         }),
         Command::Prune { scope, .. } => Some(JobKind::Prune(*scope)),
+        Command::AnalyzeImage { image } => Some(JobKind::Analyze {
+            image: image.clone(),
+        }),
         _ => None,
     }
 }
@@ -170,6 +173,8 @@ struct Connected<'a> {
     jobs: HashMap<JobId, AbortHandle>,
     details: Option<AbortHandle>,
     plan: Option<AbortHandle>,
+    /// The running image analysis, replaced by a newer one.
+    analysis: Option<JobId>,
     refreshing: bool,
     refresh_pending: bool,
 }
@@ -228,6 +233,11 @@ impl Connected<'_> {
                 let Some(kind) = job_kind(&cmd) else { return };
                 let id = *next_job;
                 *next_job += 1;
+                if matches!(cmd, Command::AnalyzeImage { .. })
+                    && let Some(old) = self.analysis.replace(id)
+                {
+                    self.handle(Command::Cancel(old), next_job);
+                }
                 (self.sink)(EngineEvent::JobStarted { id, kind });
                 let (docker, sink, itx) =
                     (self.docker.clone(), self.sink.clone(), self.itx.clone());
@@ -284,6 +294,7 @@ async fn run_job(
         Command::Prune { scope, build_cache } => images::prune(docker, scope, build_cache)
             .await
             .map(JobOutcome::Pruned),
+        Command::AnalyzeImage { image } => super::analyze::run(docker, image, job).await,
         _ => Err(EngineError::Invalid("not a job".into())),
     }
 }
@@ -303,6 +314,7 @@ async fn connected(
         jobs: HashMap::new(),
         details: None,
         plan: None,
+        analysis: None,
         refreshing: false,
         refresh_pending: false,
     };

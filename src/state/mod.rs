@@ -3,6 +3,7 @@
 //! Nothing here does I/O: [`AppState::on_key`] and [`AppState::on_engine`] change the state and
 //! return the engine [`Command`]s to send. Tests drive them directly.
 pub mod dialog;
+pub mod explorer;
 pub mod images;
 pub mod input;
 pub mod jobs;
@@ -15,6 +16,7 @@ use crate::config::key::Key;
 use crate::config::keymap::{Context, Keymap};
 use crate::engine::{Command, Connection, ContainerInfo, EngineEvent, JobOutcome};
 use dialog::{Dialog, DialogOutcome, PlanState, RemoveTarget};
+use explorer::ExplorerState;
 use images::ImagesState;
 use input::TextInput;
 use jobs::Jobs;
@@ -30,11 +32,13 @@ pub enum Pane {
     Layers,
     /// Running and finished jobs with their progress.
     Jobs,
+    /// The layer explorer: files of every layer, wasted space, efficiency.
+    Explorer,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 3] = [Pane::Images, Pane::Layers, Pane::Jobs];
+    pub const ALL: [Pane; 4] = [Pane::Images, Pane::Layers, Pane::Jobs, Pane::Explorer];
 
     /// The keymap section of the pane.
     pub fn context(self) -> Context {
@@ -42,6 +46,7 @@ impl Pane {
             Pane::Images => Context::Images,
             Pane::Layers => Context::Layers,
             Pane::Jobs => Context::Jobs,
+            Pane::Explorer => Context::Explorer,
         }
     }
 
@@ -51,6 +56,7 @@ impl Pane {
             Pane::Images => "Images",
             Pane::Layers => "Layers",
             Pane::Jobs => "Jobs",
+            Pane::Explorer => "Explorer",
         }
     }
 
@@ -60,6 +66,7 @@ impl Pane {
             Pane::Images => Action::FocusImages,
             Pane::Layers => Action::FocusLayers,
             Pane::Jobs => Action::FocusJobs,
+            Pane::Explorer => Action::FocusExplorer,
         }
     }
 
@@ -95,6 +102,8 @@ pub struct AppState {
     pub containers: Vec<ContainerInfo>,
     /// Jobs.
     pub jobs: Jobs,
+    /// The layer explorer.
+    pub explorer: ExplorerState,
     /// Open dialog.
     pub dialog: Option<Dialog>,
     /// Filter being typed (the images pane's `/`).
@@ -124,6 +133,7 @@ impl Default for AppState {
             layers: LayersState::default(),
             containers: Vec::new(),
             jobs: Jobs::default(),
+            explorer: ExplorerState::default(),
             dialog: None,
             filter_input: None,
             help: false,
@@ -180,6 +190,9 @@ impl AppState {
                 DialogOutcome::Send(cmds) => cmds,
             };
         }
+        if self.focus == Pane::Explorer && self.explorer.on_filter_key(key) {
+            return vec![];
+        }
         if let Some(input) = &mut self.filter_input {
             match key.code {
                 KeyCode::Esc => {
@@ -208,6 +221,15 @@ impl AppState {
     /// Applies an action.
     pub fn on_action(&mut self, action: Action) -> Vec<Command> {
         let page = isize::try_from(self.page.max(1)).unwrap_or(10);
+        if self.focus == Pane::Explorer {
+            if let Some(cmds) = self.explorer.on_action(action) {
+                return cmds;
+            }
+            if action == Action::Back {
+                self.focus = Pane::Layers;
+                return vec![];
+            }
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.help = !self.help,
@@ -224,6 +246,23 @@ impl AppState {
             Action::FocusImages => self.focus = Pane::Images,
             Action::FocusLayers => self.focus = Pane::Layers,
             Action::FocusJobs => self.focus = Pane::Jobs,
+            Action::FocusExplorer if self.explorer.image.is_some() => self.focus = Pane::Explorer,
+            Action::FocusExplorer => return explorer::open(self, false),
+            Action::OpenExplorer => return explorer::open(self, self.focus == Pane::Layers),
+            // The explorer's own keys do nothing elsewhere.
+            Action::PrevLayer
+            | Action::NextLayer
+            | Action::SwitchSide
+            | Action::ToggleNode
+            | Action::Collapse
+            | Action::Expand
+            | Action::CollapseAll
+            | Action::ToggleChangesOnly
+            | Action::ToggleAdded
+            | Action::ToggleModified
+            | Action::ToggleRemoved
+            | Action::ToggleUnchanged
+            | Action::ToggleWasted => {}
             Action::Up => return self.move_cursor(-1),
             Action::Down => return self.move_cursor(1),
             Action::PageUp => return self.move_cursor(-page),
@@ -288,6 +327,10 @@ impl AppState {
                 self.jobs.move_by(delta);
                 vec![]
             }
+            Pane::Explorer => {
+                self.explorer.move_by(delta);
+                vec![]
+            }
         }
     }
 
@@ -329,6 +372,7 @@ impl AppState {
 
     fn open_details(&mut self) {
         let (title, lines) = match self.focus {
+            Pane::Explorer => return,
             Pane::Images => {
                 let title = self
                     .images
@@ -433,9 +477,21 @@ impl AppState {
                     };
                 }
             }
-            EngineEvent::JobStarted { id, kind } => self.jobs.start(id, kind, self.now),
-            EngineEvent::JobProgress { id, progress } => self.jobs.progress(id, progress),
+            EngineEvent::JobStarted { id, kind } => {
+                if let crate::engine::JobKind::Analyze { image } = &kind {
+                    self.explorer.on_job_started(id, image);
+                }
+                self.jobs.start(id, kind, self.now)
+            }
+            EngineEvent::JobProgress { id, progress } => {
+                self.explorer.on_job_progress(id, &progress);
+                self.jobs.progress(id, progress)
+            }
+            EngineEvent::Analysis { job, image, result } => {
+                self.explorer.on_analysis(job, &image, result)
+            }
             EngineEvent::JobFinished { id, result } => {
+                self.explorer.on_job_finished(id, &result);
                 if let Some(kind) = self.jobs.finish(id, &result, self.now) {
                     match result {
                         Ok(JobOutcome::Done(text)) => self.say(Level::Ok, text),

@@ -24,6 +24,8 @@ pub struct FrameInfo {
     pub images_rows: usize,
     /// Table rows visible in the layers pane.
     pub layers_rows: usize,
+    /// Tree rows visible in the layer explorer.
+    pub explorer_rows: usize,
 }
 
 /// Everything drawing needs besides the state.
@@ -78,6 +80,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
     } else {
         match state.focus {
             Pane::Jobs => panes::jobs::draw(frame, main, state, ctx),
+            Pane::Explorer => info.explorer_rows = panes::explorer::draw(frame, main, state, ctx),
             Pane::Images | Pane::Layers => {}
         }
     }

@@ -1,4 +1,6 @@
 //! One module per pane.
+pub mod explorer;
+mod explorer_lists;
 pub mod images;
 pub mod jobs;
 pub mod layers;

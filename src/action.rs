@@ -53,6 +53,22 @@ pub enum Action {
     Refresh,
     /// Cancel the newest running job.
     CancelJob,
+    /// Focus the registry pane.
+    FocusRegistry,
+    /// Open the pull dialog.
+    Pull,
+    /// Push the selected image to the registry its name points at.
+    Push,
+    /// Registry pane: open the selected registry, repository or tag.
+    RegistryOpen,
+    /// Registry pane: search Docker Hub / type a repository.
+    RegistrySearch,
+    /// Registry pane: pull the selected search result or tag.
+    RegistryPull,
+    /// Registry pane: add a registry to browse.
+    AddRegistry,
+    /// Registry pane: log in to the selected registry.
+    Login,
 }
 
 impl Action {
@@ -82,5 +98,13 @@ impl Action {
         Action::Details,
         Action::Refresh,
         Action::CancelJob,
+        Action::FocusRegistry,
+        Action::Pull,
+        Action::Push,
+        Action::RegistryOpen,
+        Action::RegistrySearch,
+        Action::RegistryPull,
+        Action::AddRegistry,
+        Action::Login,
     ];
 }

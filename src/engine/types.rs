@@ -187,6 +187,18 @@ pub enum JobKind {
     },
     /// Pruning.
     Prune(PruneScope),
+    /// Pulling an image.
+    Pull {
+        /// Reference.
+        reference: String,
+        /// Platform asked for.
+        platform: Option<String>,
+    },
+    /// Pushing an image.
+    Push {
+        /// Reference.
+        reference: String,
+    },
 }
 
 impl std::fmt::Display for JobKind {
@@ -196,6 +208,12 @@ impl std::fmt::Display for JobKind {
             JobKind::Remove { targets } => write!(f, "remove {}", targets.join(", ")),
             JobKind::Prune(PruneScope::Dangling) => write!(f, "prune dangling images"),
             JobKind::Prune(PruneScope::AllUnused) => write!(f, "prune unused images"),
+            JobKind::Pull {
+                reference,
+                platform: Some(p),
+            } => write!(f, "pull {reference} ({p})"),
+            JobKind::Pull { reference, .. } => write!(f, "pull {reference}"),
+            JobKind::Push { reference } => write!(f, "push {reference}"),
         }
     }
 }

@@ -7,6 +7,10 @@ pub mod images;
 pub mod input;
 pub mod jobs;
 pub mod layers;
+pub mod registry;
+pub mod registry_dialog;
+mod registry_glue;
+pub mod registry_search;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -19,6 +23,7 @@ use images::ImagesState;
 use input::TextInput;
 use jobs::Jobs;
 use layers::LayersState;
+use registry::RegistryState;
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,11 +35,13 @@ pub enum Pane {
     Layers,
     /// Running and finished jobs with their progress.
     Jobs,
+    /// Registries: Docker Hub search and private registry browsing.
+    Registry,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 3] = [Pane::Images, Pane::Layers, Pane::Jobs];
+    pub const ALL: [Pane; 4] = [Pane::Images, Pane::Layers, Pane::Jobs, Pane::Registry];
 
     /// The keymap section of the pane.
     pub fn context(self) -> Context {
@@ -42,6 +49,7 @@ impl Pane {
             Pane::Images => Context::Images,
             Pane::Layers => Context::Layers,
             Pane::Jobs => Context::Jobs,
+            Pane::Registry => Context::Registry,
         }
     }
 
@@ -51,6 +59,7 @@ impl Pane {
             Pane::Images => "Images",
             Pane::Layers => "Layers",
             Pane::Jobs => "Jobs",
+            Pane::Registry => "Registry",
         }
     }
 
@@ -60,6 +69,7 @@ impl Pane {
             Pane::Images => Action::FocusImages,
             Pane::Layers => Action::FocusLayers,
             Pane::Jobs => Action::FocusJobs,
+            Pane::Registry => Action::FocusRegistry,
         }
     }
 
@@ -95,6 +105,8 @@ pub struct AppState {
     pub containers: Vec<ContainerInfo>,
     /// Jobs.
     pub jobs: Jobs,
+    /// Registry pane.
+    pub registry: RegistryState,
     /// Open dialog.
     pub dialog: Option<Dialog>,
     /// Filter being typed (the images pane's `/`).
@@ -124,6 +136,7 @@ impl Default for AppState {
             layers: LayersState::default(),
             containers: Vec::new(),
             jobs: Jobs::default(),
+            registry: RegistryState::default(),
             dialog: None,
             filter_input: None,
             help: false,
@@ -165,6 +178,9 @@ impl AppState {
 
     /// Handles a key press.
     pub fn on_key(&mut self, keymap: &Keymap, key: &KeyEvent) -> Vec<Command> {
+        if let Some(cmds) = self.registry_key(key) {
+            return cmds;
+        }
         if let Some(dialog) = &mut self.dialog {
             return match dialog.on_key(key) {
                 DialogOutcome::Stay => vec![],
@@ -220,10 +236,21 @@ impl AppState {
                     i + n - 1
                 };
                 self.focus = Pane::ALL[next % n];
+                if self.focus == Pane::Registry {
+                    return self.registry.on_focus();
+                }
             }
             Action::FocusImages => self.focus = Pane::Images,
             Action::FocusLayers => self.focus = Pane::Layers,
             Action::FocusJobs => self.focus = Pane::Jobs,
+            Action::FocusRegistry
+            | Action::Pull
+            | Action::Push
+            | Action::RegistryOpen
+            | Action::RegistrySearch
+            | Action::RegistryPull
+            | Action::AddRegistry
+            | Action::Login => return self.registry_action(action),
             Action::Up => return self.move_cursor(-1),
             Action::Down => return self.move_cursor(1),
             Action::PageUp => return self.move_cursor(-page),
@@ -234,6 +261,7 @@ impl AppState {
                 self.focus = Pane::Images;
                 self.filter_input = Some(TextInput::with(&self.images.filter));
             }
+            Action::Back if self.focus == Pane::Registry => self.registry.back(),
             Action::Back => {
                 if !self.images.filter.is_empty() {
                     self.images.set_filter("");
@@ -286,6 +314,10 @@ impl AppState {
             }
             Pane::Jobs => {
                 self.jobs.move_by(delta);
+                vec![]
+            }
+            Pane::Registry => {
+                self.registry.move_by(delta);
                 vec![]
             }
         }
@@ -344,6 +376,7 @@ impl AppState {
                 lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
                 (format!("Job {}", job.id), lines)
             }
+            Pane::Registry => return,
             Pane::Layers => {
                 let Some(h) = self.layers.entries().get(self.layers.cursor) else {
                     return;
@@ -433,6 +466,7 @@ impl AppState {
                     };
                 }
             }
+            EngineEvent::Registry(reply) => self.on_registry_reply(reply),
             EngineEvent::JobStarted { id, kind } => self.jobs.start(id, kind, self.now),
             EngineEvent::JobProgress { id, progress } => self.jobs.progress(id, progress),
             EngineEvent::JobFinished { id, result } => {

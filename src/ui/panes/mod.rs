@@ -2,3 +2,5 @@
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod registry;
+pub mod registry_dialog;

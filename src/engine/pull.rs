@@ -134,7 +134,7 @@ mod tests {
     #[test]
     fn requests_are_validated_before_sending() {
         assert!(parse_request("Bad:Name:x", None).is_err());
-        assert!(parse_request("busybox", Some("linux")).is_err());
+        assert!(parse_request("busybox", Some("linux/")).is_err());
         let (r, p) = parse_request("127.0.0.1:5000/team/app:1", Some("linux/arm64")).unwrap();
         assert_eq!(r.registry(), "127.0.0.1:5000");
         assert_eq!(p.unwrap().to_string(), "linux/arm64");

@@ -220,11 +220,12 @@ fn draw_search(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
     {
         top.push(Line::styled("No results.", Style::default().fg(theme.dim)));
     }
-    let (top_area, table_area) = split(area, &top);
-    frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: false }), top_area);
     let Some(hits) = reg.hits.ready().filter(|h| !h.is_empty()) else {
+        frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: false }), area);
         return;
     };
+    let (top_area, table_area) = split(area, &top);
+    frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: false }), top_area);
     let height = usize::from(table_area.height.saturating_sub(1));
     let offset = visible_offset(0, reg.cursor(), height);
     let rows = hits
@@ -389,9 +390,9 @@ pub fn manifest_lines(m: &ManifestInfo, local: Option<u64>) -> Vec<String> {
                     .as_ref()
                     .map_or("(no platform: attestation?)".into(), ToString::to_string);
                 out.push(format!(
-                    "  {:<24} {}  {}",
+                    "  {:<24} {}  {:>10}",
                     sanitize(&p),
-                    e.digest,
+                    e.digest.short(),
                     bytes(e.size)
                 ));
             }
@@ -423,13 +424,13 @@ pub fn manifest_lines(m: &ManifestInfo, local: Option<u64>) -> Vec<String> {
             out.push(format!("Layers      {}", img.layers.len()));
             for (i, l) in img.layers.iter().enumerate() {
                 out.push(format!(
-                    "  {:>2}  {}  {:>10}",
+                    "  {:>3}  {:<12}  {:>10}",
                     i + 1,
-                    l.digest,
+                    l.digest.short(),
                     bytes(l.size)
                 ));
             }
-            out.push(format!("{:>77}  {:>10}", "total", bytes(img.total_size)));
+            out.push(format!("{:>19}  {:>10}", "total", bytes(img.total_size)));
         }
     }
     out
@@ -460,3 +461,7 @@ fn draw_manifest(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Th
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

@@ -286,7 +286,7 @@ async fn push_browse_remove_and_pull_back() {
     let path = repo.split_once('/').expect("repo path").1.to_string();
     match h.request(RegistryRequest::Catalog(entry.clone())).await {
         RegistryReply::Catalog { result, .. } => {
-            assert_eq!(result.expect("catalog"), [path.clone()])
+            assert_eq!(result.expect("catalog"), std::slice::from_ref(&path))
         }
         other => panic!("{other:?}"),
     }

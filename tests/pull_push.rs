@@ -429,6 +429,7 @@ async fn failed_pulls_say_what_happened() {
         .await
         .1,
     );
+    eprintln!("missing tag: {err}");
     assert!(
         err.contains("no such image or tag on") && err.contains(&reg.addr),
         "{err}"
@@ -443,6 +444,7 @@ async fn failed_pulls_say_what_happened() {
         .await
         .1,
     );
+    eprintln!("down registry: {err}");
     assert!(err.contains("is unreachable"), "{err}");
     let err = error_text(
         &h.job(Command::Pull {
@@ -501,6 +503,7 @@ async fn htpasswd_registry_wrong_then_right_login() {
         .await
         .1,
     );
+    eprintln!("no login: {err}");
     assert!(
         err.contains(&format!("unauthorized at registry {}", reg.addr)),
         "{err}"
@@ -597,5 +600,58 @@ async fn registries_file_is_read_by_the_engine() {
     assert!(
         matches!(&reply, RegistryReply::Search { result: Err(e), .. } if e.contains("not connected")),
         "{reply:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_pull_can_be_cancelled_and_a_broken_registry_is_reported() {
+    let Some(mut h) = Harness::start().await else {
+        return;
+    };
+    let silent = registry_support::fake::FakeServer::silent();
+    h.handle.send(Command::Pull {
+        reference: format!("{}/team/app:1", silent.addr),
+        platform: None,
+    });
+    let id = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let EngineEvent::JobStarted { id, .. } = h.rx.recv().await.expect("alive") {
+                return id;
+            }
+        }
+    })
+    .await
+    .expect("job started");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    h.handle.send(Command::Cancel(id));
+    let result = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let EngineEvent::JobFinished { id: done, result } = h.rx.recv().await.expect("alive")
+                && done == id
+            {
+                return result;
+            }
+        }
+    })
+    .await
+    .expect("cancel ends the job at once");
+    assert!(matches!(result, Err(EngineError::Cancelled)), "{result:?}");
+
+    let broken = registry_support::fake::FakeServer::respond(
+        "500 Internal Server Error",
+        "text/plain",
+        "storage backend exploded",
+    );
+    let (_, result) = h
+        .job(Command::Pull {
+            reference: format!("{}/team/app:1", broken.addr),
+            platform: None,
+        })
+        .await;
+    let err = error_text(&result);
+    eprintln!("500 registry: {err}");
+    assert!(
+        err.starts_with("pull ") && err.contains("answered with a server error"),
+        "{err}"
     );
 }

@@ -141,6 +141,8 @@ pub enum Failure {
     Unauthorized,
     /// The registry cannot be reached.
     Unreachable,
+    /// The registry answered with a server error (5xx).
+    ServerError,
     /// Something else.
     Other,
 }
@@ -148,6 +150,9 @@ pub enum Failure {
 /// Sorts an engine error message into a [`Failure`].
 pub fn classify(message: &str) -> Failure {
     let m = message.to_ascii_lowercase();
+    if m.contains("unexpected http status: 5") || m.contains("internal server error") {
+        return Failure::ServerError;
+    }
     if m.contains("unauthorized")
         || m.contains("authentication required")
         || m.contains("no basic auth credentials")
@@ -192,6 +197,9 @@ pub fn explain(verb: &str, reference: &str, registry: &str, message: &str) -> St
         ),
         Failure::Unreachable => format!(
             "{verb} {reference}: registry {registry} is unreachable — is it running, and is the address right? (engine: {message})"
+        ),
+        Failure::ServerError => format!(
+            "{verb} {reference}: registry {registry} answered with a server error — try again later or check the registry (engine: {message})"
         ),
         Failure::Other => format!("{verb} {reference}: {message}"),
     }
@@ -281,6 +289,10 @@ mod tests {
             Failure::Unreachable
         );
         assert_eq!(classify("disk full"), Failure::Other);
+        assert_eq!(
+            classify("received unexpected HTTP status: 500 Internal Server Error"),
+            Failure::ServerError
+        );
         let text = explain(
             "pull",
             "a:1",

@@ -284,6 +284,7 @@ async fn push_browse_remove_and_pull_back() {
     // Browse what was pushed through the engine's registry requests.
     let entry = open_entry(&reg);
     let path = repo.split_once('/').expect("repo path").1.to_string();
+    let mut sizes = Vec::new();
     match h.request(RegistryRequest::Catalog(entry.clone())).await {
         RegistryReply::Catalog { result, .. } => {
             assert_eq!(result.expect("catalog"), std::slice::from_ref(&path))
@@ -313,7 +314,13 @@ async fn push_browse_remove_and_pull_back() {
         .await
     {
         RegistryReply::Manifest { result, .. } => {
-            let m = result.expect("manifest");
+            let view = result.expect("manifest");
+            assert!(
+                view.platform_image.is_none(),
+                "an image has no platform child"
+            );
+            let m = view.manifest;
+            sizes.push(m.size);
             assert_eq!(m.digest.to_string(), digests[0]);
             let ManifestKind::Image(img) = &m.kind else {
                 panic!("expected an image manifest: {m:?}")
@@ -327,6 +334,67 @@ async fn push_browse_remove_and_pull_back() {
             assert!(payload > 2_900_000, "payload layer: {:?}", img.layers);
             assert_eq!(img.config_digest.to_string(), id_a);
             assert!(img.config.as_ref().and_then(|c| c.created).is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A multi-platform index over both: the view lists the platforms and shows this machine's
+    // image with its layers.
+    let client =
+        dockhand::registry::RegistryClient::new(&reg.addr, Default::default()).expect("client");
+    let entry_json = |digest: &str, size: u64, arch: &str| {
+        format!(
+            r#"{{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"{digest}","size":{size},"platform":{{"architecture":"{arch}","os":"linux"}}}}"#
+        )
+    };
+    let b_size = match h
+        .request(RegistryRequest::Manifest {
+            registry: entry.clone(),
+            repository: path.clone(),
+            tag: "b".into(),
+        })
+        .await
+    {
+        RegistryReply::Manifest { result, .. } => result.expect("manifest b").manifest.size,
+        other => panic!("{other:?}"),
+    };
+    let host = dockhand::registry::Platform::host().architecture;
+    let other_arch = if host == "amd64" { "arm64" } else { "amd64" };
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{},{}]}}"#,
+        entry_json(&digests[0], sizes[0], &host),
+        entry_json(&digests[1], b_size, other_arch)
+    );
+    client
+        .put_manifest(
+            &path,
+            "multi",
+            "application/vnd.oci.image.index.v1+json",
+            index.into_bytes(),
+        )
+        .await
+        .expect("put the index");
+    match h
+        .request(RegistryRequest::Manifest {
+            registry: entry.clone(),
+            repository: path.clone(),
+            tag: "multi".into(),
+        })
+        .await
+    {
+        RegistryReply::Manifest { result, .. } => {
+            let view = result.expect("index");
+            let ManifestKind::Index(entries) = &view.manifest.kind else {
+                panic!("expected an index: {view:?}")
+            };
+            assert_eq!(entries.len(), 2);
+            let (platform, image) = view.platform_image.as_ref().expect("this platform's image");
+            assert_eq!(platform, &format!("linux/{host}"));
+            assert_eq!(image.digest.to_string(), digests[0]);
+            let ManifestKind::Image(img) = &image.kind else {
+                panic!("child is an image")
+            };
+            assert_eq!(img.layers.len(), layers);
         }
         other => panic!("{other:?}"),
     }

@@ -11,7 +11,7 @@ use tokio::task::AbortHandle;
 use super::{EngineError, EngineEvent, Sink};
 use crate::registry::client::ManifestInfo;
 use crate::registry::credentials::DockerConfig;
-use crate::registry::{RegistriesConfig, RegistryEntry, Secret, session};
+use crate::registry::{Platform, RegistriesConfig, RegistryEntry, Secret, session};
 
 /// How long a Hub search may take before it is reported as unreachable.
 const SEARCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,6 +44,17 @@ pub struct SearchHit {
     pub official: bool,
     /// Automated build.
     pub automated: bool,
+}
+
+/// A tag's manifest as shown: for a list/index, also the image for this machine's platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestView {
+    /// The manifest the tag points at.
+    pub manifest: ManifestInfo,
+    /// For a list/index: the platform looked for and its image manifest (with layers).
+    pub platform_image: Option<(String, ManifestInfo)>,
+    /// Why the platform's image could not be read, when it could not.
+    pub platform_error: Option<String>,
 }
 
 /// A registry request.
@@ -134,7 +145,7 @@ pub enum RegistryReply {
         /// Tag.
         tag: String,
         /// The manifest (boxed: large).
-        result: Result<Box<ManifestInfo>, String>,
+        result: Result<Box<ManifestView>, String>,
     },
     /// A login attempt.
     Login {
@@ -232,11 +243,28 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
                 let client = session::open_client(&registry, &load_docker_config()?)
                     .await
                     .map_err(|e| e.to_string())?;
-                client
+                let manifest = client
                     .manifest(&repository, &tag)
                     .await
-                    .map(Box::new)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string())?;
+                let mut view = ManifestView {
+                    manifest,
+                    platform_image: None,
+                    platform_error: None,
+                };
+                let host = Platform::host();
+                if view.manifest.is_index() {
+                    match view.manifest.entry_for(&host).map(|e| e.digest.to_string()) {
+                        Some(digest) => match client.manifest(&repository, &digest).await {
+                            Ok(child) => view.platform_image = Some((host.to_string(), child)),
+                            Err(e) => view.platform_error = Some(e.to_string()),
+                        },
+                        None => {
+                            view.platform_error = Some(format!("no image for {host} in the index"))
+                        }
+                    }
+                }
+                Ok(Box::new(view))
             }
             .await;
             RegistryReply::Manifest {

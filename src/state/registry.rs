@@ -6,8 +6,9 @@ use super::images::ImageRow;
 use super::input::TextInput;
 use super::registry_search::parse_search;
 use crate::engine::Command;
-use crate::engine::registry::{RegistryReply, RegistryRequest, SearchHit, SearchQuery};
-use crate::registry::client::ManifestInfo;
+use crate::engine::registry::{
+    ManifestView, RegistryReply, RegistryRequest, SearchHit, SearchQuery,
+};
 use crate::registry::{Reference, RegistryEntry};
 
 /// Where the pane is.
@@ -80,7 +81,7 @@ pub struct RegistryState {
     /// The open tag.
     pub tag: Option<String>,
     /// Its manifest.
-    pub manifest: Load<Box<ManifestInfo>>,
+    pub manifest: Load<Box<ManifestView>>,
     /// Cursors of the registries, search, repositories and tags lists; manifest scroll.
     pub cursors: [usize; 5],
 }

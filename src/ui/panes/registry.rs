@@ -390,7 +390,7 @@ pub fn manifest_lines(m: &ManifestInfo, local: Option<u64>) -> Vec<String> {
                     .as_ref()
                     .map_or("(no platform: attestation?)".into(), ToString::to_string);
                 out.push(format!(
-                    "  {:<24} {}  {:>10}",
+                    "  {:<28} {}  {:>10}",
                     sanitize(&p),
                     e.digest.short(),
                     bytes(e.size)
@@ -450,14 +450,22 @@ fn draw_manifest(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Th
     );
     let mut lines = vec![Line::styled(sanitize(&name), header_style(theme))];
     lines.extend(status_line(&reg.manifest, "Reading the manifest…", theme));
-    if let Some(m) = reg.manifest.ready() {
+    if let Some(view) = reg.manifest.ready() {
         let local = local_size(&state.images.rows, &name);
-        lines.extend(
-            manifest_lines(m, local)
-                .into_iter()
-                .skip(reg.cursor())
-                .map(Line::raw),
-        );
+        let mut text = manifest_lines(&view.manifest, local);
+        if let Some((platform, image)) = &view.platform_image {
+            text.push(String::new());
+            text.push(format!("Image for {}:", sanitize(platform)));
+            text.extend(
+                manifest_lines(image, local)
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            );
+        }
+        if let Some(e) = &view.platform_error {
+            text.push(format!("Image for this platform: {}", sanitize(e)));
+        }
+        lines.extend(text.into_iter().skip(reg.cursor()).map(Line::raw));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -5,7 +5,7 @@ use ratatui::backend::TestBackend;
 
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
-use crate::engine::registry::{RegistryReply, SearchHit, SearchQuery};
+use crate::engine::registry::{ManifestView, RegistryReply, SearchHit, SearchQuery};
 use crate::engine::{Connection, EngineEvent, EngineInfo, ImageInfo, Inventory, JobKind, Progress};
 use crate::registry::client::{
     ImageConfigInfo, ImageManifestInfo, LayerInfo, ManifestInfo, ManifestKind, PlatformEntry,
@@ -36,6 +36,14 @@ fn render(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
 
 fn digest(c: char) -> Digest {
     Digest::parse(&format!("sha256:{}", c.to_string().repeat(64))).unwrap()
+}
+
+fn view(manifest: ManifestInfo) -> Box<ManifestView> {
+    Box::new(ManifestView {
+        manifest,
+        platform_image: None,
+        platform_error: None,
+    })
 }
 
 fn lab() -> RegistryEntry {
@@ -200,6 +208,43 @@ fn private_tags_with_local_size() {
     insta::assert_snapshot!(render(&tags(), 100, 10).backend());
 }
 
+fn image_manifest() -> ManifestInfo {
+    let created = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 20, 8, 30, 0)
+        .single();
+    ManifestInfo {
+        repository: "team/app".into(),
+        reference: "1.0".into(),
+        digest: digest('d'),
+        media_type: "application/vnd.docker.distribution.manifest.v2+json".into(),
+        size: 736,
+        kind: ManifestKind::Image(ImageManifestInfo {
+            config_digest: digest('c'),
+            config_media_type: "application/vnd.docker.container.image.v1+json".into(),
+            layers: vec![
+                LayerInfo {
+                    digest: digest('a'),
+                    size: 1_060_000,
+                    media_type: String::new(),
+                },
+                LayerInfo {
+                    digest: digest('b'),
+                    size: 3_380,
+                    media_type: String::new(),
+                },
+            ],
+            total_size: 1_063_380,
+            config: Some(ImageConfigInfo {
+                created,
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                variant: None,
+            }),
+            config_error: None,
+        }),
+    }
+}
+
 #[test]
 fn image_manifest_with_layers_and_sizes() {
     let mut s = tags();
@@ -211,37 +256,7 @@ fn image_manifest_with_layers_and_sizes() {
         registry: "127.0.0.1:5000".into(),
         repository: "team/app".into(),
         tag: "1.0".into(),
-        result: Ok(Box::new(ManifestInfo {
-            repository: "team/app".into(),
-            reference: "1.0".into(),
-            digest: digest('d'),
-            media_type: "application/vnd.docker.distribution.manifest.v2+json".into(),
-            size: 736,
-            kind: ManifestKind::Image(ImageManifestInfo {
-                config_digest: digest('c'),
-                config_media_type: "application/vnd.docker.container.image.v1+json".into(),
-                layers: vec![
-                    LayerInfo {
-                        digest: digest('a'),
-                        size: 1_060_000,
-                        media_type: String::new(),
-                    },
-                    LayerInfo {
-                        digest: digest('b'),
-                        size: 3_380,
-                        media_type: String::new(),
-                    },
-                ],
-                total_size: 1_063_380,
-                config: Some(ImageConfigInfo {
-                    created,
-                    os: "linux".into(),
-                    architecture: "amd64".into(),
-                    variant: None,
-                }),
-                config_error: None,
-            }),
-        })),
+        result: Ok(view(image_manifest())),
     }));
     insta::assert_snapshot!(render(&s, 110, 18).backend());
 }
@@ -256,7 +271,7 @@ fn index_manifest_lists_platforms() {
         registry: "127.0.0.1:5000".into(),
         repository: "team/app".into(),
         tag: "latest".into(),
-        result: Ok(Box::new(ManifestInfo {
+        result: Ok(view(ManifestInfo {
             repository: "team/app".into(),
             reference: "latest".into(),
             digest: digest('e'),
@@ -284,7 +299,10 @@ fn index_manifest_lists_platforms() {
             ]),
         })),
     }));
-    insta::assert_snapshot!(render(&s, 110, 12).backend());
+    if let Load::Ready(v) = &mut s.registry.manifest {
+        v.platform_image = Some(("linux/amd64".into(), image_manifest()));
+    }
+    insta::assert_snapshot!(render(&s, 110, 30).backend());
 }
 
 #[test]

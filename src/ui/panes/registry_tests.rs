@@ -249,9 +249,6 @@ fn image_manifest() -> ManifestInfo {
 fn image_manifest_with_layers_and_sizes() {
     let mut s = tags();
     s.registry.open();
-    let created = chrono::Utc
-        .with_ymd_and_hms(2026, 11, 20, 8, 30, 0)
-        .single();
     s.on_engine(EngineEvent::Registry(RegistryReply::Manifest {
         registry: "127.0.0.1:5000".into(),
         repository: "team/app".into(),

@@ -723,3 +723,64 @@ async fn a_hanging_pull_can_be_cancelled_and_a_broken_registry_is_reported() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_registry_login_then_push_browse_and_pull() {
+    let ts = registry_support::TokenServer::start("tina", "token-pass");
+    let reg = Registry::start(AuthMode::Token(&ts));
+    let Some(mut h) = Harness::start().await else {
+        return;
+    };
+    let entry = open_entry(&reg);
+    match h.request(RegistryRequest::Catalog(entry.clone())).await {
+        RegistryReply::Catalog { result, .. } => {
+            let e = result.expect_err("anonymous catalog refused");
+            assert!(e.contains("unauthorized") && e.contains(&reg.addr), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let login = |password: &str| RegistryRequest::Login {
+        server: reg.addr.clone(),
+        username: "tina".into(),
+        password: Secret::new(password),
+        insecure: false,
+    };
+    match h.request(login("nope")).await {
+        RegistryReply::Login { result, .. } => {
+            let e = result.expect_err("wrong password");
+            assert!(e.contains("token service") && !e.contains("nope\""), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match h.request(login("token-pass")).await {
+        RegistryReply::Login { result, .. } => {
+            assert!(result.expect("login").contains("token auth"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut cleanup = common::engine::Cleanup::new();
+    let reference = cleanup.image(format!(
+        "{}/{}:1",
+        reg.addr,
+        common::engine::unique("dh-tok")
+    ));
+    let id = unique_image(&h.docker, &reference, 31).await;
+    let (_, result) = h
+        .job(Command::Push {
+            reference: reference.clone(),
+        })
+        .await;
+    assert!(done_text(&result).contains("digest sha256:"));
+    match h.request(RegistryRequest::Catalog(entry)).await {
+        RegistryReply::Catalog { result, .. } => assert_eq!(result.expect("catalog").len(), 1),
+        other => panic!("{other:?}"),
+    }
+    common::engine::remove_image_quiet(&h.docker, &reference).await;
+    let (_, result) = h
+        .job(Command::Pull {
+            reference,
+            platform: None,
+        })
+        .await;
+    assert!(done_text(&result).contains(&id[7..19]));
+}

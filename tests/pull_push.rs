@@ -656,6 +656,27 @@ async fn registries_file_is_read_by_the_engine() {
         }
         other => panic!("{other:?}"),
     }
+    // A registry added at the prompt is kept in the file.
+    let added = RegistryEntry {
+        name: "added".into(),
+        url: "127.0.0.1:5998".into(),
+        insecure: false,
+    };
+    let reply =
+        dockhand::engine::registry::answer(None, RegistryRequest::SaveRegistry(added.clone()))
+            .await;
+    assert!(
+        matches!(&reply, RegistryReply::Saved(Ok(p)) if p.ends_with("registries.toml")),
+        "{reply:?}"
+    );
+    match dockhand::engine::registry::answer(None, RegistryRequest::LoadConfig).await {
+        RegistryReply::Config(Ok(list)) => {
+            assert_eq!(list.len(), 3);
+            assert_eq!(list[2], added);
+            assert_eq!(list[1].name, "lab");
+        }
+        other => panic!("{other:?}"),
+    }
     // Without an engine, searching the Hub fails plainly instead of hanging.
     let reply = dockhand::engine::registry::answer(
         None,

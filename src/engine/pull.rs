@@ -129,7 +129,35 @@ pub async fn pull(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_request;
+    use super::{parse_request, stream_error};
+    use crate::engine::EngineError;
+    use crate::registry::Reference;
+
+    #[test]
+    fn a_broken_engine_connection_is_not_blamed_on_the_registry() {
+        let r = Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
+        let gone = bollard::errors::Error::IOError {
+            err: std::io::Error::new(std::io::ErrorKind::BrokenPipe, "broken pipe"),
+        };
+        let e = stream_error("pull", &r, gone);
+        assert!(e.is_connection(), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("the engine went away during the pull of 127.0.0.1:5000/team/app:1"),
+            "{e}"
+        );
+        let refused = bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            message:
+                "pull access denied for x, repository does not exist or may require 'docker login'"
+                    .into(),
+        };
+        let e = stream_error("pull", &r, refused);
+        assert!(
+            matches!(&e, EngineError::Api { status: 404, message } if message.contains("unauthorized at registry 127.0.0.1:5000")),
+            "{e:?}"
+        );
+    }
 
     #[test]
     fn requests_are_validated_before_sending() {

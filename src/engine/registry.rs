@@ -82,6 +82,8 @@ pub enum RegistryRequest {
         /// Tag.
         tag: String,
     },
+    /// Add a registry to the registries file (replacing one with the same address).
+    SaveRegistry(RegistryEntry),
     /// Verify and store a login.
     Login {
         /// Registry address.
@@ -99,6 +101,7 @@ impl RegistryRequest {
     fn slot(&self) -> &'static str {
         match self {
             RegistryRequest::LoadConfig => "config",
+            RegistryRequest::SaveRegistry(_) => "save",
             RegistryRequest::Search(_) => "search",
             RegistryRequest::Catalog(_)
             | RegistryRequest::Tags { .. }
@@ -154,6 +157,8 @@ pub enum RegistryReply {
         /// What happened.
         result: Result<String, String>,
     },
+    /// A registry was saved to the registries file (its path), or why not.
+    Saved(Result<String, String>),
 }
 
 /// The running registry requests, one per kind.
@@ -197,6 +202,7 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
                 .map(|c| c.registries().to_vec())
                 .map_err(|e| e.to_string()),
         ),
+        RegistryRequest::SaveRegistry(entry) => RegistryReply::Saved(save_registry(entry)),
         RegistryRequest::Search(query) => {
             let result = match docker {
                 Some(d) => search(d, &query).await,
@@ -299,6 +305,16 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             RegistryReply::Login { server, result }
         }
     }
+}
+
+/// Adds `entry` to the registries file and writes it.
+fn save_registry(entry: RegistryEntry) -> Result<String, String> {
+    let path = crate::registry::config::default_path()
+        .ok_or_else(|| "no home directory to keep registries.toml in".to_string())?;
+    let mut config = RegistriesConfig::load(&path).map_err(|e| e.to_string())?;
+    config.add(entry);
+    config.save(&path).map_err(|e| e.to_string())?;
+    Ok(path.display().to_string())
 }
 
 /// Searches Docker Hub through the engine (`GET /images/search`).

@@ -400,6 +400,9 @@ impl RegistryState {
                 }
             }
             RegistryReply::Login { result, .. } => return Some(result),
+            RegistryReply::Saved(result) => {
+                return Some(result.map(|path| format!("registry saved in {path}")));
+            }
         }
         None
     }

@@ -6,7 +6,7 @@ use super::registry_dialog::{RegistryDialog, RegistryOutcome};
 use super::{AppState, Level, Pane};
 use crate::action::Action;
 use crate::engine::Command;
-use crate::engine::registry::RegistryReply;
+use crate::engine::registry::{RegistryReply, RegistryRequest};
 use crate::registry::Reference;
 
 impl AppState {
@@ -33,9 +33,11 @@ impl AppState {
                 RegistryOutcome::Add(entry) => {
                     self.dialog = None;
                     let name = entry.name.clone();
-                    self.registry.add(entry);
+                    self.registry.add(entry.clone());
                     self.say(Level::Ok, format!("added registry {name}"));
-                    self.registry.open()
+                    let mut cmds = vec![Command::Registry(RegistryRequest::SaveRegistry(entry))];
+                    cmds.extend(self.registry.open());
+                    cmds
                 }
             });
         }
@@ -132,5 +134,107 @@ impl AppState {
             Some(Err(text)) => self.say(Level::Error, text),
             None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::config::keymap::Keymap;
+    use crate::registry::RegistryEntry;
+
+    fn press(s: &mut AppState, code: KeyCode) -> Vec<Command> {
+        s.on_key(
+            &Keymap::defaults(),
+            &KeyEvent::new(code, KeyModifiers::NONE),
+        )
+    }
+
+    #[test]
+    fn keys_drive_the_registry_pane_and_its_dialogs() {
+        let mut s = AppState::default();
+        assert_eq!(
+            press(&mut s, KeyCode::Char('4')),
+            vec![Command::Registry(RegistryRequest::LoadConfig)]
+        );
+        assert_eq!(s.focus, Pane::Registry);
+        press(&mut s, KeyCode::Char('a'));
+        for c in "127.0.0.1:5000".chars() {
+            press(&mut s, KeyCode::Char(c));
+        }
+        let cmds = press(&mut s, KeyCode::Enter);
+        let entry = RegistryEntry {
+            name: "127.0.0.1:5000".into(),
+            url: "127.0.0.1:5000".into(),
+            insecure: false,
+        };
+        assert_eq!(
+            cmds,
+            vec![
+                Command::Registry(RegistryRequest::SaveRegistry(entry.clone())),
+                Command::Registry(RegistryRequest::Catalog(entry)),
+            ]
+        );
+        assert!(s.dialog.is_none());
+        // q while the pull dialog is open is typed, not quit.
+        press(&mut s, KeyCode::Char('P'));
+        press(&mut s, KeyCode::Char('q'));
+        assert!(!s.quit);
+        press(&mut s, KeyCode::Esc);
+        // Esc goes up a level; L opens the login dialog for the selected registry.
+        press(&mut s, KeyCode::Esc);
+        assert_eq!(s.registry.view, crate::state::registry::View::Registries);
+        press(&mut s, KeyCode::Char('L'));
+        assert!(matches!(
+            &s.dialog,
+            Some(Dialog::Registry(RegistryDialog::Login { server, .. })) if server.text == "127.0.0.1:5000"
+        ));
+        s.on_engine(crate::engine::EngineEvent::Registry(RegistryReply::Login {
+            server: "127.0.0.1:5000".into(),
+            result: Ok("logged in".into()),
+        }));
+        assert!(s.dialog.is_none());
+        assert!(matches!(&s.message, Some((Level::Ok, m)) if m == "logged in"));
+    }
+
+    #[test]
+    fn push_needs_a_tag_and_names_the_registry() {
+        let mut s = AppState::default();
+        let image = |tags: &[&str]| crate::engine::ImageInfo {
+            id: format!("sha256:{}", "a".repeat(64)),
+            repo_tags: tags.iter().map(|t| t.to_string()).collect(),
+            repo_digests: vec![],
+            created: 0,
+            size: 1,
+        };
+        s.on_engine(crate::engine::EngineEvent::Inventory(Ok(
+            crate::engine::Inventory {
+                images: vec![image(&[])],
+                containers: vec![],
+            },
+        )));
+        press(&mut s, KeyCode::Char('u'));
+        assert!(s.dialog.is_none());
+        assert!(matches!(&s.message, Some((Level::Info, m)) if m.contains("no tag")));
+        s.on_engine(crate::engine::EngineEvent::Inventory(Ok(
+            crate::engine::Inventory {
+                images: vec![image(&["127.0.0.1:5000/team/app:1"])],
+                containers: vec![],
+            },
+        )));
+        press(&mut s, KeyCode::Char('u'));
+        assert!(matches!(
+            &s.dialog,
+            Some(Dialog::Registry(RegistryDialog::Push { registry, .. })) if registry == "127.0.0.1:5000"
+        ));
+        let cmds = press(&mut s, KeyCode::Char('y'));
+        assert_eq!(
+            cmds,
+            vec![Command::Push {
+                reference: "127.0.0.1:5000/team/app:1".into()
+            }]
+        );
     }
 }

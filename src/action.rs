@@ -83,6 +83,22 @@ pub enum Action {
     ToggleUnchanged,
     /// Explorer: show the inefficient files instead of the tree.
     ToggleWasted,
+    /// Focus the registry pane.
+    FocusRegistry,
+    /// Open the pull dialog.
+    Pull,
+    /// Push the selected image to the registry its name points at.
+    Push,
+    /// Registry pane: open the selected registry, repository or tag.
+    RegistryOpen,
+    /// Registry pane: search Docker Hub / type a repository.
+    RegistrySearch,
+    /// Registry pane: pull the selected search result or tag.
+    RegistryPull,
+    /// Registry pane: add a registry to browse.
+    AddRegistry,
+    /// Registry pane: log in to the selected registry.
+    Login,
 }
 
 impl Action {
@@ -127,5 +143,13 @@ impl Action {
         Action::ToggleRemoved,
         Action::ToggleUnchanged,
         Action::ToggleWasted,
+        Action::FocusRegistry,
+        Action::Pull,
+        Action::Push,
+        Action::RegistryOpen,
+        Action::RegistrySearch,
+        Action::RegistryPull,
+        Action::AddRegistry,
+        Action::Login,
     ];
 }

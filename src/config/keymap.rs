@@ -23,15 +23,18 @@ pub enum Context {
     Jobs,
     /// The layer explorer.
     Explorer,
+    /// The registry pane.
+    Registry,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
         Context::Explorer,
+        Context::Registry,
         Context::Global,
     ];
 
@@ -43,6 +46,7 @@ impl Context {
             Context::Layers => "Layers",
             Context::Jobs => "Jobs",
             Context::Explorer => "Explorer",
+            Context::Registry => "Registry",
         }
     }
 }

@@ -8,6 +8,11 @@ pub mod endpoint;
 pub mod error;
 pub mod images;
 pub mod prune;
+pub mod pull;
+pub mod push;
+mod rawpush;
+pub mod registry;
+mod transfer;
 pub mod types;
 mod worker;
 
@@ -66,6 +71,20 @@ pub enum Command {
         /// Image ID or reference.
         image: String,
     },
+    /// Pull an image (job).
+    Pull {
+        /// Reference as typed (validated again by the engine).
+        reference: String,
+        /// `os/arch[/variant]`, when asked for.
+        platform: Option<String>,
+    },
+    /// Push a local tag to the registry its name points at (job).
+    Push {
+        /// The local tag.
+        reference: String,
+    },
+    /// A registry request (search, browse, login); newest of a kind replaces older.
+    Registry(registry::RegistryRequest),
 }
 
 /// What the engine reports.
@@ -98,6 +117,8 @@ pub enum EngineEvent {
         /// What happened.
         progress: Progress,
     },
+    /// The answer to a registry request.
+    Registry(registry::RegistryReply),
     /// A job ended.
     JobFinished {
         /// Its ID.

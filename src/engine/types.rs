@@ -192,6 +192,18 @@ pub enum JobKind {
         /// The image.
         image: String,
     },
+    /// Pulling an image.
+    Pull {
+        /// Reference.
+        reference: String,
+        /// Platform asked for.
+        platform: Option<String>,
+    },
+    /// Pushing an image.
+    Push {
+        /// Reference.
+        reference: String,
+    },
 }
 
 impl std::fmt::Display for JobKind {
@@ -204,6 +216,12 @@ impl std::fmt::Display for JobKind {
             JobKind::Analyze { image } => {
                 write!(f, "analyse {}", super::analyze::short_image(image))
             }
+            JobKind::Pull {
+                reference,
+                platform: Some(p),
+            } => write!(f, "pull {reference} ({p})"),
+            JobKind::Pull { reference, .. } => write!(f, "pull {reference}"),
+            JobKind::Push { reference } => write!(f, "push {reference}"),
         }
     }
 }

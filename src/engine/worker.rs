@@ -52,7 +52,8 @@ pub(super) async fn run(
             Ok((docker, info)) => {
                 backoff = BACKOFF_START;
                 sink(EngineEvent::Connection(Connection::Connected(info.clone())));
-                match connected(docker, &mut rx, &sink, &mut next_job).await {
+                match connected(docker, info.endpoint.clone(), &mut rx, &sink, &mut next_job).await
+                {
                     Exit::Quit => return,
                     Exit::Lost(error) => vec![Attempt {
                         source: info.source,
@@ -94,6 +95,9 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
         Command::PrunePreview { .. } => {
             sink(EngineEvent::PrunePlan(Err(EngineError::NotConnected)))
         }
+        Command::Registry(request) => {
+            super::registry::Requests::default().start(None, request, sink.clone())
+        }
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
                 let id = *next_job;
@@ -120,6 +124,16 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
         Command::Prune { scope, .. } => Some(JobKind::Prune(*scope)),
         Command::AnalyzeImage { image } => Some(JobKind::Analyze {
             image: image.clone(),
+        }),
+        Command::Pull {
+            reference,
+            platform,
+        } => Some(JobKind::Pull {
+            reference: reference.clone(),
+            platform: platform.clone(),
+        }),
+        Command::Push { reference } => Some(JobKind::Push {
+            reference: reference.clone(),
         }),
         _ => None,
     }
@@ -177,6 +191,8 @@ struct Connected<'a> {
     analysis: Option<JobId>,
     refreshing: bool,
     refresh_pending: bool,
+    endpoint: String,
+    registry: super::registry::Requests,
 }
 
 impl Connected<'_> {
@@ -220,6 +236,10 @@ impl Connected<'_> {
                 });
                 self.plan = Some(task.abort_handle());
             }
+            Command::Registry(request) => {
+                self.registry
+                    .start(Some(self.docker.clone()), request, self.sink.clone());
+            }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
                     job.abort();
@@ -241,9 +261,10 @@ impl Connected<'_> {
                 (self.sink)(EngineEvent::JobStarted { id, kind });
                 let (docker, sink, itx) =
                     (self.docker.clone(), self.sink.clone(), self.itx.clone());
+                let endpoint = self.endpoint.clone();
                 let task = tokio::spawn(async move {
                     let job = super::JobCtx::new(id, sink.clone());
-                    let result = run_job(&docker, cmd, &job).await;
+                    let result = run_job(&docker, &endpoint, cmd, &job).await;
                     sink(EngineEvent::JobFinished { id, result });
                     let _ = itx.send(Internal::JobDone(id));
                 });
@@ -267,6 +288,7 @@ impl Connected<'_> {
         {
             task.abort();
         }
+        self.registry.abort_all();
     }
 
     async fn alive(&self) -> bool {
@@ -280,11 +302,16 @@ impl Connected<'_> {
 /// Runs one job to its end; progress goes through `job`.
 async fn run_job(
     docker: &Docker,
+    endpoint: &str,
     cmd: Command,
     job: &super::JobCtx,
 ) -> Result<JobOutcome, EngineError> {
-    let _ = job;
     match cmd {
+        Command::Pull {
+            reference,
+            platform,
+        } => super::pull::pull(docker, &reference, platform.as_deref(), job).await,
+        Command::Push { reference } => super::push::push(docker, endpoint, &reference, job).await,
         Command::Tag { source, target } => images::tag(docker, &source, &target)
             .await
             .map(JobOutcome::Done),
@@ -301,6 +328,7 @@ async fn run_job(
 
 async fn connected(
     docker: Docker,
+    endpoint: String,
     rx: &mut mpsc::UnboundedReceiver<Command>,
     sink: &Sink,
     next_job: &mut JobId,
@@ -317,6 +345,8 @@ async fn connected(
         analysis: None,
         refreshing: false,
         refresh_pending: false,
+        endpoint,
+        registry: super::registry::Requests::default(),
     };
     st.refresh();
     let mut debounce: Option<Instant> = None;

@@ -69,6 +69,8 @@ pub enum Dialog {
         /// Scroll offset.
         scroll: usize,
     },
+    /// Pull, push, login, add registry (keys handled by the registry glue).
+    Registry(super::registry_dialog::RegistryDialog),
 }
 
 /// What a key did to a dialog.
@@ -207,6 +209,7 @@ impl Dialog {
                     DialogOutcome::Stay
                 }
             },
+            Dialog::Registry(_) => DialogOutcome::Stay,
             Dialog::Text { scroll: pos, .. } => {
                 if matches!(
                     key.code,

@@ -8,6 +8,10 @@ pub mod images;
 pub mod input;
 pub mod jobs;
 pub mod layers;
+pub mod registry;
+pub mod registry_dialog;
+mod registry_glue;
+pub mod registry_search;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -21,6 +25,7 @@ use images::ImagesState;
 use input::TextInput;
 use jobs::Jobs;
 use layers::LayersState;
+use registry::RegistryState;
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,11 +39,19 @@ pub enum Pane {
     Jobs,
     /// The layer explorer: files of every layer, wasted space, efficiency.
     Explorer,
+    /// Registries: Docker Hub search and private registry browsing.
+    Registry,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 4] = [Pane::Images, Pane::Layers, Pane::Jobs, Pane::Explorer];
+    pub const ALL: [Pane; 5] = [
+        Pane::Images,
+        Pane::Layers,
+        Pane::Jobs,
+        Pane::Explorer,
+        Pane::Registry,
+    ];
 
     /// The keymap section of the pane.
     pub fn context(self) -> Context {
@@ -47,6 +60,7 @@ impl Pane {
             Pane::Layers => Context::Layers,
             Pane::Jobs => Context::Jobs,
             Pane::Explorer => Context::Explorer,
+            Pane::Registry => Context::Registry,
         }
     }
 
@@ -57,6 +71,7 @@ impl Pane {
             Pane::Layers => "Layers",
             Pane::Jobs => "Jobs",
             Pane::Explorer => "Explorer",
+            Pane::Registry => "Registry",
         }
     }
 
@@ -67,6 +82,7 @@ impl Pane {
             Pane::Layers => Action::FocusLayers,
             Pane::Jobs => Action::FocusJobs,
             Pane::Explorer => Action::FocusExplorer,
+            Pane::Registry => Action::FocusRegistry,
         }
     }
 
@@ -104,6 +120,8 @@ pub struct AppState {
     pub jobs: Jobs,
     /// The layer explorer.
     pub explorer: ExplorerState,
+    /// Registry pane.
+    pub registry: RegistryState,
     /// Open dialog.
     pub dialog: Option<Dialog>,
     /// Filter being typed (the images pane's `/`).
@@ -134,6 +152,7 @@ impl Default for AppState {
             containers: Vec::new(),
             jobs: Jobs::default(),
             explorer: ExplorerState::default(),
+            registry: RegistryState::default(),
             dialog: None,
             filter_input: None,
             help: false,
@@ -175,6 +194,9 @@ impl AppState {
 
     /// Handles a key press.
     pub fn on_key(&mut self, keymap: &Keymap, key: &KeyEvent) -> Vec<Command> {
+        if let Some(cmds) = self.registry_key(key) {
+            return cmds;
+        }
         if let Some(dialog) = &mut self.dialog {
             return match dialog.on_key(key) {
                 DialogOutcome::Stay => vec![],
@@ -242,6 +264,9 @@ impl AppState {
                     i + n - 1
                 };
                 self.focus = Pane::ALL[next % n];
+                if self.focus == Pane::Registry {
+                    return self.registry.on_focus();
+                }
             }
             Action::FocusImages => self.focus = Pane::Images,
             Action::FocusLayers => self.focus = Pane::Layers,
@@ -263,6 +288,14 @@ impl AppState {
             | Action::ToggleRemoved
             | Action::ToggleUnchanged
             | Action::ToggleWasted => {}
+            Action::FocusRegistry
+            | Action::Pull
+            | Action::Push
+            | Action::RegistryOpen
+            | Action::RegistrySearch
+            | Action::RegistryPull
+            | Action::AddRegistry
+            | Action::Login => return self.registry_action(action),
             Action::Up => return self.move_cursor(-1),
             Action::Down => return self.move_cursor(1),
             Action::PageUp => return self.move_cursor(-page),
@@ -273,6 +306,7 @@ impl AppState {
                 self.focus = Pane::Images;
                 self.filter_input = Some(TextInput::with(&self.images.filter));
             }
+            Action::Back if self.focus == Pane::Registry => self.registry.back(),
             Action::Back => {
                 if !self.images.filter.is_empty() {
                     self.images.set_filter("");
@@ -329,6 +363,10 @@ impl AppState {
             }
             Pane::Explorer => {
                 self.explorer.move_by(delta);
+                vec![]
+            }
+            Pane::Registry => {
+                self.registry.move_by(delta);
                 vec![]
             }
         }
@@ -388,6 +426,7 @@ impl AppState {
                 lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
                 (format!("Job {}", job.id), lines)
             }
+            Pane::Registry => return,
             Pane::Layers => {
                 let Some(h) = self.layers.entries().get(self.layers.cursor) else {
                     return;
@@ -490,6 +529,7 @@ impl AppState {
             EngineEvent::Analysis { job, image, result } => {
                 self.explorer.on_analysis(job, &image, result)
             }
+            EngineEvent::Registry(reply) => self.on_registry_reply(reply),
             EngineEvent::JobFinished { id, result } => {
                 self.explorer.on_job_finished(id, &result);
                 if let Some(kind) = self.jobs.finish(id, &result, self.now) {

@@ -4,3 +4,5 @@ mod explorer_lists;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod registry;
+pub mod registry_dialog;

@@ -12,7 +12,7 @@ use crate::ui::{Ctx, centered};
 use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize, short_id};
 
-fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
+pub(crate) fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
     let mut spans = Vec::new();
     for (i, (k, what)) in parts.iter().enumerate() {
         if i > 0 {
@@ -27,7 +27,7 @@ fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
     Line::from(spans)
 }
 
-fn frame_dialog(
+pub(crate) fn frame_dialog(
     frame: &mut Frame<'_>,
     rect: Rect,
     title: String,
@@ -59,7 +59,7 @@ fn frame_dialog(
 }
 
 /// Rows a dialog of outer width `w` needs for `lines` once wrapped, plus its border.
-fn height_for(lines: &[Line<'_>], w: u16, area: Rect) -> u16 {
+pub(crate) fn height_for(lines: &[Line<'_>], w: u16, area: Rect) -> u16 {
     let inner = usize::from(w.min(area.width).saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height)
@@ -251,6 +251,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
             let rect = centered(area, 90, height_for(&lines, 90, area));
             frame_dialog(frame, rect, "Prune images".into(), lines, theme, true);
         }
+        Dialog::Registry(d) => crate::ui::panes::registry_dialog::draw(frame, area, d, ctx),
         Dialog::Text {
             title,
             lines,

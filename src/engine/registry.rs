@@ -1,0 +1,422 @@
+//! Registry requests: Docker Hub search through the engine, and browsing a private registry with
+//! the Registry v2 client (catalog, tags, manifest), login, and the registries file. Each kind is a
+//! replaceable request: a newer one of the same kind aborts the older.
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::query_parameters::SearchImagesOptions;
+use tokio::task::AbortHandle;
+
+use super::{EngineError, EngineEvent, Sink};
+use crate::registry::client::ManifestInfo;
+use crate::registry::credentials::DockerConfig;
+use crate::registry::{Platform, RegistriesConfig, RegistryEntry, Secret, session};
+
+/// How long a Hub search may take before it is reported as unreachable.
+const SEARCH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Docker Hub search with the Docker CLI's filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The search term.
+    pub term: String,
+    /// `--limit N`.
+    pub limit: Option<u32>,
+    /// `stars>=N` (the `stars=N` filter).
+    pub stars: Option<u32>,
+    /// `is-official=true`.
+    pub official: bool,
+    /// `is-automated=true|false`.
+    pub automated: Option<bool>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// Repository name, e.g. `library/nginx` or `nginx`.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Stars.
+    pub stars: u64,
+    /// Official image.
+    pub official: bool,
+    /// Automated build.
+    pub automated: bool,
+}
+
+/// A tag's manifest as shown: for a list/index, also the image for this machine's platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestView {
+    /// The manifest the tag points at.
+    pub manifest: ManifestInfo,
+    /// For a list/index: the platform looked for and its image manifest (with layers).
+    pub platform_image: Option<(String, ManifestInfo)>,
+    /// Why the platform's image could not be read, when it could not.
+    pub platform_error: Option<String>,
+}
+
+/// A registry request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryRequest {
+    /// Read the registries file.
+    LoadConfig,
+    /// Search Docker Hub through the engine.
+    Search(SearchQuery),
+    /// List the repositories of a registry.
+    Catalog(RegistryEntry),
+    /// List the tags of a repository.
+    Tags {
+        /// The registry.
+        registry: RegistryEntry,
+        /// Repository path.
+        repository: String,
+    },
+    /// Read a tag's manifest.
+    Manifest {
+        /// The registry.
+        registry: RegistryEntry,
+        /// Repository path.
+        repository: String,
+        /// Tag.
+        tag: String,
+    },
+    /// Add a registry to the registries file (replacing one with the same address).
+    SaveRegistry(RegistryEntry),
+    /// Verify and store a login.
+    Login {
+        /// Registry address.
+        server: String,
+        /// User name.
+        username: String,
+        /// Password (never shown or logged).
+        password: Secret,
+        /// Plain HTTP / unchecked TLS.
+        insecure: bool,
+    },
+}
+
+impl RegistryRequest {
+    fn slot(&self) -> &'static str {
+        match self {
+            RegistryRequest::LoadConfig => "config",
+            RegistryRequest::SaveRegistry(_) => "save",
+            RegistryRequest::Search(_) => "search",
+            RegistryRequest::Catalog(_)
+            | RegistryRequest::Tags { .. }
+            | RegistryRequest::Manifest { .. } => "browse",
+            RegistryRequest::Login { .. } => "login",
+        }
+    }
+}
+
+/// The answer to a registry request. Errors are user-facing text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryReply {
+    /// The registries from the file (Docker Hub first).
+    Config(Result<Vec<RegistryEntry>, String>),
+    /// Search results.
+    Search {
+        /// The query answered.
+        query: SearchQuery,
+        /// Hits.
+        result: Result<Vec<SearchHit>, String>,
+    },
+    /// Repositories.
+    Catalog {
+        /// Registry address.
+        registry: String,
+        /// Repositories.
+        result: Result<Vec<String>, String>,
+    },
+    /// Tags.
+    Tags {
+        /// Registry address.
+        registry: String,
+        /// Repository.
+        repository: String,
+        /// Tags.
+        result: Result<Vec<String>, String>,
+    },
+    /// A manifest.
+    Manifest {
+        /// Registry address.
+        registry: String,
+        /// Repository.
+        repository: String,
+        /// Tag.
+        tag: String,
+        /// The manifest (boxed: large).
+        result: Result<Box<ManifestView>, String>,
+    },
+    /// A login attempt.
+    Login {
+        /// Registry address.
+        server: String,
+        /// What happened.
+        result: Result<String, String>,
+    },
+    /// A registry was saved to the registries file (its path), or why not.
+    Saved(Result<String, String>),
+}
+
+/// The running registry requests, one per kind.
+#[derive(Debug, Default)]
+pub struct Requests {
+    running: HashMap<&'static str, AbortHandle>,
+}
+
+impl Requests {
+    /// Starts `request`, aborting the older one of its kind. `docker` is `None` when no engine is
+    /// connected: searching then fails, browsing works.
+    pub fn start(&mut self, docker: Option<Docker>, request: RegistryRequest, sink: Sink) {
+        let slot = request.slot();
+        if let Some(old) = self.running.remove(slot) {
+            old.abort();
+        }
+        let task = tokio::spawn(async move {
+            let reply = answer(docker.as_ref(), request).await;
+            sink(EngineEvent::Registry(reply));
+        });
+        self.running.insert(slot, task.abort_handle());
+    }
+
+    /// Aborts everything.
+    pub fn abort_all(&mut self) {
+        for (_, task) in self.running.drain() {
+            task.abort();
+        }
+    }
+}
+
+fn load_docker_config() -> Result<DockerConfig, String> {
+    DockerConfig::load_default().map_err(|e| e.to_string())
+}
+
+/// Runs one request to its answer.
+pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> RegistryReply {
+    match request {
+        RegistryRequest::LoadConfig => RegistryReply::Config(
+            RegistriesConfig::load_default()
+                .map(|c| c.registries().to_vec())
+                .map_err(|e| e.to_string()),
+        ),
+        RegistryRequest::SaveRegistry(entry) => RegistryReply::Saved(save_registry(entry)),
+        RegistryRequest::Search(query) => {
+            let result = match docker {
+                Some(d) => search(d, &query).await,
+                None => Err(EngineError::NotConnected.to_string()),
+            };
+            RegistryReply::Search { query, result }
+        }
+        RegistryRequest::Catalog(entry) => {
+            let result = async {
+                let client = session::open_client(&entry, &load_docker_config()?)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                client.catalog().await.map_err(|e| e.to_string())
+            }
+            .await;
+            RegistryReply::Catalog {
+                registry: entry.url,
+                result,
+            }
+        }
+        RegistryRequest::Tags {
+            registry,
+            repository,
+        } => {
+            let result = async {
+                let client = session::open_client(&registry, &load_docker_config()?)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                client.tags(&repository).await.map_err(|e| e.to_string())
+            }
+            .await;
+            RegistryReply::Tags {
+                registry: registry.url,
+                repository,
+                result,
+            }
+        }
+        RegistryRequest::Manifest {
+            registry,
+            repository,
+            tag,
+        } => {
+            let result = async {
+                let client = session::open_client(&registry, &load_docker_config()?)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let manifest = client
+                    .manifest(&repository, &tag)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut view = ManifestView {
+                    manifest,
+                    platform_image: None,
+                    platform_error: None,
+                };
+                let host = Platform::host();
+                if view.manifest.is_index() {
+                    match view.manifest.entry_for(&host).map(|e| e.digest.to_string()) {
+                        Some(digest) => match client.manifest(&repository, &digest).await {
+                            Ok(child) => view.platform_image = Some((host.to_string(), child)),
+                            Err(e) => view.platform_error = Some(e.to_string()),
+                        },
+                        None => {
+                            view.platform_error = Some(format!("no image for {host} in the index"))
+                        }
+                    }
+                }
+                Ok(Box::new(view))
+            }
+            .await;
+            RegistryReply::Manifest {
+                registry: registry.url,
+                repository,
+                tag,
+                result,
+            }
+        }
+        RegistryRequest::Login {
+            server,
+            username,
+            password,
+            insecure,
+        } => {
+            let result = async {
+                let mut config = load_docker_config()?;
+                let auth = session::login(&mut config, &server, &username, password, insecure)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let how = match auth {
+                    crate::registry::client::AuthKind::Anonymous => "no authentication needed",
+                    crate::registry::client::AuthKind::Basic => "basic auth",
+                    crate::registry::client::AuthKind::Bearer { .. } => "token auth",
+                };
+                Ok(format!(
+                    "logged in to {server} as {username} ({how}); saved in {}",
+                    config.path().display()
+                ))
+            }
+            .await;
+            RegistryReply::Login { server, result }
+        }
+    }
+}
+
+/// Adds `entry` to the registries file and writes it.
+fn save_registry(entry: RegistryEntry) -> Result<String, String> {
+    let path = crate::registry::config::default_path()
+        .ok_or_else(|| "no home directory to keep registries.toml in".to_string())?;
+    let mut config = RegistriesConfig::load(&path).map_err(|e| e.to_string())?;
+    config.add(entry);
+    config.save(&path).map_err(|e| e.to_string())?;
+    Ok(path.display().to_string())
+}
+
+/// Searches Docker Hub through the engine (`GET /images/search`).
+pub async fn search(docker: &Docker, query: &SearchQuery) -> Result<Vec<SearchHit>, String> {
+    let mut filters: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(stars) = query.stars {
+        filters.insert("stars".into(), vec![stars.to_string()]);
+    }
+    if query.official {
+        filters.insert("is-official".into(), vec!["true".into()]);
+    }
+    if let Some(a) = query.automated {
+        filters.insert("is-automated".into(), vec![a.to_string()]);
+    }
+    let options = SearchImagesOptions {
+        term: query.term.clone(),
+        limit: query.limit.and_then(|l| i32::try_from(l).ok()),
+        filters: (!filters.is_empty()).then_some(filters),
+    };
+    let found = tokio::time::timeout(SEARCH_TIMEOUT, docker.search_images(options))
+        .await
+        .map_err(|_| {
+            format!(
+                "the engine could not reach Docker Hub: no answer within {} s",
+                SEARCH_TIMEOUT.as_secs()
+            )
+        })?
+        .map_err(|e| hub_error(EngineError::from(e)))?;
+    Ok(found
+        .into_iter()
+        .map(|i| SearchHit {
+            name: i.name.unwrap_or_default(),
+            description: i.description.unwrap_or_default(),
+            stars: i
+                .star_count
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or(0),
+            official: i.is_official.unwrap_or(false),
+            automated: i.is_automated.unwrap_or(false),
+        })
+        .collect())
+}
+
+/// Words a failed search: the usual cause is an engine without internet access.
+fn hub_error(err: EngineError) -> String {
+    match &err {
+        EngineError::Api { message, .. } => {
+            let m = message.to_ascii_lowercase();
+            let network = [
+                "dial tcp",
+                "no such host",
+                "i/o timeout",
+                "connection refused",
+                "timeout",
+                "network is unreachable",
+                "temporary failure",
+                "server misbehaving",
+            ];
+            if network.iter().any(|n| m.contains(n)) {
+                format!("the engine cannot reach Docker Hub ({message})")
+            } else {
+                format!("Docker Hub search failed: {message}")
+            }
+        }
+        _ => format!("search failed: {err}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_failures_say_the_hub_is_unreachable() {
+        let e = EngineError::Api {
+            status: 500,
+            message: "Get \"https://index.docker.io/v1/search?q=x\": dial tcp: lookup index.docker.io: no such host".into(),
+        };
+        assert!(hub_error(e).starts_with("the engine cannot reach Docker Hub"));
+        let e = EngineError::Api {
+            status: 400,
+            message: "invalid filter".into(),
+        };
+        assert_eq!(hub_error(e), "Docker Hub search failed: invalid filter");
+    }
+
+    #[test]
+    fn requests_of_one_kind_share_a_slot() {
+        let hub = RegistryEntry::docker_hub();
+        assert_eq!(RegistryRequest::Catalog(hub.clone()).slot(), "browse");
+        assert_eq!(
+            RegistryRequest::Manifest {
+                registry: hub,
+                repository: "a".into(),
+                tag: "1".into()
+            }
+            .slot(),
+            "browse"
+        );
+        assert_eq!(
+            RegistryRequest::Search(SearchQuery::default()).slot(),
+            "search"
+        );
+    }
+}

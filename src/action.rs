@@ -53,6 +53,20 @@ pub enum Action {
     Refresh,
     /// Cancel the newest running job.
     CancelJob,
+    /// Focus the Dockerfile editor pane.
+    FocusEditor,
+    /// Save the Dockerfile.
+    Save,
+    /// Build an image from the Dockerfile.
+    Build,
+    /// Show or hide the lint diagnostics list.
+    ToggleLint,
+    /// Open another Dockerfile.
+    OpenFile,
+    /// Search the Dockerfile (a regex).
+    Search,
+    /// Next search match.
+    SearchNext,
 }
 
 impl Action {
@@ -82,5 +96,12 @@ impl Action {
         Action::Details,
         Action::Refresh,
         Action::CancelJob,
+        Action::FocusEditor,
+        Action::Save,
+        Action::Build,
+        Action::ToggleLint,
+        Action::OpenFile,
+        Action::Search,
+        Action::SearchNext,
     ];
 }

@@ -2,6 +2,7 @@
 //!
 //! It knows nothing of the UI. Commands go in through an [`EngineHandle`]; [`EngineEvent`]s come out
 //! through a sink the caller provides. Every event that can fail carries a `Result`.
+pub mod build;
 pub mod connect;
 pub mod endpoint;
 pub mod error;
@@ -59,6 +60,8 @@ pub enum Command {
     },
     /// Cancel a running job.
     Cancel(JobId),
+    /// Build an image from a Dockerfile (job; the builder's output arrives as log progress).
+    Build(Box<build::BuildRequest>),
 }
 
 /// What the engine reports.

@@ -187,6 +187,13 @@ pub enum JobKind {
     },
     /// Pruning.
     Prune(PruneScope),
+    /// Building an image from a Dockerfile.
+    Build {
+        /// The Dockerfile.
+        dockerfile: String,
+        /// The first tag, if any.
+        tag: Option<String>,
+    },
 }
 
 impl std::fmt::Display for JobKind {
@@ -196,6 +203,10 @@ impl std::fmt::Display for JobKind {
             JobKind::Remove { targets } => write!(f, "remove {}", targets.join(", ")),
             JobKind::Prune(PruneScope::Dangling) => write!(f, "prune dangling images"),
             JobKind::Prune(PruneScope::AllUnused) => write!(f, "prune unused images"),
+            JobKind::Build { dockerfile, tag } => match tag {
+                Some(tag) => write!(f, "build {dockerfile} → {tag}"),
+                None => write!(f, "build {dockerfile}"),
+            },
         }
     }
 }

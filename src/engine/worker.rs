@@ -118,6 +118,10 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
             targets: targets.clone(),
         }),
         Command::Prune { scope, .. } => Some(JobKind::Prune(*scope)),
+        Command::Build(req) => Some(JobKind::Build {
+            dockerfile: req.dockerfile.display().to_string(),
+            tag: req.tags.first().cloned(),
+        }),
         _ => None,
     }
 }
@@ -284,6 +288,9 @@ async fn run_job(
         Command::Prune { scope, build_cache } => images::prune(docker, scope, build_cache)
             .await
             .map(JobOutcome::Pruned),
+        Command::Build(req) => super::build::build(docker, &req, job)
+            .await
+            .map(JobOutcome::Done),
         _ => Err(EngineError::Invalid("not a job".into())),
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here does I/O: [`AppState::on_key`] and [`AppState::on_engine`] change the state and
 //! return the engine [`Command`]s to send. Tests drive them directly.
 pub mod dialog;
+pub mod editor;
 pub mod images;
 pub mod input;
 pub mod jobs;
@@ -30,11 +31,13 @@ pub enum Pane {
     Layers,
     /// Running and finished jobs with their progress.
     Jobs,
+    /// The Dockerfile editor.
+    Editor,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 3] = [Pane::Images, Pane::Layers, Pane::Jobs];
+    pub const ALL: [Pane; 4] = [Pane::Images, Pane::Layers, Pane::Jobs, Pane::Editor];
 
     /// The keymap section of the pane.
     pub fn context(self) -> Context {
@@ -42,6 +45,7 @@ impl Pane {
             Pane::Images => Context::Images,
             Pane::Layers => Context::Layers,
             Pane::Jobs => Context::Jobs,
+            Pane::Editor => Context::Editor,
         }
     }
 
@@ -51,6 +55,7 @@ impl Pane {
             Pane::Images => "Images",
             Pane::Layers => "Layers",
             Pane::Jobs => "Jobs",
+            Pane::Editor => "Editor",
         }
     }
 
@@ -60,6 +65,7 @@ impl Pane {
             Pane::Images => Action::FocusImages,
             Pane::Layers => Action::FocusLayers,
             Pane::Jobs => Action::FocusJobs,
+            Pane::Editor => Action::FocusEditor,
         }
     }
 
@@ -113,6 +119,8 @@ pub struct AppState {
     pub page: usize,
     /// Rows visible in the images and layers tables in the last frame.
     pub viewport: (usize, usize),
+    /// The Dockerfile editor.
+    pub editor: Box<editor::EditorState>,
 }
 
 impl Default for AppState {
@@ -133,6 +141,7 @@ impl Default for AppState {
             quit: false,
             page: 10,
             viewport: (10, 10),
+            editor: Box::default(),
         }
     }
 }
@@ -180,6 +189,9 @@ impl AppState {
                 DialogOutcome::Send(cmds) => cmds,
             };
         }
+        if self.focus == Pane::Editor && self.dialog.is_none() {
+            return self.editor_key(keymap, key);
+        }
         if let Some(input) = &mut self.filter_input {
             match key.code {
                 KeyCode::Esc => {
@@ -209,7 +221,7 @@ impl AppState {
     pub fn on_action(&mut self, action: Action) -> Vec<Command> {
         let page = isize::try_from(self.page.max(1)).unwrap_or(10);
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.quit = self.editor_allows_quit(),
             Action::Help => self.help = !self.help,
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
@@ -224,6 +236,13 @@ impl AppState {
             Action::FocusImages => self.focus = Pane::Images,
             Action::FocusLayers => self.focus = Pane::Layers,
             Action::FocusJobs => self.focus = Pane::Jobs,
+            Action::FocusEditor => self.focus = Pane::Editor,
+            Action::Save
+            | Action::Build
+            | Action::ToggleLint
+            | Action::OpenFile
+            | Action::Search
+            | Action::SearchNext => self.focus = Pane::Editor,
             Action::Up => return self.move_cursor(-1),
             Action::Down => return self.move_cursor(1),
             Action::PageUp => return self.move_cursor(-page),
@@ -288,6 +307,7 @@ impl AppState {
                 self.jobs.move_by(delta);
                 vec![]
             }
+            Pane::Editor => vec![],
         }
     }
 
@@ -362,6 +382,7 @@ impl AppState {
                 ];
                 (format!("Layer {}", self.layers.cursor + 1), lines)
             }
+            Pane::Editor => return,
         };
         self.dialog = Some(Dialog::Text {
             title,
@@ -386,6 +407,7 @@ impl AppState {
                 self.images
                     .set_rows(images::rows_from(&inv.images, &inv.containers));
                 self.containers = inv.containers;
+                self.editor_select_built();
                 let mut cmds = self.follow_selection();
                 // The selected image may have changed under the same ID (new tags): reload it.
                 if cmds.is_empty()
@@ -433,9 +455,16 @@ impl AppState {
                     };
                 }
             }
-            EngineEvent::JobStarted { id, kind } => self.jobs.start(id, kind, self.now),
-            EngineEvent::JobProgress { id, progress } => self.jobs.progress(id, progress),
+            EngineEvent::JobStarted { id, kind } => {
+                self.editor_job_started(id, &kind);
+                self.jobs.start(id, kind, self.now)
+            }
+            EngineEvent::JobProgress { id, progress } => {
+                self.editor_job_progress(id, &progress);
+                self.jobs.progress(id, progress)
+            }
             EngineEvent::JobFinished { id, result } => {
+                self.editor_job_finished(id, &result);
                 if let Some(kind) = self.jobs.finish(id, &result, self.now) {
                     match result {
                         Ok(JobOutcome::Done(text)) => self.say(Level::Ok, text),

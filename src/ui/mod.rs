@@ -78,6 +78,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
     } else {
         match state.focus {
             Pane::Jobs => panes::jobs::draw(frame, main, state, ctx),
+            Pane::Editor => panes::editor::draw(frame, main, state, ctx),
             Pane::Images | Pane::Layers => {}
         }
     }

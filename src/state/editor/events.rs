@@ -1,7 +1,7 @@
 //! Engine events that concern the editor: its build job's start, output and end, and selecting
 //! the built image once the images pane lists it.
 use crate::engine::{EngineError, JobId, JobKind, JobOutcome, Progress};
-use crate::state::{AppState, Level};
+use crate::state::AppState;
 
 impl AppState {
     /// A job started: when it builds the open Dockerfile, the editor follows it.
@@ -38,12 +38,7 @@ impl AppState {
         match result {
             Ok(JobOutcome::Done(summary)) => self.editor.on_build_finished(Ok(summary.clone())),
             Ok(other) => self.editor.on_build_finished(Ok(format!("{other:?}"))),
-            Err(e) => {
-                self.editor.on_build_finished(Err(e.to_string()));
-                if let Some((line, _)) = &self.editor.build.failure {
-                    self.say(Level::Error, format!("build failed at line {line}"));
-                }
-            }
+            Err(e) => self.editor.on_build_finished(Err(e.to_string())),
         }
         self.drain_editor();
     }

@@ -396,3 +396,7 @@ pub fn with_line(state: &AppState, history_id: &str, instruction: String) -> Str
         _ => instruction,
     }
 }
+
+#[cfg(test)]
+#[path = "editor_tests.rs"]
+mod tests;

@@ -74,7 +74,7 @@ impl AppState {
     }
 
     /// Moves the editor's note and quit request into the app state.
-    pub(crate) fn drain_editor(&mut self) {
+    pub fn drain_editor(&mut self) {
         if let Some((level, text)) = self.editor.note.take() {
             self.say(level, text);
         }

@@ -204,7 +204,11 @@ impl EditorState {
     /// Re-parses and re-lints the buffer.
     fn relint(&mut self) {
         let text = self.text();
-        self.parsed = parse(&text);
+        self.relint_text(&text);
+    }
+
+    fn relint_text(&mut self, text: &str) {
+        self.parsed = parse(text);
         self.diagnostics = lint(&self.parsed);
         self.lint_cursor = self
             .lint_cursor
@@ -216,8 +220,9 @@ impl EditorState {
         if let Some(h) = &mut self.highlighter {
             let _ = h.sync(self.textarea.lines());
         }
-        self.relint();
-        let dirty = self.text() != self.saved;
+        let text = self.text();
+        self.relint_text(&text);
+        let dirty = text != self.saved;
         if dirty && self.unrecovered_since.is_none() {
             self.unrecovered_since = Some(now);
         }

@@ -168,7 +168,7 @@ fn recovery_is_written_a_few_seconds_after_edits_and_offered_on_open() {
     );
     assert!(matches!(ed.modal, Some(Modal::Recover { .. })));
     let (mut s, km) = app(SRC);
-    s.editor = Box::new(ed);
+    *s.editor = ed;
     s.on_key(&km, &key('r'));
     assert!(s.editor.dirty);
     assert!(s.editor.text().starts_with("# wip\n"));

@@ -199,7 +199,9 @@ fn unsaved_edits_question() {
 
 #[test]
 fn no_file_open() {
-    let mut s = AppState::default();
-    s.focus = Pane::Editor;
+    let s = AppState {
+        focus: Pane::Editor,
+        ..AppState::default()
+    };
     insta::assert_snapshot!(render(&s, 80, 8).backend());
 }

@@ -392,6 +392,14 @@ impl BuildView {
         }
     }
 
+    /// The build was cancelled: nothing failed, the running step is unmarked.
+    pub fn cancelled(&mut self) {
+        self.job = None;
+        self.running = None;
+        self.marks.retain(|_, m| *m != StepMark::Running);
+        self.log.push("build cancelled".into());
+    }
+
     /// The Dockerfile line that made the layer with this history ID (`sha256:…`), if this build
     /// made it.
     pub fn line_of_layer(&self, history_id: &str) -> Option<usize> {

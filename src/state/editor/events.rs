@@ -38,6 +38,9 @@ impl AppState {
         match result {
             Ok(JobOutcome::Done(summary)) => self.editor.on_build_finished(Ok(summary.clone())),
             Ok(other) => self.editor.on_build_finished(Ok(format!("{other:?}"))),
+            Err(EngineError::Cancelled) => {
+                self.editor.build.cancelled();
+            }
             Err(e) => self.editor.on_build_finished(Err(e.to_string())),
         }
         self.drain_editor();

@@ -459,6 +459,40 @@ fn a_rebuild_shows_cached_and_invalidated_steps_and_selects_the_image() {
 }
 
 #[test]
+fn a_cancelled_build_is_not_a_failure() {
+    let (mut s, km) = build_app();
+    s.on_engine(EngineEvent::JobStarted {
+        id: 9,
+        kind: JobKind::Build {
+            dockerfile: "/w/Dockerfile".into(),
+            tag: None,
+        },
+    });
+    feed(
+        &mut s,
+        9,
+        &[
+            "Step 1/4 : FROM dh-busybox:1",
+            " ---> d499595d43a3",
+            "Step 2/4 : RUN echo one",
+        ],
+    );
+    let cmds = s.on_key(&km, &ctrl('t'));
+    assert_eq!(cmds, vec![Command::Cancel(9)]);
+    s.on_engine(EngineEvent::JobFinished {
+        id: 9,
+        result: Err(EngineError::Cancelled),
+    });
+    assert!(!s.editor.build.running());
+    assert!(s.editor.build.failure.is_none());
+    assert_eq!(s.editor.build.marks.get(&2), None);
+    assert_eq!(
+        s.editor.build.log.last().map(String::as_str),
+        Some("build cancelled")
+    );
+}
+
+#[test]
 fn other_jobs_do_not_touch_the_editor() {
     let (mut s, _) = build_app();
     s.on_engine(EngineEvent::JobStarted {

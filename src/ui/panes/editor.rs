@@ -20,6 +20,12 @@ use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
 use crate::util::text::ellipsize;
 
+/// The text-editing keys (handled by the textarea, not the keymap), for help.
+pub const TEXT_KEYS: [&str; 2] = [
+    "Text: Shift+arrows select · Ctrl-z / Ctrl-y undo / redo",
+    "      Alt-c copy · Ctrl-x cut · Ctrl-v paste · Alt-a all",
+];
+
 /// The colour of a token kind in `theme`.
 pub fn token_color(kind: TokenKind, theme: &Theme) -> Option<Color> {
     Some(match kind {

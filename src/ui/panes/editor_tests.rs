@@ -205,3 +205,14 @@ fn no_file_open() {
     };
     insta::assert_snapshot!(render(&s, 80, 8).backend());
 }
+
+#[test]
+fn help_lists_only_editor_keys() {
+    let mut s = state();
+    s.help = true;
+    let term = render(&s, 100, 24);
+    let screen = format!("{:?}", term.backend());
+    assert!(screen.contains("Save the Dockerfile"), "{screen}");
+    assert!(!screen.contains("Go to the images pane"), "{screen}");
+    insta::assert_snapshot!(term.backend());
+}

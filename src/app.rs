@@ -77,10 +77,9 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
             state.on_key(keymap, &key)
         }
         Event::Input(TermEvent::Paste(text))
-            if state.focus == crate::state::Pane::Editor && state.editor.modal.is_none() =>
+            if state.focus == crate::state::Pane::Editor && state.dialog.is_none() =>
         {
-            state.editor.paste_text(&text, state.now);
-            vec![]
+            state.editor_paste(keymap, &text)
         }
         Event::Input(TermEvent::Paste(text)) => {
             let mut cmds = Vec::new();

@@ -73,6 +73,28 @@ impl AppState {
         cmds
     }
 
+    /// Pasted text while the editor has focus: into the buffer, or typed into the open form.
+    pub fn editor_paste(&mut self, keymap: &Keymap, text: &str) -> Vec<Command> {
+        if self.editor.modal.is_none() {
+            self.editor.paste_text(text, self.now);
+            return vec![];
+        }
+        // Questions (save/discard, restore) never take pasted text as answers.
+        if !matches!(
+            self.editor.modal,
+            Some(Modal::Open(_) | Modal::Search(_) | Modal::Build(_))
+        ) {
+            return vec![];
+        }
+        let mut cmds = Vec::new();
+        for c in text.chars().filter(|c| !c.is_control()) {
+            cmds.extend(
+                self.editor_key(keymap, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+        }
+        cmds
+    }
+
     /// Moves the editor's note and quit request into the app state.
     pub fn drain_editor(&mut self) {
         if let Some((level, text)) = self.editor.note.take() {

@@ -493,6 +493,33 @@ fn a_cancelled_build_is_not_a_failure() {
 }
 
 #[test]
+fn paste_goes_to_the_buffer_or_a_form_but_never_answers_a_question() {
+    let (mut s, km) = app(SRC);
+    s.editor_paste(&km, "# a\n# b\n");
+    assert!(s.editor.text().starts_with("# a\n# b\nFROM"));
+    s.on_key(&km, &ctrl('f'));
+    s.editor_paste(&km, "WORK");
+    assert!(matches!(&s.editor.modal, Some(Modal::Search(i)) if i.text == "WORK"));
+    s.on_key(&km, &code(KeyCode::Esc));
+    s.on_key(&km, &ctrl('q'));
+    s.editor_paste(&km, "discard");
+    assert!(!s.quit);
+    assert!(matches!(s.editor.modal, Some(Modal::Unsaved { .. })));
+}
+
+#[test]
+fn search_finds_the_next_match() {
+    let (mut s, km) = app(SRC);
+    s.on_key(&km, &ctrl('f'));
+    for c in "RUN".chars() {
+        s.on_key(&km, &key(c));
+    }
+    s.on_key(&km, &code(KeyCode::Enter));
+    assert!(s.editor.modal.is_none());
+    assert_eq!(s.editor.textarea.cursor(), (2, 0));
+}
+
+#[test]
 fn other_jobs_do_not_touch_the_editor() {
     let (mut s, _) = build_app();
     s.on_engine(EngineEvent::JobStarted {

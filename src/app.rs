@@ -176,6 +176,11 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
                 break;
             }
         }
+        // The keystroke's frame is on screen: lint the edited buffer once input is idle.
+        if rx.is_empty() && state.editor.refresh_lint() {
+            dirty = true;
+            continue;
+        }
         let Some(event) = rx.recv().await else { break };
         dirty |= apply(&mut state, &keymap, &engine, event);
         while let Ok(event) = rx.try_recv() {

@@ -33,6 +33,7 @@ impl AppState {
                     vec![]
                 }
                 Action::ToggleLint => {
+                    self.editor.refresh_lint();
                     self.editor.lint_open = !self.editor.lint_open;
                     vec![]
                 }

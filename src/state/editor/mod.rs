@@ -109,6 +109,9 @@ pub struct EditorState {
     pub parsed: Dockerfile,
     /// Lint findings for the buffer.
     pub diagnostics: Vec<Diagnostic>,
+    /// The buffer changed since `parsed` and `diagnostics` were computed. The app re-lints when
+    /// input is idle, right after drawing the keystroke's frame ([`EditorState::refresh_lint`]).
+    pub lint_stale: bool,
     /// The diagnostics list is shown and has the keys.
     pub lint_open: bool,
     /// Selected diagnostic.
@@ -143,6 +146,7 @@ impl Default for EditorState {
             dirty: false,
             parsed: parse(""),
             diagnostics: Vec::new(),
+            lint_stale: false,
             lint_open: false,
             lint_cursor: 0,
             modal: None,
@@ -204,15 +208,21 @@ impl EditorState {
     /// Re-parses and re-lints the buffer.
     fn relint(&mut self) {
         let text = self.text();
-        self.relint_text(&text);
-    }
-
-    fn relint_text(&mut self, text: &str) {
-        self.parsed = parse(text);
+        self.parsed = parse(&text);
         self.diagnostics = lint(&self.parsed);
         self.lint_cursor = self
             .lint_cursor
             .min(self.diagnostics.len().saturating_sub(1));
+        self.lint_stale = false;
+    }
+
+    /// Re-parses and re-lints when the buffer changed since the last time; returns whether it did.
+    pub fn refresh_lint(&mut self) -> bool {
+        if !self.lint_stale {
+            return false;
+        }
+        self.relint();
+        true
     }
 
     /// Brings highlighting, lint and the dirty flag up to date after the buffer changed.
@@ -220,9 +230,8 @@ impl EditorState {
         if let Some(h) = &mut self.highlighter {
             let _ = h.sync(self.textarea.lines());
         }
-        let text = self.text();
-        self.relint_text(&text);
-        let dirty = text != self.saved;
+        self.lint_stale = true;
+        let dirty = self.text() != self.saved;
         if dirty && self.unrecovered_since.is_none() {
             self.unrecovered_since = Some(now);
         }
@@ -359,6 +368,7 @@ impl EditorState {
 
     /// Jumps to the selected diagnostic and closes the list.
     pub fn jump_to_diagnostic(&mut self) {
+        self.refresh_lint();
         if let Some(d) = self.diagnostics.get(self.lint_cursor) {
             let line = d.line;
             self.jump_to(line);
@@ -376,6 +386,7 @@ impl EditorState {
 
     /// A build job started for this editor.
     pub fn on_build_started(&mut self, job: crate::engine::JobId) {
+        self.refresh_lint();
         let file = self.parsed.clone();
         self.build.start(job, &file);
     }

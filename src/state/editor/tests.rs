@@ -194,6 +194,9 @@ fn lint_is_live_and_enter_jumps_to_the_line() {
     for c in "latest".chars() {
         s.on_key(&km, &key(c));
     }
+    assert!(s.editor.lint_stale, "lint waits for the keystroke's frame");
+    assert!(s.editor.refresh_lint());
+    assert!(!s.editor.refresh_lint(), "only once per change");
     assert_eq!(s.editor.diagnostic_at(1).map(|d| d.code), Some("DL3007"));
     s.on_key(&km, &ctrl('l'));
     assert!(s.editor.lint_open);

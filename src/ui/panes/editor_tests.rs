@@ -168,6 +168,7 @@ fn small_terminal() {
     let mut s = state();
     building(&mut s);
     s.editor.paste_text("x", 0);
+    s.editor.refresh_lint();
     insta::assert_snapshot!(render(&s, 48, 12).backend());
 }
 
@@ -191,6 +192,7 @@ fn build_dialog_shows_context_size() {
 fn unsaved_edits_question() {
     let mut s = state();
     s.editor.paste_text("x", 0);
+    s.editor.refresh_lint();
     s.editor.modal = Some(Modal::Unsaved {
         then: AfterSave::Quit,
     });

@@ -361,7 +361,9 @@ impl BuildView {
                 message,
                 ..
             } => {
-                self.marks.insert(start_line, StepMark::Failed);
+                if start_line > 0 {
+                    self.marks.insert(start_line, StepMark::Failed);
+                }
                 self.failure = Some((start_line, message));
             }
             StepEvent::Built { .. } => {}

@@ -523,6 +523,33 @@ fn search_finds_the_next_match() {
 }
 
 #[test]
+fn a_build_refused_before_any_step_keeps_the_cursor() {
+    let (mut s, _) = build_app();
+    s.editor.jump_to(3);
+    s.on_engine(EngineEvent::JobStarted {
+        id: 5,
+        kind: JobKind::Build {
+            dockerfile: "/w/Dockerfile".into(),
+            tag: None,
+        },
+    });
+    s.on_engine(EngineEvent::JobFinished {
+        id: 5,
+        result: Err(EngineError::NotConnected),
+    });
+    assert_eq!(s.editor.textarea.cursor(), (2, 0));
+    assert_eq!(
+        s.editor.build.failure,
+        Some((0, "not connected to an engine".into()))
+    );
+    assert!(
+        s.editor.build.marks.is_empty(),
+        "{:?}",
+        s.editor.build.marks
+    );
+}
+
+#[test]
 fn other_jobs_do_not_touch_the_editor() {
     let (mut s, _) = build_app();
     s.on_engine(EngineEvent::JobStarted {

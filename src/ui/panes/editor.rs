@@ -353,8 +353,13 @@ fn draw_log(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
             format!("building step {}/{}", b.step.0, b.step.1),
             theme.warning,
         )
-    } else if let Some((line, _)) = &b.failure {
-        (format!("failed at line {line}"), theme.error)
+    } else if let Some((line, msg)) = &b.failure {
+        let at = if *line > 0 {
+            format!("failed at line {line}")
+        } else {
+            format!("failed: {}", sanitize(msg))
+        };
+        (at, theme.error)
     } else if let Some(id) = &b.image {
         (
             format!("built {}", crate::util::text::short_id(id)),

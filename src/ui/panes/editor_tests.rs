@@ -218,3 +218,60 @@ fn help_lists_only_editor_keys() {
     assert!(!screen.contains("Go to the images pane"), "{screen}");
     insta::assert_snapshot!(term.backend());
 }
+
+#[test]
+fn layers_pane_names_the_line_of_each_layer_of_the_built_image() {
+    use crate::engine::{HistoryEntry, ImageDetails, JobOutcome};
+    let mut s = state();
+    building(&mut s);
+    for line in [
+        " ---> 4444dddd5555",
+        "Step 6/7 : CMD [\"./app\", \"--port=80\"]",
+        " ---> 5555eeee6666",
+    ] {
+        s.on_engine(EngineEvent::JobProgress {
+            id: 4,
+            progress: Progress::Log(line.into()),
+        });
+    }
+    let image = format!("sha256:5555eeee6666{}", "0".repeat(52));
+    s.on_engine(EngineEvent::JobFinished {
+        id: 4,
+        result: Ok(JobOutcome::Done(format!("built {image}"))),
+    });
+    let entry = |id: &str, by: &str| HistoryEntry {
+        id: id.into(),
+        created: 0,
+        created_by: by.into(),
+        size: 10,
+        comment: String::new(),
+    };
+    s.layers.load(&image);
+    s.on_engine(EngineEvent::Details {
+        image_id: image.clone(),
+        result: Ok(Box::new(ImageDetails {
+            id: image.clone(),
+            history: vec![
+                entry("<missing>", "/bin/sh -c #(nop) ADD file:base in /"),
+                entry("sha256:d499595d43a3ffff", "/bin/sh -c #(nop)  CMD [\"sh\"]"),
+                entry(
+                    "sha256:3333cccc4444ffff",
+                    "/bin/sh -c #(nop) COPY dir:ab in /app",
+                ),
+                entry(
+                    "sha256:4444dddd5555ffff",
+                    "/bin/sh -c echo \"$VERSION\" && make",
+                ),
+                entry(&image, "/bin/sh -c #(nop)  CMD [\"./app\"]"),
+            ],
+            ..ImageDetails::default()
+        })),
+    });
+    s.focus = Pane::Layers;
+    let term = render(&s, 140, 14);
+    let screen = format!("{:?}", term.backend());
+    for needle in ["L2 CMD", "L5 COPY", "L6 RUN echo", "L8 CMD"] {
+        assert!(screen.contains(needle), "{needle}:\n{screen}");
+    }
+    insta::assert_snapshot!(term.backend());
+}

@@ -99,6 +99,20 @@ pub enum Action {
     AddRegistry,
     /// Registry pane: log in to the selected registry.
     Login,
+    /// Focus the Dockerfile editor pane.
+    FocusEditor,
+    /// Save the Dockerfile.
+    Save,
+    /// Build an image from the Dockerfile.
+    Build,
+    /// Show or hide the lint diagnostics list.
+    ToggleLint,
+    /// Open another Dockerfile.
+    OpenFile,
+    /// Search the Dockerfile (a regex).
+    Search,
+    /// Next search match.
+    SearchNext,
 }
 
 impl Action {
@@ -151,5 +165,12 @@ impl Action {
         Action::RegistryPull,
         Action::AddRegistry,
         Action::Login,
+        Action::FocusEditor,
+        Action::Save,
+        Action::Build,
+        Action::ToggleLint,
+        Action::OpenFile,
+        Action::Search,
+        Action::SearchNext,
     ];
 }

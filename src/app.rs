@@ -76,6 +76,11 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
         Event::Input(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             state.on_key(keymap, &key)
         }
+        Event::Input(TermEvent::Paste(text))
+            if state.focus == crate::state::Pane::Editor && state.dialog.is_none() =>
+        {
+            state.editor_paste(keymap, &text)
+        }
         Event::Input(TermEvent::Paste(text)) => {
             let mut cmds = Vec::new();
             for c in text.chars().filter(|c| !c.is_control()) {
@@ -98,6 +103,7 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
             let now = crate::util::time::now_unix();
             let minute_changed = now / 60 != state.now / 60;
             state.now = now;
+            state.editor.tick(now);
             return minute_changed;
         }
         Event::Engine(ev) => state.on_engine(ev),
@@ -130,13 +136,10 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(file) = &opts.file {
-        state.say(
-            Level::Info,
-            format!(
-                "the Dockerfile editor is not available yet; {} was not opened",
-                file.display()
-            ),
-        );
+        state.editor.request_open(file.clone());
+        state.focus = crate::state::Pane::Editor;
+        crate::state::editor::io::run_ops(&mut state.editor);
+        state.drain_editor();
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let engine_tx = tx.clone();
@@ -174,10 +177,20 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
                 break;
             }
         }
+        // The keystroke's frame is on screen: lint the edited buffer once input is idle.
+        if rx.is_empty() && state.editor.refresh_lint() {
+            dirty = true;
+            continue;
+        }
         let Some(event) = rx.recv().await else { break };
         dirty |= apply(&mut state, &keymap, &engine, event);
         while let Ok(event) = rx.try_recv() {
             dirty |= apply(&mut state, &keymap, &engine, event);
+        }
+        if !state.editor.ops.is_empty() {
+            crate::state::editor::io::run_ops(&mut state.editor);
+            state.drain_editor();
+            dirty = true;
         }
         if state.quit {
             break;

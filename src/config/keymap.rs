@@ -25,16 +25,19 @@ pub enum Context {
     Explorer,
     /// The registry pane.
     Registry,
+    /// The Dockerfile editor (only its own section applies; other keys type text).
+    Editor,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
         Context::Explorer,
         Context::Registry,
+        Context::Editor,
         Context::Global,
     ];
 
@@ -47,6 +50,7 @@ impl Context {
             Context::Jobs => "Jobs",
             Context::Explorer => "Explorer",
             Context::Registry => "Registry",
+            Context::Editor => "Editor",
         }
     }
 }

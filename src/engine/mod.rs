@@ -3,6 +3,7 @@
 //! It knows nothing of the UI. Commands go in through an [`EngineHandle`]; [`EngineEvent`]s come out
 //! through a sink the caller provides. Every event that can fail carries a `Result`.
 pub mod analyze;
+pub mod build;
 pub mod connect;
 pub mod endpoint;
 pub mod error;
@@ -85,6 +86,8 @@ pub enum Command {
     },
     /// A registry request (search, browse, login); newest of a kind replaces older.
     Registry(registry::RegistryRequest),
+    /// Build an image from a Dockerfile (job; the builder's output arrives as log progress).
+    Build(Box<build::BuildRequest>),
 }
 
 /// What the engine reports.

@@ -204,6 +204,13 @@ pub enum JobKind {
         /// Reference.
         reference: String,
     },
+    /// Building an image from a Dockerfile.
+    Build {
+        /// The Dockerfile.
+        dockerfile: String,
+        /// The first tag, if any.
+        tag: Option<String>,
+    },
 }
 
 impl std::fmt::Display for JobKind {
@@ -222,6 +229,10 @@ impl std::fmt::Display for JobKind {
             } => write!(f, "pull {reference} ({p})"),
             JobKind::Pull { reference, .. } => write!(f, "pull {reference}"),
             JobKind::Push { reference } => write!(f, "push {reference}"),
+            JobKind::Build { dockerfile, tag } => match tag {
+                Some(tag) => write!(f, "build {dockerfile} → {tag}"),
+                None => write!(f, "build {dockerfile}"),
+            },
         }
     }
 }

@@ -135,6 +135,10 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
         Command::Push { reference } => Some(JobKind::Push {
             reference: reference.clone(),
         }),
+        Command::Build(req) => Some(JobKind::Build {
+            dockerfile: req.dockerfile.display().to_string(),
+            tag: req.tags.first().cloned(),
+        }),
         _ => None,
     }
 }
@@ -322,6 +326,9 @@ async fn run_job(
             .await
             .map(JobOutcome::Pruned),
         Command::AnalyzeImage { image } => super::analyze::run(docker, image, job).await,
+        Command::Build(req) => super::build::build(docker, &req, job)
+            .await
+            .map(JobOutcome::Done),
         _ => Err(EngineError::Invalid("not a job".into())),
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here does I/O: [`AppState::on_key`] and [`AppState::on_engine`] change the state and
 //! return the engine [`Command`]s to send. Tests drive them directly.
 pub mod dialog;
+pub mod editor;
 pub mod explorer;
 pub mod images;
 pub mod input;
@@ -41,16 +42,19 @@ pub enum Pane {
     Explorer,
     /// Registries: Docker Hub search and private registry browsing.
     Registry,
+    /// The Dockerfile editor.
+    Editor,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Images,
         Pane::Layers,
         Pane::Jobs,
         Pane::Explorer,
         Pane::Registry,
+        Pane::Editor,
     ];
 
     /// The keymap section of the pane.
@@ -61,6 +65,7 @@ impl Pane {
             Pane::Jobs => Context::Jobs,
             Pane::Explorer => Context::Explorer,
             Pane::Registry => Context::Registry,
+            Pane::Editor => Context::Editor,
         }
     }
 
@@ -72,6 +77,7 @@ impl Pane {
             Pane::Jobs => "Jobs",
             Pane::Explorer => "Explorer",
             Pane::Registry => "Registry",
+            Pane::Editor => "Editor",
         }
     }
 
@@ -83,6 +89,7 @@ impl Pane {
             Pane::Jobs => Action::FocusJobs,
             Pane::Explorer => Action::FocusExplorer,
             Pane::Registry => Action::FocusRegistry,
+            Pane::Editor => Action::FocusEditor,
         }
     }
 
@@ -140,6 +147,8 @@ pub struct AppState {
     pub page: usize,
     /// Rows visible in the images and layers tables in the last frame.
     pub viewport: (usize, usize),
+    /// The Dockerfile editor.
+    pub editor: Box<editor::EditorState>,
 }
 
 impl Default for AppState {
@@ -162,6 +171,7 @@ impl Default for AppState {
             quit: false,
             page: 10,
             viewport: (10, 10),
+            editor: Box::default(),
         }
     }
 }
@@ -215,6 +225,9 @@ impl AppState {
         if self.focus == Pane::Explorer && self.explorer.on_filter_key(key) {
             return vec![];
         }
+        if self.focus == Pane::Editor && self.dialog.is_none() {
+            return self.editor_key(keymap, key);
+        }
         if let Some(input) = &mut self.filter_input {
             match key.code {
                 KeyCode::Esc => {
@@ -253,7 +266,7 @@ impl AppState {
             }
         }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.quit = self.editor_allows_quit(),
             Action::Help => self.help = !self.help,
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
@@ -296,6 +309,13 @@ impl AppState {
             | Action::RegistryPull
             | Action::AddRegistry
             | Action::Login => return self.registry_action(action),
+            Action::FocusEditor => self.focus = Pane::Editor,
+            Action::Save
+            | Action::Build
+            | Action::ToggleLint
+            | Action::OpenFile
+            | Action::Search
+            | Action::SearchNext => self.focus = Pane::Editor,
             Action::Up => return self.move_cursor(-1),
             Action::Down => return self.move_cursor(1),
             Action::PageUp => return self.move_cursor(-page),
@@ -369,6 +389,7 @@ impl AppState {
                 self.registry.move_by(delta);
                 vec![]
             }
+            Pane::Editor => vec![],
         }
     }
 
@@ -445,6 +466,7 @@ impl AppState {
                 ];
                 (format!("Layer {}", self.layers.cursor + 1), lines)
             }
+            Pane::Editor => return,
         };
         self.dialog = Some(Dialog::Text {
             title,
@@ -469,6 +491,7 @@ impl AppState {
                 self.images
                     .set_rows(images::rows_from(&inv.images, &inv.containers));
                 self.containers = inv.containers;
+                self.editor_select_built();
                 let mut cmds = self.follow_selection();
                 // The selected image may have changed under the same ID (new tags): reload it.
                 if cmds.is_empty()
@@ -520,10 +543,12 @@ impl AppState {
                 if let crate::engine::JobKind::Analyze { image } = &kind {
                     self.explorer.on_job_started(id, image);
                 }
+                self.editor_job_started(id, &kind);
                 self.jobs.start(id, kind, self.now)
             }
             EngineEvent::JobProgress { id, progress } => {
                 self.explorer.on_job_progress(id, &progress);
+                self.editor_job_progress(id, &progress);
                 self.jobs.progress(id, progress)
             }
             EngineEvent::Analysis { job, image, result } => {
@@ -532,6 +557,7 @@ impl AppState {
             EngineEvent::Registry(reply) => self.on_registry_reply(reply),
             EngineEvent::JobFinished { id, result } => {
                 self.explorer.on_job_finished(id, &result);
+                self.editor_job_finished(id, &result);
                 if let Some(kind) = self.jobs.finish(id, &result, self.now) {
                     match result {
                         Ok(JobOutcome::Done(text)) => self.say(Level::Ok, text),

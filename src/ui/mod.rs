@@ -82,6 +82,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
             Pane::Jobs => panes::jobs::draw(frame, main, state, ctx),
             Pane::Explorer => info.explorer_rows = panes::explorer::draw(frame, main, state, ctx),
             Pane::Registry => panes::registry::draw(frame, main, state, ctx),
+            Pane::Editor => panes::editor::draw(frame, main, state, ctx),
             Pane::Images | Pane::Layers => {}
         }
     }

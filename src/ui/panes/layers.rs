@@ -75,6 +75,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
                 style = style.add_modifier(Modifier::UNDERLINED);
             }
             let instruction = ellipsize(&sanitize(&clean_instruction(&h.created_by)), instr_width);
+            let instruction = super::editor::with_line(state, &h.id, instruction);
             Row::new(vec![
                 Line::raw(format!("{:>2}", i + 1)),
                 Line::raw(bytes(h.size)).right_aligned(),

@@ -1,4 +1,6 @@
 //! One module per pane.
+pub mod editor;
+pub mod editor_modal;
 pub mod explorer;
 mod explorer_lists;
 pub mod images;

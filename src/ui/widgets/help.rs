@@ -13,7 +13,13 @@ use crate::ui::{Ctx, centered};
 pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     let mut lines = Vec::new();
-    for section in [focus.context(), Context::Global] {
+    // In the editor, global keys type text: only its own section applies.
+    let sections = if focus == Pane::Editor {
+        vec![Context::Editor]
+    } else {
+        vec![focus.context(), Context::Global]
+    };
+    for section in sections {
         lines.push(Line::styled(
             section.title(),
             Style::default()
@@ -43,6 +49,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
             ]));
         }
         lines.push(Line::raw(""));
+    }
+    if focus == Pane::Editor {
+        for text in crate::ui::panes::editor::TEXT_KEYS {
+            lines.push(Line::styled(text, Style::default().fg(theme.dim)));
+        }
     }
     lines.push(Line::styled(
         "Any key closes this help.",

@@ -1,0 +1,216 @@
+//! The editor's modal questions and forms: unsaved edits, recovery, open, search and the build
+//! dialog with the context size shown before sending.
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use crate::config::theme::Theme;
+use crate::state::editor::build::{BuildForm, ContextSize, Field};
+use crate::state::editor::{AfterSave, EditorState, Modal};
+use crate::state::input::TextInput;
+use crate::ui::centered;
+use crate::util::sanitize::sanitize;
+use crate::util::text::bytes;
+
+fn key_hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, (k, what)) in parts.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", Style::default().fg(theme.dim)));
+        }
+        spans.push(Span::styled(
+            *k,
+            Style::default().fg(theme.key).add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw(format!(" {what}")));
+    }
+    Line::from(spans)
+}
+
+fn input_line<'a>(label: &str, input: &TextInput, active: bool, theme: &Theme) -> Line<'a> {
+    let label_style = if active {
+        Style::default().fg(theme.key).add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(theme.dim)
+    };
+    let mut spans = vec![Span::styled(format!("{label:<10}"), label_style)];
+    let text = sanitize(&input.text);
+    if active {
+        let at = text
+            .char_indices()
+            .nth(input.cursor)
+            .map_or(text.len(), |(i, _)| i);
+        let (a, b) = text.split_at(at);
+        let mut rest = b.chars();
+        let under = rest.next().map_or(" ".to_string(), |c| c.to_string());
+        spans.push(Span::raw(a.to_string()));
+        spans.push(Span::styled(
+            under,
+            Style::default().add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(rest.as_str().to_string()));
+    } else {
+        spans.push(Span::raw(text));
+    }
+    Line::from(spans)
+}
+
+fn boxed(frame: &mut Frame<'_>, rect: Rect, title: &str, lines: Vec<Line<'_>>, theme: &Theme) {
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::default().fg(theme.border_focused))
+        .title(Line::styled(
+            format!(" {title} "),
+            Style::default()
+                .fg(theme.border_focused)
+                .add_modifier(Modifier::BOLD),
+        ))
+        .style(Style::default().bg(theme.dialog_bg).fg(theme.fg));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn size_line<'a>(size: &ContextSize, theme: &Theme) -> Line<'a> {
+    match size {
+        ContextSize::Unknown => {
+            Line::styled("Context:  measuring…", Style::default().fg(theme.dim))
+        }
+        ContextSize::Planned {
+            files,
+            bytes: b,
+            tar,
+            ignored,
+        } => Line::from(vec![
+            Span::styled("Context:  ", Style::default().fg(theme.dim)),
+            Span::styled(
+                format!("{files} files, {} → {} tar", bytes(*b), bytes(*tar)),
+                Style::default().fg(theme.ok),
+            ),
+            Span::styled(
+                format!(", {ignored} ignored"),
+                Style::default().fg(theme.dim),
+            ),
+        ]),
+        ContextSize::Failed(e) => Line::styled(
+            format!("Context:  {}", sanitize(e)),
+            Style::default().fg(theme.error),
+        ),
+    }
+}
+
+fn build_lines<'a>(form: &BuildForm, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                "Dockerfile {}",
+                sanitize(&form.dockerfile.display().to_string())
+            ),
+            Style::default().fg(theme.dim),
+        ),
+        Line::raw(""),
+    ];
+    for (field, label) in [
+        (Field::Context, "Context"),
+        (Field::Tags, "Tags"),
+        (Field::Args, "Build args"),
+        (Field::Target, "Target"),
+        (Field::Network, "Network"),
+    ] {
+        if let Some(input) = form.input(field) {
+            lines.push(input_line(label, input, form.field == field, theme));
+        }
+    }
+    let toggle = if form.no_cache { "[x]" } else { "[ ]" };
+    let style = if form.field == Field::NoCache {
+        Style::default().fg(theme.key).add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(theme.dim)
+    };
+    lines.push(Line::styled(format!("No cache  {toggle}"), style));
+    lines.push(Line::raw(""));
+    lines.push(size_line(&form.size, theme));
+    if let Some(e) = &form.error {
+        lines.push(Line::styled(sanitize(e), Style::default().fg(theme.error)));
+    }
+    lines.push(key_hint(
+        theme,
+        &[
+            ("Enter", "build"),
+            ("Tab", "next field"),
+            ("Space", "toggle"),
+            ("Esc", "cancel"),
+        ],
+    ));
+    lines
+}
+
+/// Draws the open modal, if any, centred in `area`.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) {
+    let Some(modal) = &ed.modal else { return };
+    match modal {
+        Modal::Unsaved { then } => {
+            let what = match then {
+                AfterSave::Quit => "before quitting",
+                AfterSave::Open(_) => "before opening another file",
+                AfterSave::Build | AfterSave::Nothing => "first",
+            };
+            let lines = vec![
+                Line::raw(format!(
+                    "{} has unsaved edits. Save them {what}?",
+                    sanitize(&ed.name())
+                )),
+                Line::raw(""),
+                key_hint(theme, &[("s", "save"), ("d", "discard"), ("Esc", "cancel")]),
+            ];
+            boxed(frame, centered(area, 64, 6), "Unsaved edits", lines, theme);
+        }
+        Modal::Recover { text } => {
+            let lines = vec![
+                Line::raw(format!(
+                    "Unsaved edits of {} were recovered ({} lines) from an earlier session.",
+                    sanitize(&ed.name()),
+                    text.lines().count()
+                )),
+                Line::raw(""),
+                key_hint(theme, &[("r", "restore them"), ("d", "discard")]),
+            ];
+            boxed(frame, centered(area, 64, 7), "Recovery", lines, theme);
+        }
+        Modal::Open(input) => {
+            let lines = vec![
+                input_line("Path", input, true, theme),
+                key_hint(theme, &[("Enter", "open"), ("Esc", "cancel")]),
+            ];
+            boxed(
+                frame,
+                centered(area, 70, 4),
+                "Open Dockerfile",
+                lines,
+                theme,
+            );
+        }
+        Modal::Search(input) => {
+            let lines = vec![
+                input_line("Regex", input, true, theme),
+                key_hint(
+                    theme,
+                    &[("Enter", "find"), ("F3", "next"), ("Esc", "clear")],
+                ),
+            ];
+            boxed(frame, centered(area, 60, 4), "Search", lines, theme);
+        }
+        Modal::Build(form) => {
+            let lines = build_lines(form, theme);
+            let h = lines.len() as u16 + 2;
+            boxed(frame, centered(area, 76, h), "Build image", lines, theme);
+        }
+    }
+}

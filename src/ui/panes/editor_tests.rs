@@ -1,0 +1,277 @@
+//! Snapshots of the editor pane (text, gutter, lint list, build marks, failure, dialogs) at a normal
+//! and a small size, and style checks that syntax roles reach the cells.
+use std::path::PathBuf;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::engine::{EngineError, EngineEvent, JobKind, Progress};
+use crate::state::editor::build::ContextSize;
+use crate::state::editor::{AfterSave, Modal};
+use crate::state::{AppState, Pane};
+use crate::ui::{Ctx, draw};
+
+const SRC: &str = "# syntax=docker/dockerfile:1\nFROM busybox:latest AS build\nARG VERSION=1.0\nWORKDIR app\nCOPY --from=build /src /app\nRUN echo \"$VERSION\" \\\n  && make\nCMD [\"./app\", \"--port=80\"]\n";
+
+fn state() -> AppState {
+    let mut s = AppState {
+        now: 1_700_000_000,
+        ..AppState::default()
+    };
+    s.editor
+        .open(&PathBuf::from("/src/app/Dockerfile"), SRC, None);
+    s.focus = Pane::Editor;
+    s
+}
+
+fn render_theme(state: &AppState, theme: &Theme, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let keymap = Keymap::defaults();
+    let ctx = Ctx {
+        theme,
+        keymap: &keymap,
+    };
+    terminal
+        .draw(|f| {
+            draw(f, state, &ctx);
+        })
+        .unwrap();
+    terminal
+}
+
+fn render(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    render_theme(state, &Theme::default_theme(), w, h)
+}
+
+/// Finds `needle` on screen; returns the position of its first cell.
+fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
+    for y in 0..buf.area.height {
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(i) = row.find(needle) {
+            let col = row[..i].chars().count() as u16;
+            return (col, y);
+        }
+    }
+    panic!("{needle:?} not on screen")
+}
+
+fn fg_at(buf: &Buffer, needle: &str, offset: u16) -> Color {
+    let (x, y) = find(buf, needle);
+    buf[(x + offset, y)].fg
+}
+
+fn building(s: &mut AppState) {
+    s.on_engine(EngineEvent::JobStarted {
+        id: 4,
+        kind: JobKind::Build {
+            dockerfile: "/src/app/Dockerfile".into(),
+            tag: Some("app:dev".into()),
+        },
+    });
+    for line in [
+        "sending context: 3 files, 4.1 kB",
+        "Step 1/7 : FROM busybox:latest AS build",
+        " ---> d499595d43a3",
+        "Step 2/7 : ARG VERSION=1.0",
+        " ---> Using cache",
+        " ---> 1111aaaa2222",
+        "Step 3/7 : WORKDIR app",
+        " ---> Using cache",
+        " ---> 2222bbbb3333",
+        "Step 4/7 : COPY --from=build /src /app",
+        " ---> 3333cccc4444",
+        "Step 5/7 : RUN echo \"$VERSION\"   && make",
+        " ---> Running in 99aa",
+    ] {
+        s.on_engine(EngineEvent::JobProgress {
+            id: 4,
+            progress: Progress::Log(line.into()),
+        });
+    }
+}
+
+#[test]
+fn editor_with_highlighting_and_lint_gutter() {
+    let s = state();
+    let theme = Theme::default_theme();
+    let term = render_theme(&s, &theme, 100, 20);
+    let buf = term.backend().buffer();
+    assert_eq!(fg_at(buf, "FROM busybox", 0), theme.syntax_keyword);
+    assert_eq!(fg_at(buf, "# syntax", 0), theme.syntax_comment);
+    assert_eq!(fg_at(buf, "--from=build", 0), theme.syntax_flag);
+    assert_eq!(fg_at(buf, "$VERSION", 0), theme.syntax_variable);
+    assert_eq!(fg_at(buf, "\"./app\"", 1), theme.syntax_string);
+    // Gutter: DL3007 on line 2 (warning) and DL3000 on line 4.
+    let (x, y) = find(buf, "W   2 ");
+    assert_eq!(buf[(x, y)].fg, theme.warning);
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn mono_theme_still_shows_markers() {
+    let s = state();
+    let term = render_theme(&s, &Theme::named("mono").unwrap(), 100, 12);
+    let buf = term.backend().buffer();
+    find(buf, "W   2 FROM");
+}
+
+#[test]
+fn lint_list_open_with_selection() {
+    let mut s = state();
+    s.editor.lint_open = true;
+    s.editor.lint_cursor = 1;
+    insta::assert_snapshot!(render(&s, 100, 22).backend());
+}
+
+#[test]
+fn build_in_progress_with_cache_marks() {
+    let mut s = state();
+    building(&mut s);
+    let term = render(&s, 100, 24);
+    let buf = term.backend().buffer();
+    let theme = Theme::default_theme();
+    let (x, y) = find(buf, "✓  3 ARG");
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    find(buf, "▶  6 RUN");
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn build_failure_shows_the_error_beside_its_line() {
+    let mut s = state();
+    building(&mut s);
+    s.on_engine(EngineEvent::JobFinished {
+        id: 4,
+        result: Err(EngineError::Api {
+            status: 0,
+            message:
+                "The command '/bin/sh -c echo \"$VERSION\"   && make' returned a non-zero code: 127"
+                    .into(),
+        }),
+    });
+    assert_eq!(s.editor.textarea.cursor(), (5, 0));
+    let term = render(&s, 100, 24);
+    let buf = term.backend().buffer();
+    let (x, y) = find(buf, "✗ The command");
+    assert_eq!(buf[(x, y)].fg, Theme::default_theme().error);
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn small_terminal() {
+    let mut s = state();
+    building(&mut s);
+    s.editor.paste_text("x", 0);
+    s.editor.refresh_lint();
+    insta::assert_snapshot!(render(&s, 48, 12).backend());
+}
+
+#[test]
+fn build_dialog_shows_context_size() {
+    let mut s = state();
+    s.editor.open_build();
+    s.editor.on_context_planned(
+        &PathBuf::from("/src/app"),
+        ContextSize::Planned {
+            files: 12,
+            bytes: 48_213,
+            tar: 62_464,
+            ignored: 3,
+        },
+    );
+    insta::assert_snapshot!(render(&s, 100, 24).backend());
+}
+
+#[test]
+fn unsaved_edits_question() {
+    let mut s = state();
+    s.editor.paste_text("x", 0);
+    s.editor.refresh_lint();
+    s.editor.modal = Some(Modal::Unsaved {
+        then: AfterSave::Quit,
+    });
+    insta::assert_snapshot!(render(&s, 80, 14).backend());
+}
+
+#[test]
+fn no_file_open() {
+    let s = AppState {
+        focus: Pane::Editor,
+        ..AppState::default()
+    };
+    insta::assert_snapshot!(render(&s, 80, 8).backend());
+}
+
+#[test]
+fn help_lists_only_editor_keys() {
+    let mut s = state();
+    s.help = true;
+    let term = render(&s, 100, 24);
+    let screen = format!("{:?}", term.backend());
+    assert!(screen.contains("Save the Dockerfile"), "{screen}");
+    assert!(!screen.contains("Go to the images pane"), "{screen}");
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn layers_pane_names_the_line_of_each_layer_of_the_built_image() {
+    use crate::engine::{HistoryEntry, ImageDetails, JobOutcome};
+    let mut s = state();
+    building(&mut s);
+    for line in [
+        " ---> 4444dddd5555",
+        "Step 6/7 : CMD [\"./app\", \"--port=80\"]",
+        " ---> 5555eeee6666",
+    ] {
+        s.on_engine(EngineEvent::JobProgress {
+            id: 4,
+            progress: Progress::Log(line.into()),
+        });
+    }
+    let image = format!("sha256:5555eeee6666{}", "0".repeat(52));
+    s.on_engine(EngineEvent::JobFinished {
+        id: 4,
+        result: Ok(JobOutcome::Done(format!("built {image}"))),
+    });
+    let entry = |id: &str, by: &str| HistoryEntry {
+        id: id.into(),
+        created: 0,
+        created_by: by.into(),
+        size: 10,
+        comment: String::new(),
+    };
+    s.layers.load(&image);
+    s.on_engine(EngineEvent::Details {
+        image_id: image.clone(),
+        result: Ok(Box::new(ImageDetails {
+            id: image.clone(),
+            history: vec![
+                entry("<missing>", "/bin/sh -c #(nop) ADD file:base in /"),
+                entry("sha256:d499595d43a3ffff", "/bin/sh -c #(nop)  CMD [\"sh\"]"),
+                entry(
+                    "sha256:3333cccc4444ffff",
+                    "/bin/sh -c #(nop) COPY dir:ab in /app",
+                ),
+                entry(
+                    "sha256:4444dddd5555ffff",
+                    "/bin/sh -c echo \"$VERSION\" && make",
+                ),
+                entry(&image, "/bin/sh -c #(nop)  CMD [\"./app\"]"),
+            ],
+            ..ImageDetails::default()
+        })),
+    });
+    s.focus = Pane::Layers;
+    let term = render(&s, 140, 14);
+    let screen = format!("{:?}", term.backend());
+    for needle in ["L2 CMD", "L5 COPY", "L6 RUN echo", "L8 CMD"] {
+        assert!(screen.contains(needle), "{needle}:\n{screen}");
+    }
+    insta::assert_snapshot!(term.backend());
+}

@@ -69,8 +69,8 @@ pub fn run(args: AnalyzeArgs, host: Option<&str>) -> anyhow::Result<ExitCode> {
             .image
             .clone()
             .context("give an IMAGE to analyse through the engine, or --archive PATH")?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+        // One thread drives the export; the parser runs on a blocking thread.
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("starting the async runtime")?;

@@ -20,7 +20,7 @@ use super::model::ImageAnalysis;
 /// Request timeout for engine calls, in seconds (exports of big images take a while).
 const TIMEOUT_SECS: u64 = 3600;
 /// Chunks in flight between the export stream and the parser.
-const CHANNEL_DEPTH: usize = 64;
+const CHANNEL_DEPTH: usize = 16;
 
 /// The engine endpoint: the `-H/--host` flag, else `DOCKER_HOST`, else the default socket.
 pub fn resolve_host(flag: Option<&str>) -> String {

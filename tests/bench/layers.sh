@@ -5,7 +5,7 @@
 #   - big:   ~10 layers, ~100k small files and a few hundred MB, files overwritten, chmod-ed and
 #            deleted in later layers;
 #   - small: a few layers, tens of MB.
-# Then measures, median of $RUNS runs, wall time and peak RSS (`/usr/bin/time -f '%e %M'`):
+# Then measures, median of $RUNS interleaved rounds, wall time and peak RSS (`/usr/bin/time -f '%e %M'`):
 #   floor  `docker save IMAGE > /dev/null`   (the engine's export: the floor for any API reader)
 #   dive   `dive IMAGE --ci`
 #   ours   `dockhand analyze IMAGE --ci`     (release build)
@@ -84,50 +84,61 @@ docker image inspect "$SMALL" >/dev/null 2>&1 || { echo "building $SMALL ..."; b
 [ "${BUILD_ONLY:-0}" = 1 ] && exit 0
 [ -x "$DOCKHAND" ] || { echo "build first: cargo build --release"; exit 1; }
 
-# measure LABEL CMD...: runs CMD $RUNS times, prints median wall seconds and median peak RSS (MB)
-measure() {
-    local label=$1; shift
-    local times=() rss=()
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
-        read -r t m < "$WORK/time"
-        times+=("$t"); rss+=("$m")
-    done
-    local mt mr
-    mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    mr=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
-    printf '  %-44s %8ss %8s MB\n' "$label" "$mt" "$mr"
-    eval "T_$(echo "$label" | tr -c 'a-zA-Z0-9\n' _)=$mt"
-    eval "M_$(echo "$label" | tr -c 'a-zA-Z0-9\n' _)=$mr"
+# run_once KEY CMD...: runs CMD once under /usr/bin/time, appends "wall rss_kb" to $WORK/KEY
+run_once() {
+    local key=$1; shift
+    /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+    tail -n 1 "$WORK/time" >> "$WORK/$key"
 }
 
-report() { # image label
+# median KEY COLUMN: median of column 1 (wall s) or 2 (peak RSS, printed in MB)
+median() {
+    awk -v c="$2" '{print $c}' "$WORK/$1" | sort -g |
+        awk -v c="$2" '{a[NR]=$1} END {m=a[int((NR+1)/2)]; if (c == 2) printf "%.0f", m/1024; else print m}'
+}
+
+report() { # image
     local img=$1
-    local tar=$WORK/$(echo "$img" | tr ':/' '__').tar
+    local tar
+    tar=$WORK/$(echo "$img" | tr ':/' '__').tar
     docker save "$img" -o "$tar"
     local size files
     size=$(stat -c %s "$tar")
     files=$("$DOCKHAND" analyze --archive "$tar" | awk '/layers,.*entries/ {print $(NF-1)}')
     echo
-    echo "== $img: $(docker image inspect "$img" --format '{{len .RootFS.Layers}}') layers, ${files} entries, $((size / 1000000)) MB exported; median of $RUNS runs"
-    printf '  %-44s %9s %11s\n' "" "wall" "peak RSS"
-    measure "floor: docker save > /dev/null" sh -c "docker save '$img' > /dev/null"
-    measure "dive IMAGE --ci" dive "$img" --ci
-    measure "dockhand analyze IMAGE --ci" "$DOCKHAND" analyze "$img" --ci
-    measure "dive --source docker-archive --ci" dive --source docker-archive "$tar" --ci
-    measure "dockhand analyze --archive --ci" "$DOCKHAND" analyze --archive "$tar" --ci
-    awk -v f="$T_floor__docker_save____dev_null" -v de="$T_dive_IMAGE___ci" -v oe="$T_dockhand_analyze_IMAGE___ci" \
-        -v da="$T_dive___source_docker_archive___ci" -v oa="$T_dockhand_analyze___archive___ci" \
-        -v dme="$M_dive_IMAGE___ci" -v ome="$M_dockhand_analyze_IMAGE___ci" \
-        -v dma="$M_dive___source_docker_archive___ci" -v oma="$M_dockhand_analyze___archive___ci" 'BEGIN {
+    echo "== $img: $(docker image inspect "$img" --format '{{len .RootFS.Layers}}') layers, ${files} entries, $((size / 1000000)) MB exported; median of $RUNS interleaved rounds"
+    rm -f "$WORK"/k_*
+    # Interleaved rounds: every tool runs once per round, so load drift hits all of them alike.
+    for _ in $(seq "$RUNS"); do
+        run_once k_floor sh -c "docker save '$img' > /dev/null"
+        run_once k_dive_engine dive "$img" --ci
+        run_once k_ours_engine "$DOCKHAND" analyze "$img" --ci
+        run_once k_dive_archive dive --source docker-archive "$tar" --ci
+        run_once k_ours_archive "$DOCKHAND" analyze --archive "$tar" --ci
+    done
+    printf '  %-40s %9s %11s\n' "" "wall" "peak RSS"
+    printf '  %-40s %8ss %8s MB\n' "floor: docker save IMAGE > /dev/null" "$(median k_floor 1)" "$(median k_floor 2)"
+    printf '  %-40s %8ss %8s MB\n' "dive IMAGE --ci" "$(median k_dive_engine 1)" "$(median k_dive_engine 2)"
+    printf '  %-40s %8ss %8s MB\n' "dockhand analyze IMAGE --ci" "$(median k_ours_engine 1)" "$(median k_ours_engine 2)"
+    printf '  %-40s %8ss %8s MB\n' "dive --source docker-archive TAR --ci" "$(median k_dive_archive 1)" "$(median k_dive_archive 2)"
+    printf '  %-40s %8ss %8s MB\n' "dockhand analyze --archive TAR --ci" "$(median k_ours_archive 1)" "$(median k_ours_archive 2)"
+    awk -v f="$(median k_floor 1)" -v de="$(median k_dive_engine 1)" -v oe="$(median k_ours_engine 1)" \
+        -v da="$(median k_dive_archive 1)" -v oa="$(median k_ours_archive 1)" \
+        -v dme="$(median k_dive_engine 2)" -v ome="$(median k_ours_engine 2)" \
+        -v dma="$(median k_dive_archive 2)" -v oma="$(median k_ours_archive 2)" 'BEGIN {
         printf "  engine path: %.2fx the floor (target <= 1.1x), %.2fx faster than dive\n", oe / f, de / oe
         printf "  archive path: %.2fx faster than dive (target >= 3x)\n", da / oa
         printf "  peak RSS vs dive: engine %.2f, archive %.2f (target <= 0.33)\n", ome / dme, oma / dma
     }'
     echo "  figures (dockhand vs dive, engine path):"
-    diff <("$DOCKHAND" analyze "$img" --ci | grep -E '^  (efficiency|wastedBytes|userWastedPercent):') \
-         <(dive "$img" --ci | grep -E '^  (efficiency|wastedBytes|userWastedPercent):') \
-        && "$DOCKHAND" analyze "$img" --ci | grep -E '^  (efficiency|wastedBytes|userWastedPercent):' | sed 's/^/    same: /'
+    local ours theirs
+    ours=$("$DOCKHAND" analyze "$img" --ci | grep -E '^  (efficiency|wastedBytes|userWastedPercent):' || true)
+    theirs=$(dive "$img" --ci | grep -E '^  (efficiency|wastedBytes|userWastedPercent):' || true)
+    if [ "$ours" = "$theirs" ]; then
+        echo "$ours" | sed 's/^/    same: /'
+    else
+        echo "    DIFFER:"; diff <(echo "$ours") <(echo "$theirs") | sed 's/^/    /'
+    fi
     rm -f "$tar"
 }
 

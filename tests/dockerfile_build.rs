@@ -2,7 +2,7 @@
 //! maps every step to its line, a rebuild hits the cache, an edit invalidates from the edited line
 //! on, and a failing step maps to its line.
 //!
-//! Needs `DOCKER_HOST` and the `dh-busybox:1` image; skips with a notice when the engine is
+//! Needs `DOCKER_HOST` and the `dh-busybox:1` base fixture (tests/run.sh builds it); skips with a notice when the engine is
 //! unreachable, unless `DOCKHAND_REQUIRE_ENGINE=1`.
 
 use std::path::Path;

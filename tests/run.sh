@@ -105,6 +105,8 @@ mkdir -p "$WORK/docker-config" "$WORK/tmux"
 
 say "starting private engine"
 dh_engine_start || die "the private Docker engine did not start (see log above)"
+say "building the base fixture dh-busybox:1"
+dh_engine_base_fixture || die "could not build the base fixture image"
 
 export DOCKER_HOST="$DH_ENGINE_HOST"
 export DOCKHAND_REQUIRE_ENGINE=1

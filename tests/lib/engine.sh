@@ -263,3 +263,25 @@ dh_engine_stop() {
     DH_ENGINE_CONTAINERD_PID=""
     return 0
 }
+
+# Builds the shared base fixture `dh-busybox:1` on the private engine: FROM scratch plus the
+# static busybox, with its applets installed. Tests that build images start FROM it, so a build
+# never makes the engine reach for Docker Hub. Uses only the engine API (curl + tar).
+dh_engine_base_fixture() {
+    local ctx bb
+    bb="$(command -v busybox || true)"
+    [ -x /bin/busybox ] && bb=/bin/busybox
+    [ -n "$bb" ] || { echo "[engine] no busybox (install busybox-static)" >&2; return 1; }
+    ctx="$(mktemp -d)"
+    cp "$bb" "$ctx/busybox"
+    printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\nCMD ["/bin/sh"]\n' >"$ctx/Dockerfile"
+    local out
+    out="$(tar -C "$ctx" -cf - Dockerfile busybox |
+        curl -sS --unix-socket "$DH_ENGINE_SOCK" -X POST -H 'Content-Type: application/x-tar' \
+            --data-binary @- 'http://localhost/v1.41/build?t=dh-busybox:1&rm=1')"
+    rm -rf "$ctx"
+    if ! printf '%s' "$out" | grep -q 'Successfully tagged dh-busybox:1'; then
+        printf '[engine] building the base fixture failed:\n%s\n' "$out" >&2
+        return 1
+    fi
+}

@@ -53,6 +53,26 @@ pub enum Action {
     Refresh,
     /// Cancel the newest running job.
     CancelJob,
+    /// Focus the containers pane.
+    FocusContainers,
+    /// Start the marked or selected containers.
+    StartContainer,
+    /// Stop the marked or selected containers gracefully.
+    StopContainer,
+    /// Restart the marked or selected containers.
+    RestartContainer,
+    /// Pause running / unpause paused containers.
+    PauseContainer,
+    /// Send a signal to the marked or selected containers.
+    KillContainer,
+    /// Rename the selected container.
+    RenameContainer,
+    /// Follow the selected container's logs.
+    ContainerLogs,
+    /// Open an interactive shell in the selected container.
+    ExecShell,
+    /// Run a container from the selected image.
+    RunImage,
 }
 
 impl Action {
@@ -82,5 +102,15 @@ impl Action {
         Action::Details,
         Action::Refresh,
         Action::CancelJob,
+        Action::FocusContainers,
+        Action::StartContainer,
+        Action::StopContainer,
+        Action::RestartContainer,
+        Action::PauseContainer,
+        Action::KillContainer,
+        Action::RenameContainer,
+        Action::ContainerLogs,
+        Action::ExecShell,
+        Action::RunImage,
     ];
 }

@@ -21,14 +21,17 @@ pub enum Context {
     Layers,
     /// The jobs pane.
     Jobs,
+    /// The containers pane.
+    Containers,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 5] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
+        Context::Containers,
         Context::Global,
     ];
 
@@ -39,6 +42,7 @@ impl Context {
             Context::Images => "Images",
             Context::Layers => "Layers",
             Context::Jobs => "Jobs",
+            Context::Containers => "Containers",
         }
     }
 }

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::connect::{CONNECT_TIMEOUT, connect_any};
 use super::endpoint::Endpoint;
 use super::types::{Attempt, Connection, JobId, JobKind, JobOutcome};
-use super::{Command, EngineError, EngineEvent, Sink, images};
+use super::{Command, EngineError, EngineEvent, Sink, container_worker, images};
 
 const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
@@ -94,6 +94,7 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
         Command::PrunePreview { .. } => {
             sink(EngineEvent::PrunePlan(Err(EngineError::NotConnected)))
         }
+        cmd if container_worker::is_stream(&cmd) => container_worker::reject(cmd, sink),
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
                 let id = *next_job;
@@ -118,7 +119,7 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
             targets: targets.clone(),
         }),
         Command::Prune { scope, .. } => Some(JobKind::Prune(*scope)),
-        _ => None,
+        cmd => container_worker::job_kind(cmd),
     }
 }
 
@@ -170,6 +171,7 @@ struct Connected<'a> {
     jobs: HashMap<JobId, AbortHandle>,
     details: Option<AbortHandle>,
     plan: Option<AbortHandle>,
+    containers: container_worker::ContainerTasks,
     refreshing: bool,
     refresh_pending: bool,
 }
@@ -215,6 +217,9 @@ impl Connected<'_> {
                 });
                 self.plan = Some(task.abort_handle());
             }
+            cmd if container_worker::is_stream(&cmd) => {
+                self.containers.handle(&self.docker, self.sink, cmd)
+            }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
                     job.abort();
@@ -251,6 +256,7 @@ impl Connected<'_> {
                 result: Err(EngineError::Connection(reason.to_string())),
             });
         }
+        self.containers.abort_all();
         for task in [self.details.take(), self.plan.take()]
             .into_iter()
             .flatten()
@@ -284,7 +290,7 @@ async fn run_job(
         Command::Prune { scope, build_cache } => images::prune(docker, scope, build_cache)
             .await
             .map(JobOutcome::Pruned),
-        _ => Err(EngineError::Invalid("not a job".into())),
+        cmd => container_worker::run_job(docker, cmd, job).await,
     }
 }
 
@@ -303,6 +309,7 @@ async fn connected(
         jobs: HashMap::new(),
         details: None,
         plan: None,
+        containers: Default::default(),
         refreshing: false,
         refresh_pending: false,
     };

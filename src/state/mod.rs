@@ -2,6 +2,12 @@
 //!
 //! Nothing here does I/O: [`AppState::on_key`] and [`AppState::on_engine`] change the state and
 //! return the engine [`Command`]s to send. Tests drive them directly.
+pub mod container_dialogs;
+pub mod container_logs;
+pub mod container_run_form;
+pub mod container_stats;
+pub mod containers;
+pub mod containers_app;
 pub mod dialog;
 pub mod images;
 pub mod input;
@@ -30,11 +36,13 @@ pub enum Pane {
     Layers,
     /// Running and finished jobs with their progress.
     Jobs,
+    /// Containers: lifecycle, logs, stats, exec.
+    Containers,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 3] = [Pane::Images, Pane::Layers, Pane::Jobs];
+    pub const ALL: [Pane; 4] = [Pane::Images, Pane::Layers, Pane::Jobs, Pane::Containers];
 
     /// The keymap section of the pane.
     pub fn context(self) -> Context {
@@ -42,6 +50,7 @@ impl Pane {
             Pane::Images => Context::Images,
             Pane::Layers => Context::Layers,
             Pane::Jobs => Context::Jobs,
+            Pane::Containers => Context::Containers,
         }
     }
 
@@ -51,6 +60,7 @@ impl Pane {
             Pane::Images => "Images",
             Pane::Layers => "Layers",
             Pane::Jobs => "Jobs",
+            Pane::Containers => "Containers",
         }
     }
 
@@ -60,6 +70,7 @@ impl Pane {
             Pane::Images => Action::FocusImages,
             Pane::Layers => Action::FocusLayers,
             Pane::Jobs => Action::FocusJobs,
+            Pane::Containers => Action::FocusContainers,
         }
     }
 
@@ -93,6 +104,8 @@ pub struct AppState {
     pub layers: LayersState,
     /// Containers, for in-use marks and counts.
     pub containers: Vec<ContainerInfo>,
+    /// The containers pane.
+    pub container_pane: containers::ContainersState,
     /// Jobs.
     pub jobs: Jobs,
     /// Open dialog.
@@ -123,6 +136,7 @@ impl Default for AppState {
             images: ImagesState::default(),
             layers: LayersState::default(),
             containers: Vec::new(),
+            container_pane: Default::default(),
             jobs: Jobs::default(),
             dialog: None,
             filter_input: None,
@@ -180,6 +194,9 @@ impl AppState {
                 DialogOutcome::Send(cmds) => cmds,
             };
         }
+        if let Some(cmds) = self.on_containers_key(key) {
+            return cmds;
+        }
         if let Some(input) = &mut self.filter_input {
             match key.code {
                 KeyCode::Esc => {
@@ -207,6 +224,9 @@ impl AppState {
 
     /// Applies an action.
     pub fn on_action(&mut self, action: Action) -> Vec<Command> {
+        if let Some(cmds) = self.on_containers_action(action) {
+            return cmds;
+        }
         let page = isize::try_from(self.page.max(1)).unwrap_or(10);
         match action {
             Action::Quit => self.quit = true,
@@ -267,6 +287,17 @@ impl AppState {
                 }
                 self.say(Level::Info, "no running job to cancel");
             }
+            // Container actions outside the containers pane (on_containers_action took the rest).
+            Action::FocusContainers
+            | Action::StartContainer
+            | Action::StopContainer
+            | Action::RestartContainer
+            | Action::PauseContainer
+            | Action::KillContainer
+            | Action::RenameContainer
+            | Action::ContainerLogs
+            | Action::ExecShell
+            | Action::RunImage => {}
         }
         vec![]
     }
@@ -288,6 +319,7 @@ impl AppState {
                 self.jobs.move_by(delta);
                 vec![]
             }
+            Pane::Containers => vec![],
         }
     }
 
@@ -362,6 +394,7 @@ impl AppState {
                 ];
                 (format!("Layer {}", self.layers.cursor + 1), lines)
             }
+            Pane::Containers => return,
         };
         self.dialog = Some(Dialog::Text {
             title,
@@ -372,6 +405,10 @@ impl AppState {
 
     /// Applies an engine event.
     pub fn on_engine(&mut self, event: EngineEvent) -> Vec<Command> {
+        let event = match self.on_containers_engine(event) {
+            Ok(cmds) => return cmds,
+            Err(event) => *event,
+        };
         match event {
             EngineEvent::Connection(c) => {
                 if let Connection::Disconnected { attempts, .. } = &c
@@ -385,6 +422,7 @@ impl AppState {
             EngineEvent::Inventory(Ok(inv)) => {
                 self.images
                     .set_rows(images::rows_from(&inv.images, &inv.containers));
+                self.container_pane.set_rows(inv.containers.clone());
                 self.containers = inv.containers;
                 let mut cmds = self.follow_selection();
                 // The selected image may have changed under the same ID (new tags): reload it.
@@ -433,6 +471,12 @@ impl AppState {
                     };
                 }
             }
+            // Handled by on_containers_engine.
+            EngineEvent::Logs { .. }
+            | EngineEvent::LogsEnded { .. }
+            | EngineEvent::Stats { .. }
+            | EngineEvent::ContainerInspect { .. }
+            | EngineEvent::Networks(_) => {}
             EngineEvent::JobStarted { id, kind } => self.jobs.start(id, kind, self.now),
             EngineEvent::JobProgress { id, progress } => self.jobs.progress(id, progress),
             EngineEvent::JobFinished { id, result } => {
@@ -455,6 +499,7 @@ impl AppState {
                                 ),
                             );
                         }
+                        Ok(JobOutcome::Created { id, name }) => self.on_container_created(id, name),
                         Err(e) => self.say(Level::Error, format!("{kind} failed: {e}")),
                     }
                 }

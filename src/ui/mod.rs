@@ -24,6 +24,8 @@ pub struct FrameInfo {
     pub images_rows: usize,
     /// Table rows visible in the layers pane.
     pub layers_rows: usize,
+    /// Table rows (or log lines) visible in the containers pane.
+    pub containers_rows: usize,
 }
 
 /// Everything drawing needs besides the state.
@@ -78,6 +80,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
     } else {
         match state.focus {
             Pane::Jobs => panes::jobs::draw(frame, main, state, ctx),
+            Pane::Containers => {
+                info.containers_rows = panes::containers::draw(frame, main, state, ctx)
+            }
             Pane::Images | Pane::Layers => {}
         }
     }

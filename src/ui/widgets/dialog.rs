@@ -12,7 +12,7 @@ use crate::ui::{Ctx, centered};
 use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize, short_id};
 
-fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
+pub(crate) fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
     let mut spans = Vec::new();
     for (i, (k, what)) in parts.iter().enumerate() {
         if i > 0 {
@@ -27,7 +27,7 @@ fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
     Line::from(spans)
 }
 
-fn frame_dialog(
+pub(crate) fn frame_dialog(
     frame: &mut Frame<'_>,
     rect: Rect,
     title: String,

@@ -49,7 +49,7 @@ pub(super) async fn run_job(
                 .await
                 .map(JobOutcome::Done)
         }
-        Command::PruneContainers => containers::prune(docker).await.map(JobOutcome::Pruned),
+        Command::PruneContainers => containers::prune(docker, None).await.map(JobOutcome::Pruned),
         Command::RunContainer(spec) => {
             let spec: RunSpec = *spec;
             container_run::run(docker, &spec)

@@ -189,11 +189,17 @@ pub async fn apply_all(
     Ok(format!("{}: {}", op.verb(), names.join(", ")))
 }
 
-/// Prunes stopped containers and reports what went and how many bytes were reclaimed.
-pub async fn prune(docker: &Docker) -> Result<PruneReport, EngineError> {
-    let res = docker
-        .prune_containers(None::<bollard::query_parameters::PruneContainersOptions>)
-        .await?;
+/// Prunes stopped containers (only those carrying `label` when given, `key` or `key=value`) and
+/// reports what went and how many bytes were reclaimed.
+pub async fn prune(docker: &Docker, label: Option<&str>) -> Result<PruneReport, EngineError> {
+    let mut filters = std::collections::HashMap::new();
+    if let Some(l) = label {
+        filters.insert("label", vec![l]);
+    }
+    let opts = bollard::query_parameters::PruneContainersOptionsBuilder::default()
+        .filters(&filters)
+        .build();
+    let res = docker.prune_containers(Some(opts)).await?;
     Ok(PruneReport {
         deleted: res
             .containers_deleted

@@ -40,7 +40,7 @@ pub fn draw(
             let mut lines = Vec::new();
             if *force_step {
                 lines.push(Line::styled(
-                    "These containers are running; they will be killed and removed:",
+                    "These containers are running, paused or restarting; force removal kills them:",
                     Style::default()
                         .fg(theme.error)
                         .add_modifier(Modifier::BOLD),

@@ -179,11 +179,14 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
         Constraint::Length(12),
         Constraint::Fill(2),
     ];
+    if wide {
+        widths[4] = Constraint::Length(24);
+    }
     let mut header = vec!["", "NAME", "IMAGE", "STATE", "STATUS"];
     if wide {
         widths.insert(3, Constraint::Fill(2));
         header.insert(3, "COMMAND");
-        widths.push(Constraint::Fill(2));
+        widths.push(Constraint::Fill(3));
         header.push("PORTS");
         widths.push(Constraint::Length(14));
         header.push("CREATED");
@@ -258,3 +261,7 @@ fn draw_stats(
         );
     }
 }
+
+#[cfg(test)]
+#[path = "containers_tests.rs"]
+mod tests;

@@ -212,7 +212,10 @@ impl AppState {
                             cmd: vec!["/bin/sh".into()],
                         });
                     }
-                    Some(_) => self.say(Level::Info, "the container is not running"),
+                    Some(c) => {
+                        let text = format!("{} is {}, not running", c.name, c.state);
+                        self.say(Level::Info, text)
+                    }
                     None => self.say(Level::Info, "no container selected"),
                 }
                 vec![]

@@ -113,6 +113,26 @@ pub enum Action {
     Search,
     /// Next search match.
     SearchNext,
+    /// Focus the containers pane.
+    FocusContainers,
+    /// Start the marked or selected containers.
+    StartContainer,
+    /// Stop the marked or selected containers gracefully.
+    StopContainer,
+    /// Restart the marked or selected containers.
+    RestartContainer,
+    /// Pause running / unpause paused containers.
+    PauseContainer,
+    /// Send a signal to the marked or selected containers.
+    KillContainer,
+    /// Rename the selected container.
+    RenameContainer,
+    /// Follow the selected container's logs.
+    ContainerLogs,
+    /// Open an interactive shell in the selected container.
+    ExecShell,
+    /// Run a container from the selected image.
+    RunImage,
 }
 
 impl Action {
@@ -172,5 +192,15 @@ impl Action {
         Action::OpenFile,
         Action::Search,
         Action::SearchNext,
+        Action::FocusContainers,
+        Action::StartContainer,
+        Action::StopContainer,
+        Action::RestartContainer,
+        Action::PauseContainer,
+        Action::KillContainer,
+        Action::RenameContainer,
+        Action::ContainerLogs,
+        Action::ExecShell,
+        Action::RunImage,
     ];
 }

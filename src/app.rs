@@ -42,7 +42,7 @@ pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
     runtime.block_on(run_loop(opts, theme))
 }
 
-fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
+fn spawn_input(tx: mpsc::UnboundedSender<Event>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut stream = EventStream::new();
         while let Some(item) = stream.next().await {
@@ -54,7 +54,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
                 return;
             }
         }
-    });
+    })
 }
 
 fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
@@ -108,7 +108,7 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
         }
         Event::Engine(ev) => state.on_engine(ev),
     };
-    for command in commands {
+    for command in commands.into_iter().chain(state.sync_container_streams()) {
         engine.send(command);
     }
     true
@@ -150,7 +150,8 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
     let engine = engine::spawn(endpoints, sink);
 
     let mut tui = Tui::enter().context("setting up the terminal")?;
-    spawn_input(tx.clone());
+    let mut input = spawn_input(tx.clone());
+    let input_tx = tx.clone();
     spawn_ticks(tx);
     let ctx = ui::Ctx {
         theme: &theme,
@@ -171,6 +172,10 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
                 crate::state::Pane::Layers => state.viewport.1,
                 _ => 10,
             };
+            state.set_container_viewport(info.containers_rows);
+            for command in state.sync_container_streams() {
+                engine.send(command);
+            }
             dirty = false;
             if opts.exit_after_first_frame && first_frame_ready(&state) {
                 first_frame_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
@@ -194,6 +199,13 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
         }
         if state.quit {
             break;
+        }
+        if let Some(request) = state.container_pane.exec.take() {
+            input.abort();
+            let _ = (&mut input).await;
+            crate::exec_tty::run(&mut tui, &mut state, opts.host.clone(), request).await;
+            input = spawn_input(input_tx.clone());
+            dirty = true;
         }
     }
     drop(tui);

@@ -14,6 +14,7 @@ pub mod config;
 pub mod dockerfile;
 pub mod engine;
 pub mod event;
+pub mod exec_tty;
 pub mod layers;
 pub mod registry;
 pub mod state;

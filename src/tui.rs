@@ -67,6 +67,26 @@ impl Tui {
     }
 }
 
+impl Tui {
+    /// Hands the terminal back for a while (an interactive exec): leaves the alternate screen,
+    /// turns raw mode off and shows the cursor. [`Tui::resume`] takes it again.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore()
+    }
+
+    /// Takes the terminal back after [`Tui::suspend`] and forces a full redraw of the same screen.
+    pub fn resume(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        self.terminal.clear()
+    }
+}
+
 impl Drop for Tui {
     fn drop(&mut self) {
         let _ = restore();

@@ -27,17 +27,20 @@ pub enum Context {
     Registry,
     /// The Dockerfile editor (only its own section applies; other keys type text).
     Editor,
+    /// The containers pane.
+    Containers,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
         Context::Explorer,
         Context::Registry,
         Context::Editor,
+        Context::Containers,
         Context::Global,
     ];
 
@@ -51,6 +54,7 @@ impl Context {
             Context::Explorer => "Explorer",
             Context::Registry => "Registry",
             Context::Editor => "Editor",
+            Context::Containers => "Containers",
         }
     }
 }

@@ -10,8 +10,7 @@ use bollard::query_parameters::{
 use super::error::EngineError;
 use super::prune::{self, ImageLayers};
 use super::types::{
-    ContainerInfo, HistoryEntry, ImageDetails, ImageInfo, Inventory, PrunePlan, PruneReport,
-    PruneScope,
+    HistoryEntry, ImageDetails, ImageInfo, Inventory, PrunePlan, PruneReport, PruneScope,
 };
 
 fn size(n: i64) -> u64 {
@@ -46,18 +45,7 @@ pub async fn inventory(docker: &Docker) -> Result<Inventory, EngineError> {
         .collect();
     let containers = containers
         .into_iter()
-        .map(|c| ContainerInfo {
-            id: c.id.unwrap_or_default(),
-            name: c
-                .names
-                .and_then(|n| n.into_iter().next())
-                .map(|n| n.trim_start_matches('/').to_string())
-                .unwrap_or_default(),
-            image: c.image.unwrap_or_default(),
-            image_id: c.image_id.unwrap_or_default(),
-            state: c.state.map(|s| s.to_string()).unwrap_or_default(),
-            status: c.status.unwrap_or_default(),
-        })
+        .map(super::containers::container_from_summary)
         .collect();
     Ok(Inventory { images, containers })
 }

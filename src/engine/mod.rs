@@ -5,6 +5,11 @@
 pub mod analyze;
 pub mod build;
 pub mod connect;
+pub mod container_exec;
+pub mod container_run;
+pub mod container_streams;
+mod container_worker;
+pub mod containers;
 pub mod endpoint;
 pub mod error;
 pub mod images;
@@ -88,6 +93,34 @@ pub enum Command {
     Registry(registry::RegistryRequest),
     /// Build an image from a Dockerfile (job; the builder's output arrives as log progress).
     Build(Box<build::BuildRequest>),
+    /// Apply a lifecycle operation to containers `(id, name)` (job).
+    ContainerAction {
+        /// `(id, name)` of each container.
+        targets: Vec<(String, String)>,
+        /// What to do.
+        op: containers::ContainerOp,
+    },
+    /// Prune stopped containers (job).
+    PruneContainers,
+    /// Create and start a container (job).
+    RunContainer(Box<container_run::RunSpec>),
+    /// Follow a container's log; `None` stops following. A newer request replaces an older one.
+    FollowLogs {
+        /// Container ID.
+        id: Option<String>,
+    },
+    /// Stream stats for exactly these containers (others stop; empty stops all).
+    WatchStats {
+        /// Container IDs.
+        ids: Vec<String>,
+    },
+    /// Inspect a container; a newer request replaces an older one.
+    InspectContainer {
+        /// Container ID.
+        id: String,
+    },
+    /// List network names.
+    ListNetworks,
 }
 
 /// What the engine reports.
@@ -106,6 +139,36 @@ pub enum EngineEvent {
     },
     /// A prune preview.
     PrunePlan(Result<PrunePlan, EngineError>),
+    /// New lines of the followed log.
+    Logs {
+        /// Container ID.
+        id: String,
+        /// The lines, oldest first (not sanitised).
+        lines: Vec<container_streams::LogLine>,
+    },
+    /// The followed log ended (container stopped) or failed.
+    LogsEnded {
+        /// Container ID.
+        id: String,
+        /// Why.
+        result: Result<(), EngineError>,
+    },
+    /// A stats reading.
+    Stats {
+        /// Container ID.
+        id: String,
+        /// The reading.
+        sample: container_streams::StatsSample,
+    },
+    /// A container's inspect answer.
+    ContainerInspect {
+        /// Container ID.
+        id: String,
+        /// Details.
+        result: Result<Box<containers::ContainerDetails>, EngineError>,
+    },
+    /// Network names.
+    Networks(Result<Vec<String>, EngineError>),
     /// A job started.
     JobStarted {
         /// Its ID.

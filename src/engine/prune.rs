@@ -225,6 +225,7 @@ mod tests {
             image_id: image_id.into(),
             state: "exited".into(),
             status: String::new(),
+            ..Default::default()
         }
     }
 

@@ -48,7 +48,7 @@ pub struct ImageInfo {
 }
 
 /// A container as listed by the engine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ContainerInfo {
     /// Full ID.
     pub id: String,
@@ -62,6 +62,40 @@ pub struct ContainerInfo {
     pub state: String,
     /// Human status, e.g. "Exited (0) 3 minutes ago".
     pub status: String,
+    /// The command line the container runs.
+    pub command: String,
+    /// Creation time, unix seconds.
+    pub created: i64,
+    /// Exposed and published ports.
+    pub ports: Vec<PortBinding>,
+    /// Exit code of an exited container (parsed from the status).
+    pub exit_code: Option<i64>,
+}
+
+/// One port of a container: published (`host_port` set) or only exposed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PortBinding {
+    /// Host address the port is bound to (empty when only exposed).
+    pub host_ip: String,
+    /// Host port, when published.
+    pub host_port: Option<u16>,
+    /// Port inside the container.
+    pub container_port: u16,
+    /// `tcp`, `udp` or `sctp`.
+    pub proto: String,
+}
+
+impl std::fmt::Display for PortBinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.host_port {
+            Some(hp) => write!(
+                f,
+                "{}:{hp}->{}/{}",
+                self.host_ip, self.container_port, self.proto
+            ),
+            None => write!(f, "{}/{}", self.container_port, self.proto),
+        }
+    }
 }
 
 /// What the engine holds right now.
@@ -211,6 +245,22 @@ pub enum JobKind {
         /// The first tag, if any.
         tag: Option<String>,
     },
+    /// A lifecycle operation on containers.
+    Containers {
+        /// What is done (e.g. "stop (grace 10s)").
+        verb: String,
+        /// Container names.
+        names: Vec<String>,
+    },
+    /// Pruning stopped containers.
+    PruneContainers,
+    /// Creating (and starting) a container.
+    Run {
+        /// The image.
+        image: String,
+        /// The container name, when given.
+        name: String,
+    },
 }
 
 impl std::fmt::Display for JobKind {
@@ -233,6 +283,10 @@ impl std::fmt::Display for JobKind {
                 Some(tag) => write!(f, "build {dockerfile} → {tag}"),
                 None => write!(f, "build {dockerfile}"),
             },
+            JobKind::Containers { verb, names } => write!(f, "{verb} {}", names.join(", ")),
+            JobKind::PruneContainers => write!(f, "prune stopped containers"),
+            JobKind::Run { image, name } if name.is_empty() => write!(f, "run {image}"),
+            JobKind::Run { image, name } => write!(f, "run {image} as {name}"),
         }
     }
 }
@@ -269,6 +323,13 @@ pub enum JobOutcome {
     Done(String),
     /// A prune's report.
     Pruned(PruneReport),
+    /// A container was created (and started unless asked not to).
+    Created {
+        /// Its ID.
+        id: String,
+        /// Its name.
+        name: String,
+    },
 }
 
 /// The connection state, for the status bar.

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::connect::{CONNECT_TIMEOUT, connect_any};
 use super::endpoint::Endpoint;
 use super::types::{Attempt, Connection, JobId, JobKind, JobOutcome};
-use super::{Command, EngineError, EngineEvent, Sink, images};
+use super::{Command, EngineError, EngineEvent, Sink, container_worker, images};
 
 const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
@@ -98,6 +98,7 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
         Command::Registry(request) => {
             super::registry::Requests::default().start(None, request, sink.clone())
         }
+        cmd if container_worker::is_stream(&cmd) => container_worker::reject(cmd, sink),
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
                 let id = *next_job;
@@ -139,7 +140,7 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
             dockerfile: req.dockerfile.display().to_string(),
             tag: req.tags.first().cloned(),
         }),
-        _ => None,
+        cmd => container_worker::job_kind(cmd),
     }
 }
 
@@ -193,6 +194,7 @@ struct Connected<'a> {
     plan: Option<AbortHandle>,
     /// The running image analysis, replaced by a newer one.
     analysis: Option<JobId>,
+    containers: container_worker::ContainerTasks,
     refreshing: bool,
     refresh_pending: bool,
     endpoint: String,
@@ -244,6 +246,9 @@ impl Connected<'_> {
                 self.registry
                     .start(Some(self.docker.clone()), request, self.sink.clone());
             }
+            cmd if container_worker::is_stream(&cmd) => {
+                self.containers.handle(&self.docker, self.sink, cmd)
+            }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
                     job.abort();
@@ -286,6 +291,7 @@ impl Connected<'_> {
                 result: Err(EngineError::Connection(reason.to_string())),
             });
         }
+        self.containers.abort_all();
         for task in [self.details.take(), self.plan.take()]
             .into_iter()
             .flatten()
@@ -329,7 +335,7 @@ async fn run_job(
         Command::Build(req) => super::build::build(docker, &req, job)
             .await
             .map(JobOutcome::Done),
-        _ => Err(EngineError::Invalid("not a job".into())),
+        cmd => container_worker::run_job(docker, cmd, job).await,
     }
 }
 
@@ -350,6 +356,7 @@ async fn connected(
         details: None,
         plan: None,
         analysis: None,
+        containers: Default::default(),
         refreshing: false,
         refresh_pending: false,
         endpoint,

@@ -300,6 +300,7 @@ mod tests {
             image_id: "sha256:ccc".into(),
             state: "running".into(),
             status: "Up".into(),
+            ..Default::default()
         }];
         let mut s = ImagesState::default();
         s.set_rows(rows_from(&images, &containers));

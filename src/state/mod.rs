@@ -2,6 +2,12 @@
 //!
 //! Nothing here does I/O: [`AppState::on_key`] and [`AppState::on_engine`] change the state and
 //! return the engine [`Command`]s to send. Tests drive them directly.
+pub mod container_dialogs;
+pub mod container_logs;
+pub mod container_run_form;
+pub mod container_stats;
+pub mod containers;
+pub mod containers_app;
 pub mod dialog;
 pub mod editor;
 pub mod explorer;
@@ -44,17 +50,20 @@ pub enum Pane {
     Registry,
     /// The Dockerfile editor.
     Editor,
+    /// Containers: lifecycle, logs, stats, exec.
+    Containers,
 }
 
 impl Pane {
     /// All panes in Tab order.
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Images,
         Pane::Layers,
         Pane::Jobs,
         Pane::Explorer,
         Pane::Registry,
         Pane::Editor,
+        Pane::Containers,
     ];
 
     /// The keymap section of the pane.
@@ -66,6 +75,7 @@ impl Pane {
             Pane::Explorer => Context::Explorer,
             Pane::Registry => Context::Registry,
             Pane::Editor => Context::Editor,
+            Pane::Containers => Context::Containers,
         }
     }
 
@@ -78,6 +88,7 @@ impl Pane {
             Pane::Explorer => "Explorer",
             Pane::Registry => "Registry",
             Pane::Editor => "Editor",
+            Pane::Containers => "Containers",
         }
     }
 
@@ -90,6 +101,7 @@ impl Pane {
             Pane::Explorer => Action::FocusExplorer,
             Pane::Registry => Action::FocusRegistry,
             Pane::Editor => Action::FocusEditor,
+            Pane::Containers => Action::FocusContainers,
         }
     }
 
@@ -123,6 +135,8 @@ pub struct AppState {
     pub layers: LayersState,
     /// Containers, for in-use marks and counts.
     pub containers: Vec<ContainerInfo>,
+    /// The containers pane.
+    pub container_pane: containers::ContainersState,
     /// Jobs.
     pub jobs: Jobs,
     /// The layer explorer.
@@ -159,6 +173,7 @@ impl Default for AppState {
             images: ImagesState::default(),
             layers: LayersState::default(),
             containers: Vec::new(),
+            container_pane: Default::default(),
             jobs: Jobs::default(),
             explorer: ExplorerState::default(),
             registry: RegistryState::default(),
@@ -228,6 +243,9 @@ impl AppState {
         if self.focus == Pane::Editor && self.dialog.is_none() {
             return self.editor_key(keymap, key);
         }
+        if let Some(cmds) = self.on_containers_key(key) {
+            return cmds;
+        }
         if let Some(input) = &mut self.filter_input {
             match key.code {
                 KeyCode::Esc => {
@@ -255,6 +273,9 @@ impl AppState {
 
     /// Applies an action.
     pub fn on_action(&mut self, action: Action) -> Vec<Command> {
+        if let Some(cmds) = self.on_containers_action(action) {
+            return cmds;
+        }
         let page = isize::try_from(self.page.max(1)).unwrap_or(10);
         if self.focus == Pane::Explorer {
             if let Some(cmds) = self.explorer.on_action(action) {
@@ -360,6 +381,17 @@ impl AppState {
                 }
                 self.say(Level::Info, "no running job to cancel");
             }
+            // Container actions outside the containers pane (on_containers_action took the rest).
+            Action::FocusContainers
+            | Action::StartContainer
+            | Action::StopContainer
+            | Action::RestartContainer
+            | Action::PauseContainer
+            | Action::KillContainer
+            | Action::RenameContainer
+            | Action::ContainerLogs
+            | Action::ExecShell
+            | Action::RunImage => {}
         }
         vec![]
     }
@@ -390,6 +422,7 @@ impl AppState {
                 vec![]
             }
             Pane::Editor => vec![],
+            Pane::Containers => vec![],
         }
     }
 
@@ -467,6 +500,7 @@ impl AppState {
                 (format!("Layer {}", self.layers.cursor + 1), lines)
             }
             Pane::Editor => return,
+            Pane::Containers => return,
         };
         self.dialog = Some(Dialog::Text {
             title,
@@ -477,6 +511,10 @@ impl AppState {
 
     /// Applies an engine event.
     pub fn on_engine(&mut self, event: EngineEvent) -> Vec<Command> {
+        let event = match self.on_containers_engine(event) {
+            Ok(cmds) => return cmds,
+            Err(event) => *event,
+        };
         match event {
             EngineEvent::Connection(c) => {
                 if let Connection::Disconnected { attempts, .. } = &c
@@ -490,6 +528,7 @@ impl AppState {
             EngineEvent::Inventory(Ok(inv)) => {
                 self.images
                     .set_rows(images::rows_from(&inv.images, &inv.containers));
+                self.container_pane.set_rows(inv.containers.clone());
                 self.containers = inv.containers;
                 self.editor_select_built();
                 let mut cmds = self.follow_selection();
@@ -555,6 +594,12 @@ impl AppState {
                 self.explorer.on_analysis(job, &image, result)
             }
             EngineEvent::Registry(reply) => self.on_registry_reply(reply),
+            // Handled by on_containers_engine.
+            EngineEvent::Logs { .. }
+            | EngineEvent::LogsEnded { .. }
+            | EngineEvent::Stats { .. }
+            | EngineEvent::ContainerInspect { .. }
+            | EngineEvent::Networks(_) => {}
             EngineEvent::JobFinished { id, result } => {
                 self.explorer.on_job_finished(id, &result);
                 self.editor_job_finished(id, &result);
@@ -577,6 +622,7 @@ impl AppState {
                                 ),
                             );
                         }
+                        Ok(JobOutcome::Created { id, name }) => self.on_container_created(id, name),
                         Err(e) => self.say(Level::Error, format!("{kind} failed: {e}")),
                     }
                 }

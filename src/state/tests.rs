@@ -37,6 +37,7 @@ fn inventory() -> Inventory {
             image_id: "sha256:bbb".into(),
             state: "running".into(),
             status: "Up 2 minutes".into(),
+            ..Default::default()
         }],
     }
 }

@@ -26,6 +26,8 @@ pub struct FrameInfo {
     pub layers_rows: usize,
     /// Tree rows visible in the layer explorer.
     pub explorer_rows: usize,
+    /// Table rows (or log lines) visible in the containers pane.
+    pub containers_rows: usize,
 }
 
 /// Everything drawing needs besides the state.
@@ -83,6 +85,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
             Pane::Explorer => info.explorer_rows = panes::explorer::draw(frame, main, state, ctx),
             Pane::Registry => panes::registry::draw(frame, main, state, ctx),
             Pane::Editor => panes::editor::draw(frame, main, state, ctx),
+            Pane::Containers => {
+                info.containers_rows = panes::containers::draw(frame, main, state, ctx)
+            }
             Pane::Images | Pane::Layers => {}
         }
     }

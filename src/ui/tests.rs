@@ -76,6 +76,7 @@ fn state() -> AppState {
             image_id: format!("sha256:bbbb2222{}", "0".repeat(56)),
             state: "running".into(),
             status: "Up 2 hours".into(),
+            ..Default::default()
         }],
     };
     s.on_engine(EngineEvent::Inventory(Ok(inv)));

@@ -284,9 +284,13 @@ impl Tmux {
     /// Wait for the program to exit; its exit status (128+N when killed by signal N).
     pub fn wait_exit(&self, timeout: Duration) -> Result<i32, String> {
         let deadline = Instant::now() + timeout;
+        let mut unknown = 0;
         loop {
-            if let Some(code) = self.exit_status()? {
-                return Ok(code);
+            match self.exit_status()? {
+                // tmux can mark the pane dead a moment before it records the status.
+                Some(-1) if unknown < 20 => unknown += 1,
+                Some(code) => return Ok(code),
+                None => {}
             }
             if Instant::now() >= deadline {
                 let screen = self.try_capture().unwrap_or_default();

@@ -19,7 +19,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let theme = ctx.theme;
     let imgs = &state.images;
     let arrow = if imgs.reverse { "↑" } else { "↓" };
-    let mut title = vec![Span::raw(format!(" 1 Images ({}) ", imgs.view.len()))];
+    let mut title = vec![Span::raw(format!(
+        " {} ({}) ",
+        crate::ui::widgets::tabs::pane_label(ctx, crate::state::Pane::Images),
+        imgs.view.len()
+    ))];
     if imgs.view.len() != imgs.rows.len() {
         title.push(Span::raw(format!("of {} ", imgs.rows.len())));
     }

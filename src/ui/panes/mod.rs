@@ -1,4 +1,7 @@
 //! One module per pane.
+pub mod container_dialogs;
+pub mod container_logs;
+pub mod containers;
 pub mod editor;
 pub mod editor_modal;
 pub mod explorer;

@@ -8,18 +8,56 @@ use ratatui::widgets::Paragraph;
 use crate::state::{AppState, Pane};
 use crate::ui::Ctx;
 
+/// The pane's title preceded by the key that focuses it (from the keymap), e.g. "1 Images".
+pub fn pane_label(ctx: &Ctx<'_>, pane: Pane) -> String {
+    match ctx.keymap.key_for(pane.context(), pane.focus_action()) {
+        Some(k) => format!("{k} {}", pane.title()),
+        None => pane.title().to_string(),
+    }
+}
+
+/// How much of each tab's title is shown: the whole bar must fit the terminal's width.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// Brand and every title in full.
+    Full,
+    /// No brand; titles of the other panes cut to three letters.
+    Short,
+    /// No brand; the other panes show only their key.
+    Keys,
+}
+
 /// Draws the tab bar.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+    let width = usize::from(area.width);
+    let fit = [Fit::Full, Fit::Short, Fit::Keys]
+        .into_iter()
+        .find(|&fit| Line::from(spans(state, ctx, fit)).width() <= width)
+        .unwrap_or(Fit::Keys);
+    frame.render_widget(Paragraph::new(Line::from(spans(state, ctx, fit))), area);
+}
+
+fn spans(state: &AppState, ctx: &Ctx<'_>, fit: Fit) -> Vec<Span<'static>> {
     let theme = ctx.theme;
-    let mut spans = vec![Span::styled(
-        " dockhand ",
-        Style::default().fg(theme.key).add_modifier(Modifier::BOLD),
-    )];
+    let mut spans = Vec::new();
+    if fit == Fit::Full {
+        spans.push(Span::styled(
+            " dockhand ",
+            Style::default().fg(theme.key).add_modifier(Modifier::BOLD),
+        ));
+    }
     for pane in Pane::ALL {
         let key = ctx
             .keymap
             .key_for(pane.context(), pane.focus_action())
             .map_or(String::new(), |k| format!("{k} "));
+        let title: String = match fit {
+            _ if pane == state.focus => pane.title().to_string(),
+            Fit::Full => pane.title().to_string(),
+            Fit::Short => pane.title().chars().take(3).collect(),
+            Fit::Keys if key.is_empty() => pane.title().chars().take(1).collect(),
+            Fit::Keys => String::new(),
+        };
         let active = if state.focus.beside_images() {
             pane.beside_images()
         } else {
@@ -34,7 +72,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         } else {
             Style::default().fg(theme.dim)
         };
-        spans.push(Span::styled(format!(" {key}{} ", pane.title()), style));
+        let label = if title.is_empty() {
+            key.trim_end().to_string()
+        } else {
+            format!("{key}{title}")
+        };
+        spans.push(Span::styled(format!(" {label} "), style));
         if pane == Pane::Jobs {
             let running = state.jobs.running().count();
             if running > 0 {
@@ -45,5 +88,5 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             }
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }

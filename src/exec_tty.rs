@@ -1,0 +1,62 @@
+//! Runs an interactive exec with the TUI suspended, then brings the same screen back.
+use std::io::Write;
+
+use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
+
+use crate::engine::container_exec;
+use crate::engine::{Connection, connect, endpoint};
+use crate::state::containers_app::ExecRequest;
+use crate::state::{AppState, Level};
+use crate::tui::Tui;
+
+/// Connects to the endpoint the app is using (same resolution as at start-up).
+async fn client(host: Option<String>, state: &AppState) -> Result<bollard::Docker, String> {
+    let Connection::Connected(info) = &state.connection else {
+        return Err("not connected to an engine".into());
+    };
+    let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(host))?;
+    let ep = endpoints
+        .iter()
+        .find(|e| e.host == info.endpoint)
+        .or_else(|| endpoints.first())
+        .ok_or("no endpoint")?;
+    connect::connect(ep).await.map(|(docker, _)| docker)
+}
+
+/// Suspends the TUI, runs the exec on this terminal, resumes, and reports the outcome.
+pub async fn run(tui: &mut Tui, state: &mut AppState, host: Option<String>, req: ExecRequest) {
+    let docker = match client(host, state).await {
+        Ok(d) => d,
+        Err(e) => return state.say(Level::Error, format!("exec failed: {e}")),
+    };
+    if let Err(e) = tui.suspend() {
+        return state.say(Level::Error, format!("cannot hand over the terminal: {e}"));
+    }
+    let name = crate::util::sanitize::sanitize(&req.name);
+    let mut out = std::io::stdout();
+    let _ = write!(
+        out,
+        "\r\n[dockhand] {} in {name} — exit the shell to return to dockhand\r\n",
+        req.cmd.join(" ")
+    );
+    let _ = out.flush();
+    let result = match enable_raw_mode() {
+        Ok(()) => container_exec::interactive(&docker, &req.id, &req.cmd).await,
+        Err(e) => Err(crate::engine::EngineError::Invalid(format!(
+            "raw mode: {e}"
+        ))),
+    };
+    let _ = disable_raw_mode();
+    if let Err(e) = tui.resume() {
+        state.say(Level::Error, format!("cannot take the terminal back: {e}"));
+        return;
+    }
+    match result {
+        Ok(Some(code)) => state.say(
+            if code == 0 { Level::Ok } else { Level::Info },
+            format!("exec in {name} exited with code {code}"),
+        ),
+        Ok(None) => state.say(Level::Ok, format!("exec in {name} ended")),
+        Err(e) => state.say(Level::Error, format!("exec in {name} failed: {e}")),
+    }
+}

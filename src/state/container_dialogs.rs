@@ -1,0 +1,449 @@
+//! Dialogs of the containers pane: confirmations naming what goes, kill signal choice, rename,
+//! prune preview, the run form and the inspect view. Pure key handling.
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::container_run_form::{Known, RunForm};
+use super::input::TextInput;
+use crate::engine::container_run::validate_name;
+use crate::engine::containers::{ContainerDetails, ContainerOp, SIGNALS};
+use crate::engine::{Command, ContainerInfo};
+use crate::util::sanitize::sanitize;
+
+/// A container named by a dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// State text (`running`, `exited (0)`, …).
+    pub state: String,
+    /// Running, paused or restarting: removing it needs force.
+    pub live: bool,
+}
+
+impl Target {
+    /// From a listing row.
+    pub fn of(c: &ContainerInfo) -> Target {
+        Target {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            state: super::containers::state_label(c),
+            live: matches!(c.state.as_str(), "running" | "paused" | "restarting"),
+        }
+    }
+}
+
+fn pairs(targets: &[Target]) -> Vec<(String, String)> {
+    targets
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect()
+}
+
+/// An open dialog of the containers pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContainerDialog {
+    /// Confirm removing containers; live ones need a second, force confirmation.
+    Remove {
+        /// What goes.
+        targets: Vec<Target>,
+        /// Second step reached.
+        force_step: bool,
+    },
+    /// Choose a signal for kill.
+    Kill {
+        /// Who gets it.
+        targets: Vec<Target>,
+        /// Index into [`SIGNALS`].
+        signal: usize,
+    },
+    /// Rename one container.
+    Rename {
+        /// The container.
+        target: Target,
+        /// The new name.
+        input: TextInput,
+        /// Inline error.
+        error: Option<String>,
+    },
+    /// Prune stopped containers: the preview is the list of what goes.
+    Prune {
+        /// Stopped containers that go.
+        targets: Vec<Target>,
+        /// Scroll offset.
+        scroll: usize,
+    },
+    /// The run form.
+    Run(Box<RunForm>),
+    /// The inspect view.
+    Inspect {
+        /// Container ID.
+        id: String,
+        /// The answer (an error text when inspect failed); `None` while loading.
+        details: Option<Result<Box<ContainerDetails>, String>>,
+        /// Show secret-looking env values.
+        reveal: bool,
+        /// Scroll offset.
+        scroll: usize,
+    },
+}
+
+/// What a key did to a dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stay open.
+    Stay,
+    /// Close.
+    Close,
+    /// Close and send these commands.
+    Submit(Vec<Command>),
+    /// Close and run this spec (the run form; `attached` opens the logs of the new container).
+    Run {
+        /// The command.
+        command: Command,
+        /// Open the new container's logs when it appears.
+        attached: bool,
+    },
+}
+
+/// Whether an environment variable's name looks like it holds a secret.
+pub fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE",
+        "CREDENTIAL",
+        "AUTH",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+}
+
+/// Text lines of the inspect view; secret-looking env values are masked unless `reveal`.
+pub fn inspect_lines(d: &ContainerDetails, reveal: bool) -> Vec<String> {
+    let s = |t: &str| sanitize(t);
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            sanitize(&v.join(" "))
+        }
+    };
+    let mut out = vec![
+        format!("Name:        {}", s(&d.name)),
+        format!("ID:          {}", d.id),
+        format!("Image:       {}", s(&d.image)),
+        format!("Created:     {}", d.created),
+        format!("State:       {}", s(&d.state)),
+        format!(
+            "Health:      {}",
+            d.health.as_deref().map_or("no healthcheck".into(), s)
+        ),
+        String::new(),
+        "Config".to_string(),
+        format!("  Entrypoint:  {}", list(&d.entrypoint)),
+        format!("  Command:     {}", list(&d.cmd)),
+        format!("  WorkingDir:  {}", s(&d.working_dir)),
+        format!("  User:        {}", s(&d.user)),
+        format!("  TTY:         {}", d.tty),
+        format!("  Restart:     {}", s(&d.restart_policy)),
+        format!("  AutoRemove:  {}", d.auto_remove),
+        String::new(),
+        format!("Env ({})", d.env.len()),
+    ];
+    for e in &d.env {
+        let (k, v) = e.split_once('=').unwrap_or((e, ""));
+        let v = if !reveal && looks_secret(k) && !v.is_empty() {
+            "•••••• (press r to reveal)".to_string()
+        } else {
+            s(v)
+        };
+        out.push(format!("  {}={v}", s(k)));
+    }
+    out.push(String::new());
+    out.push(format!("Network mode: {}", s(&d.network_mode)));
+    for (n, ip) in &d.networks {
+        out.push(format!("  {} {}", s(n), ip));
+    }
+    out.push(format!("Ports ({})", d.port_bindings.len()));
+    out.extend(d.port_bindings.iter().map(|p| format!("  {}", s(p))));
+    out.push(format!("Mounts ({})", d.mounts.len()));
+    out.extend(d.mounts.iter().map(|m| format!("  {}", s(m))));
+    out.push(format!("Labels ({})", d.labels.len()));
+    out.extend(d.labels.iter().map(|(k, v)| format!("  {}={}", s(k), s(v))));
+    out
+}
+
+fn scroll(pos: &mut usize, key: &KeyEvent) {
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => *pos += 1,
+        KeyCode::Up | KeyCode::Char('k') => *pos = pos.saturating_sub(1),
+        KeyCode::PageDown => *pos += 10,
+        KeyCode::PageUp => *pos = pos.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => *pos = 0,
+        _ => {}
+    }
+}
+
+impl ContainerDialog {
+    /// Handles a key. `known` feeds the run form's and rename's validation.
+    pub fn on_key(&mut self, key: &KeyEvent, known: Known<'_>) -> Outcome {
+        if key.code == KeyCode::Esc {
+            return Outcome::Close;
+        }
+        let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Enter);
+        let no = matches!(key.code, KeyCode::Char('n') | KeyCode::Char('q'));
+        match self {
+            ContainerDialog::Remove {
+                targets,
+                force_step,
+            } => {
+                if no {
+                    return Outcome::Close;
+                }
+                if !yes {
+                    return Outcome::Stay;
+                }
+                let live = targets.iter().any(|t| t.live);
+                if live && !*force_step {
+                    *force_step = true;
+                    return Outcome::Stay;
+                }
+                Outcome::Submit(vec![Command::ContainerAction {
+                    targets: pairs(targets),
+                    op: ContainerOp::Remove { force: live },
+                }])
+            }
+            ContainerDialog::Kill { targets, signal } => match key.code {
+                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                    *signal = (*signal + 1) % SIGNALS.len();
+                    Outcome::Stay
+                }
+                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                    *signal = (*signal + SIGNALS.len() - 1) % SIGNALS.len();
+                    Outcome::Stay
+                }
+                _ if yes => Outcome::Submit(vec![Command::ContainerAction {
+                    targets: pairs(targets),
+                    op: ContainerOp::Kill {
+                        signal: SIGNALS[*signal % SIGNALS.len()].to_string(),
+                    },
+                }]),
+                _ if no => Outcome::Close,
+                _ => Outcome::Stay,
+            },
+            ContainerDialog::Rename {
+                target,
+                input,
+                error,
+            } => {
+                let check = |text: &str| -> Option<String> {
+                    let text = text.trim();
+                    if text.is_empty() {
+                        return Some("type the new name".into());
+                    }
+                    if let Err(e) = validate_name(text) {
+                        return Some(e);
+                    }
+                    (text != target.name && known.names.iter().any(|n| n == text))
+                        .then(|| format!("a container named {text:?} exists already"))
+                };
+                if key.code == KeyCode::Enter {
+                    *error = check(&input.text);
+                    if error.is_none() {
+                        return Outcome::Submit(vec![Command::ContainerAction {
+                            targets: vec![(target.id.clone(), target.name.clone())],
+                            op: ContainerOp::Rename {
+                                name: input.text.trim().to_string(),
+                            },
+                        }]);
+                    }
+                } else if input.handle(key) {
+                    *error = check(&input.text);
+                }
+                Outcome::Stay
+            }
+            ContainerDialog::Prune {
+                targets,
+                scroll: pos,
+            } => {
+                if yes && !targets.is_empty() {
+                    return Outcome::Submit(vec![Command::PruneContainers]);
+                }
+                if yes || no {
+                    return Outcome::Close;
+                }
+                scroll(pos, key);
+                Outcome::Stay
+            }
+            ContainerDialog::Run(form) => {
+                if key.code == KeyCode::Enter {
+                    return match form.spec(known) {
+                        Some(spec) => Outcome::Run {
+                            command: Command::RunContainer(Box::new(spec)),
+                            attached: !form.detached,
+                        },
+                        None => Outcome::Stay,
+                    };
+                }
+                form.on_key(key, known);
+                Outcome::Stay
+            }
+            ContainerDialog::Inspect {
+                reveal,
+                scroll: pos,
+                ..
+            } => {
+                match key.code {
+                    KeyCode::Char('r') => *reveal = !*reveal,
+                    KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('i') => {
+                        return Outcome::Close;
+                    }
+                    _ => scroll(pos, key),
+                }
+                Outcome::Stay
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    fn t(name: &str, live: bool) -> Target {
+        Target {
+            id: format!("id-{name}"),
+            name: name.into(),
+            state: if live { "running" } else { "exited (0)" }.into(),
+            live,
+        }
+    }
+
+    const NONE: Known<'static> = Known {
+        names: &[],
+        networks: &[],
+    };
+
+    #[test]
+    fn removing_a_running_container_needs_force_confirmation() {
+        let mut d = ContainerDialog::Remove {
+            targets: vec![t("web", true), t("old", false)],
+            force_step: false,
+        };
+        assert_eq!(d.on_key(&key(KeyCode::Char('y')), NONE), Outcome::Stay);
+        let out = d.on_key(&key(KeyCode::Char('y')), NONE);
+        assert_eq!(
+            out,
+            Outcome::Submit(vec![Command::ContainerAction {
+                targets: vec![
+                    ("id-web".into(), "web".into()),
+                    ("id-old".into(), "old".into())
+                ],
+                op: ContainerOp::Remove { force: true }
+            }])
+        );
+        let mut d = ContainerDialog::Remove {
+            targets: vec![t("old", false)],
+            force_step: false,
+        };
+        assert!(matches!(
+            d.on_key(&key(KeyCode::Enter), NONE),
+            Outcome::Submit(c) if c == vec![Command::ContainerAction {
+                targets: vec![("id-old".into(), "old".into())],
+                op: ContainerOp::Remove { force: false }
+            }]
+        ));
+    }
+
+    #[test]
+    fn kill_cycles_signals() {
+        let mut d = ContainerDialog::Kill {
+            targets: vec![t("web", true)],
+            signal: 0,
+        };
+        d.on_key(&key(KeyCode::Down), NONE);
+        let out = d.on_key(&key(KeyCode::Enter), NONE);
+        assert_eq!(
+            out,
+            Outcome::Submit(vec![Command::ContainerAction {
+                targets: vec![("id-web".into(), "web".into())],
+                op: ContainerOp::Kill {
+                    signal: "SIGTERM".into()
+                }
+            }])
+        );
+    }
+
+    #[test]
+    fn rename_refuses_taken_and_bad_names() {
+        let names = vec!["db".to_string()];
+        let known = Known {
+            names: &names,
+            networks: &[],
+        };
+        let mut d = ContainerDialog::Rename {
+            target: t("web", true),
+            input: TextInput::default(),
+            error: None,
+        };
+        for c in "db".chars() {
+            d.on_key(&key(KeyCode::Char(c)), known);
+        }
+        assert_eq!(d.on_key(&key(KeyCode::Enter), known), Outcome::Stay);
+        d.on_key(&key(KeyCode::Char('2')), known);
+        assert!(matches!(
+            d.on_key(&key(KeyCode::Enter), known),
+            Outcome::Submit(_)
+        ));
+    }
+
+    #[test]
+    fn prune_with_nothing_stopped_just_closes() {
+        let mut d = ContainerDialog::Prune {
+            targets: vec![],
+            scroll: 0,
+        };
+        assert_eq!(d.on_key(&key(KeyCode::Enter), NONE), Outcome::Close);
+        let mut d = ContainerDialog::Prune {
+            targets: vec![t("old", false)],
+            scroll: 0,
+        };
+        assert_eq!(
+            d.on_key(&key(KeyCode::Char('y')), NONE),
+            Outcome::Submit(vec![Command::PruneContainers])
+        );
+    }
+
+    #[test]
+    fn secrets_are_masked_until_revealed() {
+        let d = ContainerDetails {
+            env: vec![
+                "DB_PASSWORD=hunter2".into(),
+                "GITHUB_TOKEN=abc".into(),
+                "PATH=/bin".into(),
+            ],
+            ..Default::default()
+        };
+        let masked = inspect_lines(&d, false).join("\n");
+        assert!(!masked.contains("hunter2"));
+        assert!(!masked.contains("abc"));
+        assert!(masked.contains("PATH=/bin"));
+        let shown = inspect_lines(&d, true).join("\n");
+        assert!(shown.contains("DB_PASSWORD=hunter2"));
+        assert!(looks_secret("aws_secret_access_key"));
+        assert!(!looks_secret("HOME"));
+    }
+}

@@ -108,6 +108,25 @@ fi
 if ! docker container inspect "$CONTAINER" >/dev/null 2>&1; then
     docker create --name "$CONTAINER" --network none --label "$LABEL" demo/web:1.4 >/dev/null
 fi
+# A running container that logs, for the containers pane (stats) and its logs view.
+WORKER="dockhand-shots-worker"
+if ! docker container inspect "$WORKER" >/dev/null 2>&1; then
+    docker run -d --name "$WORKER" --network none --label "$LABEL" demo/worker:2.0 \
+        'i=0; while true; do i=$((i+1)); echo "job $i done in ${i}ms"; printf "\033[31mred\033[0m warn %s\n" "$i" >&2; sleep 1; done' \
+        >/dev/null
+fi
+# A Dockerfile for the editor shot, with something for the linter to say.
+cat >"$WORK/Dockerfile" <<'DOCKERFILE'
+# syntax=docker/dockerfile:1
+FROM demo/web:1.4 AS base
+ARG VERSION=1.4
+RUN cd /srv/www && echo "$VERSION" > VERSION
+ENV APP_ENV=production
+COPY etc/app.conf /etc/web/app.conf
+EXPOSE 8080/tcp
+HEALTHCHECK CMD wget -q -O- http://127.0.0.1:8080/ || exit 1
+CMD /bin/httpd -f -p 8080 -h /srv/www
+DOCKERFILE
 
 # ---------------------------------------------------------------------------------------------
 # Driving the TUI
@@ -216,7 +235,36 @@ wait_for "Any key closes this help"
 shot help
 keys Escape
 
-# 5. No engine reachable.
+# 5. The layer explorer on demo/web:1.4's biggest layer.
+select_image demo/web 1.4
+keys 2 j j j f
+wait_for "Efficiency"
+shot explorer
+keys Escape Escape
+
+# 6. Containers with the running one's stats, then its logs.
+keys 7
+wait_for "$WORKER"
+keys /
+type_text "$WORKER"
+keys Enter
+wait_for "MEM"
+sleep 4
+wait_for "MEM"
+shot containers
+keys l
+wait_for "job 3 done"
+shot logs
+keys Escape
+
+# 7. The Dockerfile editor with lint hints.
+start "$WORK/Dockerfile"
+wait_for "Editor — "
+wait_for "lint:"
+shot editor
+tmux send-keys -t "$SESSION" C-q
+
+# 8. No engine reachable.
 start --host unix:///nonexistent.sock
 wait_for "No container engine reachable"
 wait_for "no socket at"

@@ -104,7 +104,14 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
             let minute_changed = now / 60 != state.now / 60;
             state.now = now;
             state.editor.tick(now);
-            return minute_changed;
+            return minute_changed || std::mem::take(&mut state.container_pane.stats_unseen);
+        }
+        // Stats are drawn by the next tick (see `stats_unseen`).
+        Event::Engine(ev @ crate::engine::EngineEvent::Stats { .. }) => {
+            for command in state.on_engine(ev) {
+                engine.send(command);
+            }
+            return false;
         }
         Event::Engine(ev) => state.on_engine(ev),
     };

@@ -100,6 +100,10 @@ pub struct ContainersState {
     pub logs: Option<LogsView>,
     /// Stats of containers being watched, by ID.
     pub stats: HashMap<String, StatsHistory>,
+    /// Stats samples arrived since the last tick: the next tick redraws (samples of many
+    /// containers arrive spread over each second; drawing once a second for all of them keeps an
+    /// idle dockhand cheap).
+    pub stats_unseen: bool,
     /// Containers whose stats are being streamed (what the engine was last asked for).
     pub watched: Vec<String>,
     /// The container whose logs are being followed (what the engine was last asked for).

@@ -322,6 +322,7 @@ impl AppState {
             EngineEvent::Stats { id, sample } => {
                 if pane.watched.contains(&id) {
                     pane.stats.entry(id).or_default().add(sample);
+                    pane.stats_unseen = true;
                 }
             }
             EngineEvent::ContainerInspect { id, result } => {

@@ -138,6 +138,10 @@ fn streams_follow_what_is_on_screen() {
         },
     });
     assert_eq!(s.container_pane.stats["c1"].cpu.len(), 1);
+    assert!(
+        s.container_pane.stats_unseen,
+        "the next tick draws the sample"
+    );
     s.on_action(Action::ContainerLogs);
     assert_eq!(
         s.sync_container_streams(),

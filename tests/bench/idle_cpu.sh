@@ -14,6 +14,7 @@
 # Usage: tests/bench/idle_cpu.sh              (from any directory)
 # Env:   DOCKHAND_BIN=path       use this binary instead of `cargo build --release`
 #        DH_IDLE_SECONDS=60 DH_IDLE_CONTAINERS=10 DH_IDLE_WARMUP=5 DH_IDLE_SIZE=200x50
+#        DH_IDLE_SCREENS=dir      keep each tool's screen (captured before the window) there
 # Peers: tests/bench/install-peers.sh installs lazydocker and oxker; a missing
 #        peer is reported as such and skipped.
 set -euo pipefail
@@ -160,6 +161,9 @@ else
     results+=("oxker                        not installed (tests/bench/install-peers.sh)")
 fi
 
+if [ -n "${DH_IDLE_SCREENS:-}" ]; then
+    mkdir -p "$DH_IDLE_SCREENS" && cp "$WORK"/*.screen "$DH_IDLE_SCREENS"/
+fi
 echo
 echo "idle CPU over ${SECONDS_IDLE}s with $N running containers (${COLS}x${ROWS}, $(nproc) cores)"
 printf '%-28s %10s %10s %13s\n' "tool" "CPU time" "CPU" "RSS at end"

@@ -207,7 +207,7 @@ select_image() {
 start
 wait_for "demo/worker"
 select_image demo/worker 2.0
-wait_for "steps ·"
+wait_for " with content) · "
 shot images-layers
 
 # 2. Tag dialog with an invalid reference typed: the inline error names the problem.
@@ -231,7 +231,7 @@ keys Escape
 
 # 4. Help for the images pane.
 keys '?'
-wait_for "Any key closes this help"
+wait_for "Filter by repo:tag or ID"
 shot help
 keys Escape
 
@@ -245,15 +245,17 @@ keys Escape Escape
 # 6. Containers with the running one's stats, then its logs.
 keys 7
 wait_for "$WORKER"
+# Select the running worker: filter to it, then clear the filter (the selection stays).
 keys /
 type_text "$WORKER"
 keys Enter
 wait_for "MEM"
+keys Escape
 sleep 4
 wait_for "MEM"
 shot containers
 keys l
-wait_for "job 3 done"
+wait_for "done in"
 shot logs
 keys Escape
 
@@ -261,6 +263,8 @@ keys Escape
 start "$WORK/Dockerfile"
 wait_for "Editor — "
 wait_for "lint:"
+keys C-l
+wait_for "DL3003"
 shot editor
 tmux send-keys -t "$SESSION" C-q
 

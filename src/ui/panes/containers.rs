@@ -173,25 +173,36 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
             cells.push(Line::raw(cpu).right_aligned());
             Row::new(cells).style(style)
         });
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(12),
-        Constraint::Fill(2),
-    ];
-    if wide {
-        widths[4] = Constraint::Length(24);
-    }
     let mut header = vec!["", "NAME", "IMAGE", "STATE", "STATUS"];
-    if wide {
-        widths.insert(3, Constraint::Fill(2));
+    let mut widths = if wide {
+        // Names, images, status and ports as wide as the longest shown (capped); the command
+        // takes the rest.
+        let fit = |f: &dyn Fn(&ContainerInfo) -> usize, head: usize| {
+            let longest = pane.view.iter().map(|&i| f(&pane.rows[i])).max();
+            Constraint::Length(longest.unwrap_or(0).clamp(head, 40) as u16)
+        };
         header.insert(3, "COMMAND");
-        widths.push(Constraint::Fill(3));
         header.push("PORTS");
-        widths.push(Constraint::Length(14));
         header.push("CREATED");
-    }
+        vec![
+            Constraint::Length(1),
+            fit(&|c| c.name.chars().count(), 4),
+            fit(&|c| c.image.chars().count(), 5),
+            Constraint::Fill(1),
+            Constraint::Length(12),
+            fit(&|c| c.status.chars().count().min(28), 6),
+            fit(&|c| ports_text(c).chars().count(), 5),
+            Constraint::Length(14),
+        ]
+    } else {
+        vec![
+            Constraint::Length(1),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Length(12),
+            Constraint::Fill(2),
+        ]
+    };
     widths.push(Constraint::Length(7));
     header.push("   CPU");
     let table = Table::new(rows, widths)

@@ -29,6 +29,8 @@ pub struct Options {
     pub file: Option<std::path::PathBuf>,
     /// Quit after the first frame showing loaded data, printing the time it took (benchmarks).
     pub exit_after_first_frame: bool,
+    /// Panic right after the first frame (tests that the terminal is restored on a panic).
+    pub panic_after_first_frame: bool,
 }
 
 /// Runs the TUI until the user quits.
@@ -184,6 +186,9 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
                 engine.send(command);
             }
             dirty = false;
+            if opts.panic_after_first_frame {
+                panic!("deliberate panic after the first frame (--panic-after-first-frame)");
+            }
             if opts.exit_after_first_frame && first_frame_ready(&state) {
                 first_frame_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
                 break;

@@ -17,6 +17,9 @@ struct Cli {
     /// Quit after the first frame that shows loaded data and print `first_full_frame_ms=N` (benchmarks).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
+    /// Panic right after the first frame (tests that the terminal is restored on a panic).
+    #[arg(long, hide = true)]
+    panic_after_first_frame: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
             theme: cli.theme,
             file: cli.file,
             exit_after_first_frame: cli.exit_after_first_frame,
+            panic_after_first_frame: cli.panic_after_first_frame,
         }),
     };
     match result {

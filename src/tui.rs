@@ -1,6 +1,7 @@
 //! The terminal guard: raw mode + alternate screen on enter, restored on drop and on panic.
 use std::io::{self, Stdout};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{
@@ -18,8 +19,17 @@ pub struct Tui {
 
 static PANIC_HOOK: Once = Once::new();
 
-/// Puts the terminal back the way the shell expects it. Safe to call more than once.
+/// Whether dockhand holds the terminal (raw mode, alternate screen). Restoring twice would be
+/// harmful: leaving the alternate screen again moves the cursor back to where it was saved, so
+/// the panic message printed in between would be overwritten.
+static OWNED: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back the way the shell expects it. Safe to call more than once: only the
+/// first call after taking the terminal does anything.
 pub fn restore() -> io::Result<()> {
+    if !OWNED.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
     let raw = disable_raw_mode();
     let screen = execute!(
         io::stdout(),
@@ -46,6 +56,7 @@ impl Tui {
     pub fn enter() -> io::Result<Tui> {
         install_panic_hook();
         enable_raw_mode()?;
+        OWNED.store(true, Ordering::SeqCst);
         let mut stdout = io::stdout();
         if let Err(e) = execute!(
             stdout,
@@ -77,6 +88,7 @@ impl Tui {
     /// Takes the terminal back after [`Tui::suspend`] and forces a full redraw of the same screen.
     pub fn resume(&mut self) -> io::Result<()> {
         enable_raw_mode()?;
+        OWNED.store(true, Ordering::SeqCst);
         execute!(
             io::stdout(),
             EnterAlternateScreen,

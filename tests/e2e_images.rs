@@ -36,6 +36,7 @@ fn start_in_shell(config: &Path, args: &str, width: u16, height: u16) -> Tmux {
         Spawn::new("sh")
             .args(["-c", script.as_str(), env!("CARGO_BIN_EXE_dockhand")])
             .env("XDG_CONFIG_HOME", config)
+            .env("RUST_BACKTRACE", "0")
             .env("DOCKER_HOST", engine::docker_host().unwrap_or_default())
             .size(width, height)
             .start(),
@@ -55,8 +56,16 @@ fn alternate_on(term: &Tmux) -> String {
 /// Quits with `q` and checks the exit status and the restored terminal.
 fn quit_and_check_restored(term: &Tmux) {
     ok("q", term.send_keys(&["q"]));
+    check_restored(term, 0);
+}
+
+/// Waits for dockhand to exit with `status` and checks the terminal was given back intact.
+fn check_restored(term: &Tmux, status: i32) -> String {
     let screen = ok("exit", term.wait_for("shell-prompt-back", WAIT));
-    assert!(screen.contains("dockhand exited 0"), "{screen}");
+    assert!(
+        screen.contains(&format!("dockhand exited {status}")),
+        "{screen}"
+    );
     // Raw mode off again: canonical input and echo.
     assert!(
         screen.contains("icanon echo"),
@@ -67,6 +76,30 @@ fn quit_and_check_restored(term: &Tmux) {
         !screen.contains("Images"),
         "the UI is still on screen:\n{screen}"
     );
+    screen
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let config = tempfile::tempdir().expect("config dir");
+    let term = start_in_shell(config.path(), "--host unix:///nonexistent.sock", 100, 30);
+    ok("UI", term.wait_for("Images", WAIT));
+    ok("C-c", term.send_keys(&["C-c"]));
+    check_restored(&term, 0);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_what_happened() {
+    let config = tempfile::tempdir().expect("config dir");
+    let term = start_in_shell(
+        config.path(),
+        "--host unix:///nonexistent.sock --panic-after-first-frame",
+        100,
+        30,
+    );
+    // Rust's panic exit status is 101; the message is printed on the restored screen.
+    let screen = check_restored(&term, 101);
+    assert!(screen.contains("deliberate panic"), "{screen}");
 }
 
 async fn image_id(docker: &bollard::Docker, reference: &str) -> Option<String> {

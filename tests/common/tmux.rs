@@ -102,6 +102,7 @@ impl Spawn {
         let tmux = Tmux {
             socket: super::engine::unique("dhtmux"),
             target: "dh:0.0".to_string(),
+            status: dir.path().join("exit-status"),
             _dir: dir,
         };
         let mut cmd = Command::new("tmux");
@@ -113,15 +114,15 @@ impl Spawn {
         if let Some(cwd) = &self.cwd {
             cmd.arg("-c").arg(cwd);
         }
-        cmd.arg("--");
-        if self.args.is_empty() {
-            // A single argument would go through `sh -c`; keep it an exact exec.
-            let mut line = OsString::from("exec ");
-            line.push(shell_quote(&self.program));
-            cmd.arg(line);
-        } else {
-            cmd.arg(&self.program).args(&self.args);
-        }
+        // The program runs under `sh`, which writes its exit status to a file: tmux 3.3 can mark
+        // a pane dead without ever recording the status. `exec` keeps nothing else running.
+        let status = tmux.status.clone();
+        let script = format!(
+            "\"$0\" \"$@\"; rc=$?; printf %s \"$rc\" > {0}.tmp && mv {0}.tmp {0}; exit $rc",
+            shell_quote(status.as_os_str()).to_string_lossy()
+        );
+        cmd.arg("--").arg("sh").arg("-c").arg(script);
+        cmd.arg(&self.program).args(&self.args);
         // The server (started by this command) passes its environment to the pane.
         cmd.env_remove("TMUX").env_remove("TMUX_PANE");
         for key in &self.env_remove {
@@ -143,6 +144,8 @@ impl Spawn {
 pub struct Tmux {
     socket: String,
     target: String,
+    /// Written with the program's exit status when it exits (see [`Spawn::start`]).
+    status: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -268,6 +271,11 @@ impl Tmux {
 
     /// `Some(exit status)` once the program has exited, `None` while it runs.
     pub fn exit_status(&self) -> Result<Option<i32>, String> {
+        if let Ok(text) = std::fs::read_to_string(&self.status)
+            && let Ok(code) = text.trim().parse::<i32>()
+        {
+            return Ok(Some(code));
+        }
         let s = self.display("#{pane_dead} #{pane_dead_status} #{pane_dead_signal}")?;
         let mut it = s.split_whitespace();
         match it.next() {
@@ -287,7 +295,7 @@ impl Tmux {
         let mut unknown = 0;
         loop {
             match self.exit_status()? {
-                // tmux can mark the pane dead a moment before it records the status.
+                // The status file may land a moment after the pane is seen dead.
                 Some(-1) if unknown < 20 => unknown += 1,
                 Some(code) => return Ok(code),
                 None => {}

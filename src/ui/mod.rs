@@ -126,6 +126,13 @@ pub fn pane_block<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a
         .title(title.style(title_style))
 }
 
+/// Style of a table's header row.
+pub fn header_style(theme: &Theme) -> Style {
+    Style::default()
+        .fg(theme.header)
+        .add_modifier(Modifier::BOLD)
+}
+
 /// The style of the selected row; themes without a selection colour get reverse video.
 pub fn selected_style(theme: &Theme) -> Style {
     if theme.selected_bg == ratatui::style::Color::Reset {

@@ -2,7 +2,7 @@
 //! strip of the selected running container, and the logs view / dialogs it opens.
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Sparkline, Table};
 
@@ -206,13 +206,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
     widths.push(Constraint::Length(7));
     header.push("   CPU");
     let table = Table::new(rows, widths)
-        .header(
-            Row::new(header).style(
-                Style::default()
-                    .fg(theme.header)
-                    .add_modifier(Modifier::BOLD),
-            ),
-        )
+        .header(Row::new(header).style(crate::ui::header_style(theme)))
         .column_spacing(1);
     frame.render_widget(table, table_area);
     height

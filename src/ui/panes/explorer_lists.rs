@@ -49,12 +49,6 @@ fn sub_block<'a>(title: Line<'a>, active: bool, theme: &Theme) -> Block<'a> {
         .title(title.style(style))
 }
 
-fn header_style(theme: &Theme) -> Style {
-    Style::default()
-        .fg(theme.header)
-        .add_modifier(Modifier::BOLD)
-}
-
 /// The image's layers with size, a bar and the instruction; the chosen one highlighted.
 pub fn draw_layers(
     frame: &mut Frame<'_>,
@@ -121,7 +115,7 @@ pub fn draw_layers(
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(vec!["  #", "     SIZE", "", "COMMAND"]).style(header_style(t)))
+    .header(Row::new(vec!["  #", "     SIZE", "", "COMMAND"]).style(crate::ui::header_style(t)))
     .column_spacing(1);
     frame.render_widget(table, inner);
 }
@@ -293,7 +287,7 @@ pub fn draw_tree(
     widths.push(Constraint::Fill(1));
     header.push("PATH");
     let table = Table::new(rows, widths)
-        .header(Row::new(header).style(header_style(t)))
+        .header(Row::new(header).style(crate::ui::header_style(t)))
         .column_spacing(1);
     frame.render_widget(table, inner);
     height.max(1)
@@ -357,7 +351,7 @@ pub fn draw_wasted(
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(vec!["COUNT", "WASTED SPACE", "FILE PATH"]).style(header_style(t)))
+    .header(Row::new(vec!["COUNT", "WASTED SPACE", "FILE PATH"]).style(crate::ui::header_style(t)))
     .column_spacing(2);
     frame.render_widget(table, inner);
     height.max(1)

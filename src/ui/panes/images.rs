@@ -141,13 +141,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     widths.push(Constraint::Length(10));
     header.push("      SIZE");
     let table = Table::new(rows, widths)
-        .header(
-            Row::new(header).style(
-                Style::default()
-                    .fg(theme.header)
-                    .add_modifier(Modifier::BOLD),
-            ),
-        )
+        .header(Row::new(header).style(crate::ui::header_style(theme)))
         .column_spacing(1);
     frame.render_widget(table, table_area);
     height

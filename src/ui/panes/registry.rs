@@ -15,12 +15,6 @@ use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize};
 
-fn header_style(theme: &Theme) -> Style {
-    Style::default()
-        .fg(theme.header)
-        .add_modifier(Modifier::BOLD)
-}
-
 /// Draws the pane.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
@@ -90,7 +84,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
 }
 
 fn draw_registries(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Theme) {
-    let mut lines = vec![Line::styled("REGISTRIES", header_style(theme))];
+    let mut lines = vec![Line::styled("REGISTRIES", crate::ui::header_style(theme))];
     for (i, e) in reg.registries.iter().enumerate() {
         let mark = if e.insecure { " (http)" } else { "" };
         let text = format!(" {}{mark}", ellipsize(&sanitize(&e.name), 20));
@@ -123,7 +117,7 @@ fn draw_intro(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Th
         "Enter lists its repositories; / opens a repository by name."
     };
     let lines = vec![
-        Line::styled(sanitize(&e.name), header_style(theme)),
+        Line::styled(sanitize(&e.name), crate::ui::header_style(theme)),
         Line::raw(format!("address  {}", sanitize(&e.url))),
         Line::raw(format!(
             "access   {}",
@@ -201,7 +195,7 @@ fn draw_search(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 "Docker Hub: {}",
                 sanitize(&crate::state::registry::query_text(q))
             ),
-            header_style(theme),
+            crate::ui::header_style(theme),
         ));
     }
     if reg.hits == Load::Idle && reg.input.is_none() {
@@ -278,7 +272,7 @@ fn draw_search(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 "LOCAL",
                 "DESCRIPTION",
             ])
-            .style(header_style(theme)),
+            .style(crate::ui::header_style(theme)),
         ),
         table_area,
     );
@@ -319,7 +313,7 @@ fn draw_repos(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Th
         .unwrap_or_default();
     let mut top = vec![Line::styled(
         format!("Repositories on {}", sanitize(&host)),
-        header_style(theme),
+        crate::ui::header_style(theme),
     )];
     top.extend(input_lines(reg, "Repository:", theme));
     top.extend(status_line(&reg.repos, "Loading the catalog…", theme));
@@ -354,7 +348,7 @@ fn draw_tags(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
     let repo = reg.repository.clone().unwrap_or_default();
     let mut top = vec![Line::styled(
         format!("Tags of {}/{}", sanitize(&host), sanitize(&repo)),
-        header_style(theme),
+        crate::ui::header_style(theme),
     )];
     top.extend(status_line(&reg.tags, "Loading tags…", theme));
     if let Some(t) = reg.tags.ready()
@@ -448,7 +442,10 @@ fn draw_manifest(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Th
         reg.repository.as_deref().unwrap_or_default(),
         reg.tag.as_deref().unwrap_or_default()
     );
-    let mut lines = vec![Line::styled(sanitize(&name), header_style(theme))];
+    let mut lines = vec![Line::styled(
+        sanitize(&name),
+        crate::ui::header_style(theme),
+    )];
     lines.extend(status_line(&reg.manifest, "Reading the manifest…", theme));
     if let Some(view) = reg.manifest.ready() {
         let local = local_size(&state.images.rows, &name);

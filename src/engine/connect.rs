@@ -67,34 +67,162 @@ pub fn client(endpoint: &Endpoint, version: &ClientVersion) -> Result<Docker, St
     result.map_err(|e| e.to_string())
 }
 
-/// Connects to one endpoint: one `/version` call (at an API version every engine answers) gives
-/// both the engine's identity and the API version to negotiate down to.
-pub async fn connect(endpoint: &Endpoint) -> Result<(Docker, EngineInfo), String> {
-    let probe = client(endpoint, &PROBE_VERSION)?;
-    let version = tokio::time::timeout(CONNECT_TIMEOUT, probe.version())
+/// What an engine's `/_ping` answer says in its headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ping {
+    /// `Api-Version`, e.g. "1.41".
+    pub api_version: String,
+    /// Product and version from `Server`, e.g. ("Docker Engine", "20.10.24").
+    pub server: Option<(String, String)>,
+    /// `Ostype`, e.g. "linux".
+    pub os: Option<String>,
+}
+
+/// Parses the head of a `/_ping` response (status line and headers). None unless it is a 200
+/// with an `Api-Version` header.
+pub fn parse_ping(head: &str) -> Option<Ping> {
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?;
+    if status.split_whitespace().nth(1) != Some("200") {
+        return None;
+    }
+    let (mut api_version, mut server, mut os) = (None, None, None);
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "api-version" => api_version = Some(value.to_string()),
+            "ostype" => os = Some(value.to_string()),
+            // "Docker/20.10.24+dfsg1 (linux)", "Libpod/4.3.1 (linux)"
+            "server" => {
+                server = value
+                    .split_whitespace()
+                    .next()
+                    .and_then(|product| product.split_once('/'))
+                    .map(|(product, version)| {
+                        let name = match product {
+                            "Docker" => "Docker Engine".to_string(),
+                            "Libpod" => "Podman Engine".to_string(),
+                            other => other.to_string(),
+                        };
+                        (name, version.to_string())
+                    })
+            }
+            _ => {}
+        }
+    }
+    parse_api_version(api_version.as_deref()?)?;
+    Some(Ping {
+        api_version: api_version?,
+        server,
+        os,
+    })
+}
+
+/// `GET /_ping` on a unix socket, reading only the response head. The engine answers it at once,
+/// where `/version` makes dockerd ask containerd and runc for theirs (several milliseconds on the
+/// start-up path).
+async fn ping_unix(path: &str) -> Result<Ping, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::UnixStream::connect(path)
         .await
-        .map_err(|_| format!("no answer within {}s", CONNECT_TIMEOUT.as_secs()))?
+        .map_err(|e| format!("connect {path}: {e}"))?;
+    stream
+        .write_all(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+        .await
         .map_err(|e| e.to_string())?;
-    let api = negotiated(version.api_version.as_deref().and_then(parse_api_version));
-    let docker = client(endpoint, &api)?;
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await.map_err(|e| e.to_string())?;
+        if n == 0 || head.len() > 16 * 1024 {
+            break;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    parse_ping(&String::from_utf8_lossy(&head))
+        .ok_or_else(|| "not an engine's /_ping answer".into())
+}
+
+/// The engine's architecture in Docker's words, for an engine on this machine.
+fn local_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" => "ppc64le",
+        other => other,
+    }
+}
+
+/// The engine's identity from its `/version` answer.
+pub fn info_from_version(
+    host: &str,
+    source: &str,
+    api_version: String,
+    version: bollard::models::SystemVersion,
+) -> EngineInfo {
     let name = version
         .platform
         .as_ref()
         .map(|p| p.name.clone())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "Docker Engine".to_string());
-    let info = EngineInfo {
-        endpoint: endpoint.host.clone(),
-        source: endpoint.source.clone(),
+    EngineInfo {
+        endpoint: host.to_string(),
+        source: source.to_string(),
         name,
         version: version.version.unwrap_or_default(),
-        api_version: docker.client_version().to_string(),
+        api_version,
         platform: format!(
             "{}/{}",
             version.os.unwrap_or_default(),
             version.arch.unwrap_or_default()
         ),
-    };
+        provisional: false,
+    }
+}
+
+/// Connects to one endpoint. On a unix socket, `/_ping`'s headers give the API version to
+/// negotiate down to and a provisional identity (the caller completes it from `/version` off the
+/// start-up path); elsewhere, or when the ping says too little, one `/version` call (at an API
+/// version every engine answers) gives both.
+pub async fn connect(endpoint: &Endpoint) -> Result<(Docker, EngineInfo), String> {
+    let timeout = |what: &str| format!("no answer to {what} within {}s", CONNECT_TIMEOUT.as_secs());
+    if let Some(path) = endpoint.host.strip_prefix("unix://") {
+        client(endpoint, &PROBE_VERSION)?;
+        let ping = tokio::time::timeout(CONNECT_TIMEOUT, ping_unix(path))
+            .await
+            .map_err(|_| timeout("/_ping"))?;
+        if let Ok(ping) = ping {
+            let api = negotiated(parse_api_version(&ping.api_version));
+            let docker = client(endpoint, &api)?;
+            let (name, version) = ping
+                .server
+                .unwrap_or_else(|| ("Docker Engine".into(), String::new()));
+            let info = EngineInfo {
+                endpoint: endpoint.host.clone(),
+                source: endpoint.source.clone(),
+                name,
+                version,
+                api_version: docker.client_version().to_string(),
+                platform: format!("{}/{}", ping.os.as_deref().unwrap_or("linux"), local_arch()),
+                provisional: true,
+            };
+            return Ok((docker, info));
+        }
+    }
+    let probe = client(endpoint, &PROBE_VERSION)?;
+    let version = tokio::time::timeout(CONNECT_TIMEOUT, probe.version())
+        .await
+        .map_err(|_| timeout("/version"))?
+        .map_err(|e| e.to_string())?;
+    let api = negotiated(version.api_version.as_deref().and_then(parse_api_version));
+    let docker = client(endpoint, &api)?;
+    let api_version = docker.client_version().to_string();
+    let info = info_from_version(&endpoint.host, &endpoint.source, api_version, version);
     Ok((docker, info))
 }
 
@@ -117,6 +245,35 @@ pub async fn connect_any(endpoints: &[Endpoint]) -> Result<(Docker, EngineInfo),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ping_headers_give_api_version_and_identity() {
+        let head = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\n\
+                    Server: Docker/20.10.24+dfsg1 (linux)\r\nContent-Length: 2\r\n\r\n";
+        let ping = parse_ping(head).expect("ping");
+        assert_eq!(ping.api_version, "1.41");
+        assert_eq!(
+            ping.server,
+            Some(("Docker Engine".into(), "20.10.24+dfsg1".into()))
+        );
+        assert_eq!(ping.os.as_deref(), Some("linux"));
+        let podman = "HTTP/1.1 200 OK\r\nAPI-Version: 1.41\r\nServer: Libpod/4.3.1 (linux)\r\n\r\n";
+        assert_eq!(
+            parse_ping(podman).and_then(|p| p.server),
+            Some(("Podman Engine".into(), "4.3.1".into()))
+        );
+        // Not an engine, or an error: the caller falls back to /version.
+        assert_eq!(
+            parse_ping("HTTP/1.1 500 Oops\r\nApi-Version: 1.41\r\n\r\n"),
+            None
+        );
+        assert_eq!(parse_ping("HTTP/1.1 200 OK\r\nServer: nginx\r\n\r\n"), None);
+        assert_eq!(
+            parse_ping("HTTP/1.1 200 OK\r\nApi-Version: x\r\n\r\n"),
+            None
+        );
+        assert_eq!(parse_ping(""), None);
+    }
 
     #[test]
     fn negotiates_down_never_up() {

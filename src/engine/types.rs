@@ -19,6 +19,9 @@ pub struct EngineInfo {
     pub api_version: String,
     /// `os/arch` of the engine.
     pub platform: String,
+    /// From `/_ping` only (architecture assumed to be this machine's); the worker replaces it
+    /// with the full identity from `/version` right after connecting.
+    pub provisional: bool,
 }
 
 /// One endpoint that was tried and why it failed.

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::connect::{CONNECT_TIMEOUT, connect_any};
 use super::endpoint::Endpoint;
-use super::types::{Attempt, Connection, JobId, JobKind, JobOutcome};
+use super::types::{Attempt, Connection, EngineInfo, JobId, JobKind, JobOutcome};
 use super::{Command, EngineError, EngineEvent, Sink, container_worker, images};
 
 const BACKOFF_START: Duration = Duration::from_secs(1);
@@ -52,8 +52,19 @@ pub(super) async fn run(
             Ok((docker, info)) => {
                 backoff = BACKOFF_START;
                 sink(EngineEvent::Connection(Connection::Connected(info.clone())));
-                match connected(docker, info.endpoint.clone(), &mut rx, &sink, &mut next_job).await
-                {
+                let identity = info.provisional.then(|| {
+                    tokio::spawn(complete_identity(
+                        docker.clone(),
+                        info.clone(),
+                        sink.clone(),
+                    ))
+                });
+                let exit =
+                    connected(docker, info.endpoint.clone(), &mut rx, &sink, &mut next_job).await;
+                if let Some(task) = identity {
+                    task.abort();
+                }
+                match exit {
                     Exit::Quit => return,
                     Exit::Lost(error) => vec![Attempt {
                         source: info.source,
@@ -81,6 +92,20 @@ pub(super) async fn run(
             }
         }
         backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// Replaces the provisional identity from `/_ping` with the engine's `/version` answer (name,
+/// version, architecture), off the start-up path.
+async fn complete_identity(docker: Docker, info: EngineInfo, sink: Sink) {
+    if let Ok(version) = docker.version().await {
+        let full = super::connect::info_from_version(
+            &info.endpoint,
+            &info.source,
+            info.api_version,
+            version,
+        );
+        sink(EngineEvent::Connection(Connection::Connected(full)));
     }
 }
 

@@ -51,6 +51,7 @@ fn state() -> AppState {
         version: "20.10.24".into(),
         api_version: "1.41".into(),
         platform: "linux/amd64".into(),
+        provisional: false,
     })));
     let inv = Inventory {
         images: vec![

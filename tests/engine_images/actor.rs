@@ -88,13 +88,34 @@ async fn actor_connects_lists_runs_jobs_and_follows_outside_changes() {
         }
         other => panic!("expected Connected, got {other:?}"),
     }
-    expect_event(
-        &mut rx,
-        "initial inventory with the fixture",
-        |ev| inventory_where(ev, |inv| has_tag(inv, &tag)),
-        WAIT,
-    )
-    .await;
+    // The identity from /_ping is completed from /version (it matches what the engine says), and
+    // the initial inventory with the fixture arrives without any command; in either order.
+    let version = docker.version().await.expect("/version");
+    let (mut full, mut listed) = (None, false);
+    while full.is_none() || !listed {
+        match expect_event(
+            &mut rx,
+            "the full identity and the initial inventory with the fixture",
+            |ev| {
+                matches!(ev, EngineEvent::Connection(Connection::Connected(i)) if !i.provisional)
+                    || inventory_where(ev, |inv| has_tag(inv, &tag))
+            },
+            WAIT,
+        )
+        .await
+        {
+            EngineEvent::Connection(Connection::Connected(info)) => full = Some(info),
+            _ => listed = true,
+        }
+    }
+    let info = full.expect("identity");
+    assert_eq!(Some(info.version.clone()), version.version, "{info:?}");
+    let platform = format!(
+        "{}/{}",
+        version.os.unwrap_or_default(),
+        version.arch.unwrap_or_default()
+    );
+    assert_eq!(info.platform, platform);
 
     handle.send(Command::Refresh);
     expect_event(

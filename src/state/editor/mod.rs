@@ -99,7 +99,8 @@ pub struct EditorState {
     pub path: Option<PathBuf>,
     /// The buffer, cursor, selection, undo history and search.
     pub textarea: TextArea<'static>,
-    /// Incremental highlighter (None when the syntax failed to load).
+    /// Incremental highlighter: made when a file is opened or the buffer first edited (loading
+    /// the syntax is kept off the start-up path); None before that or when it failed to load.
     pub highlighter: Option<Highlighter>,
     /// The text as last saved or loaded.
     saved: String,
@@ -141,7 +142,7 @@ impl Default for EditorState {
         EditorState {
             path: None,
             textarea: TextArea::default(),
-            highlighter: Highlighter::new().ok(),
+            highlighter: None,
             saved: String::new(),
             dirty: false,
             parsed: parse(""),
@@ -169,7 +170,7 @@ impl EditorState {
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         self.textarea = TextArea::new(lines);
         self.textarea.set_max_histories(1000);
-        if let Some(h) = &mut self.highlighter {
+        if let Some(h) = Self::highlighter(&mut self.highlighter) {
             let _ = h.set_text(self.textarea.lines());
         }
         self.path = Some(path.to_path_buf());
@@ -184,6 +185,14 @@ impl EditorState {
         self.modal = recovered
             .filter(|r| normalise(r) != self.saved)
             .map(|text| Modal::Recover { text });
+    }
+
+    /// The highlighter, made on first use (the syntax loads once per process).
+    fn highlighter(slot: &mut Option<Highlighter>) -> Option<&mut Highlighter> {
+        if slot.is_none() {
+            *slot = Highlighter::new().ok();
+        }
+        slot.as_mut()
     }
 
     /// The buffer as file content (lines joined, with a final newline when not empty).
@@ -227,8 +236,14 @@ impl EditorState {
 
     /// Brings highlighting, lint and the dirty flag up to date after the buffer changed.
     pub fn after_edit(&mut self, now: i64) {
-        if let Some(h) = &mut self.highlighter {
-            let _ = h.sync(self.textarea.lines());
+        let fresh = self.highlighter.is_none();
+        if let Some(h) = Self::highlighter(&mut self.highlighter) {
+            let lines = self.textarea.lines();
+            if fresh {
+                let _ = h.set_text(lines);
+            } else {
+                let _ = h.sync(lines);
+            }
         }
         self.lint_stale = true;
         let dirty = self.text() != self.saved;

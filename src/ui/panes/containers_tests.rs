@@ -44,6 +44,7 @@ fn state() -> AppState {
         version: "20.10.24".into(),
         api_version: "1.41".into(),
         platform: "linux/amd64".into(),
+        provisional: false,
     })));
     let mut web = container("c1", "web-1", "running", "Up 2 hours", 7200);
     web.command = "/bin/httpd -f -p 80".into();

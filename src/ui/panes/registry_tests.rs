@@ -67,6 +67,7 @@ fn state() -> AppState {
         version: "20.10.24".into(),
         api_version: "1.41".into(),
         platform: "linux/amd64".into(),
+        provisional: false,
     })));
     s.on_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![

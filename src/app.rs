@@ -116,6 +116,10 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
             return false;
         }
         Event::Engine(ev) => state.on_engine(ev),
+        Event::ContextPlanned { dir, size } => {
+            state.editor.on_context_planned(&dir, size);
+            vec![]
+        }
     };
     for command in commands.into_iter().chain(state.sync_container_streams()) {
         engine.send(command);
@@ -161,6 +165,7 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
     let mut tui = Tui::enter().context("setting up the terminal")?;
     let mut input = spawn_input(tx.clone());
     let input_tx = tx.clone();
+    let plan_tx = tx.clone();
     spawn_ticks(tx);
     let ctx = ui::Ctx {
         theme: &theme,
@@ -205,7 +210,13 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
             dirty |= apply(&mut state, &keymap, &engine, event);
         }
         if !state.editor.ops.is_empty() {
-            crate::state::editor::io::run_ops(&mut state.editor);
+            for (dir, dockerfile) in crate::state::editor::io::run_file_ops(&mut state.editor) {
+                let tx = plan_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let size = crate::state::editor::io::plan_size(&dir, &dockerfile);
+                    let _ = tx.send(Event::ContextPlanned { dir, size });
+                });
+            }
             state.drain_editor();
             dirty = true;
         }

@@ -64,18 +64,40 @@ pub fn plan_size(dir: &Path, dockerfile: &Path) -> ContextSize {
     }
 }
 
-/// Performs the editor's queued file work, feeding results back into it.
+/// Performs the editor's queued file work, feeding results back into it (context plans too, on
+/// this thread).
 pub fn run_ops(editor: &mut EditorState) {
+    for _ in 0..4 {
+        let plans = run_file_ops(editor);
+        if plans.is_empty() {
+            return;
+        }
+        for (dir, dockerfile) in plans {
+            let size = plan_size(&dir, &dockerfile);
+            editor.on_context_planned(&dir, size);
+        }
+    }
+}
+
+/// Performs the editor's queued file work, except context plans (a walk of a directory tree of
+/// any size): those are returned as `(dir, dockerfile)` for the caller to run off the UI thread
+/// and hand to [`EditorState::on_context_planned`].
+pub fn run_file_ops(editor: &mut EditorState) -> Vec<(PathBuf, PathBuf)> {
+    let mut plans = Vec::new();
     // Results may queue more work (a save then a load); bounded to avoid loops.
     for _ in 0..4 {
         let ops = std::mem::take(&mut editor.ops);
         if ops.is_empty() {
-            return;
+            break;
         }
         for op in ops {
-            run_op(editor, op);
+            match op {
+                FileOp::PlanContext { dir, dockerfile } => plans.push((dir, dockerfile)),
+                op => run_op(editor, op),
+            }
         }
     }
+    plans
 }
 
 fn run_op(editor: &mut EditorState, op: FileOp) {
@@ -164,5 +186,26 @@ mod tests {
         assert!(!ed.dirty);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "# x\nFROM a\n");
         assert!(!recovery_path(&path).exists());
+    }
+
+    #[test]
+    fn context_plans_are_handed_back_not_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM a\n").unwrap();
+        let mut ed = EditorState::default();
+        ed.ops.push(FileOp::Load { path: path.clone() });
+        ed.ops.push(FileOp::PlanContext {
+            dir: dir.path().to_path_buf(),
+            dockerfile: path.clone(),
+        });
+        let plans = run_file_ops(&mut ed);
+        assert_eq!(ed.text(), "FROM a\n", "file work is done");
+        assert_eq!(plans, vec![(dir.path().to_path_buf(), path.clone())]);
+        assert!(ed.ops.is_empty());
+        match plan_size(dir.path(), &path) {
+            ContextSize::Planned { files, .. } => assert_eq!(files, 1),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -131,6 +131,8 @@ pub enum Action {
     ContainerLogs,
     /// Open an interactive shell in the selected container.
     ExecShell,
+    /// Run a typed command in the selected container with a TTY.
+    ExecCommand,
     /// Run a container from the selected image.
     RunImage,
 }
@@ -201,6 +203,7 @@ impl Action {
         Action::RenameContainer,
         Action::ContainerLogs,
         Action::ExecShell,
+        Action::ExecCommand,
         Action::RunImage,
     ];
 }

@@ -73,11 +73,9 @@ async fn run_logs_exec_and_back() {
     term.wait_for("/ #", T).unwrap();
     term.send_literal("echo marker-$((6*7)); tty").unwrap();
     term.send_keys(&["Enter"]).unwrap();
-    let shell = term.wait_for("marker-42", T).unwrap();
-    assert!(
-        shell.contains("/dev/pts/"),
-        "the exec has a real TTY:\n{shell}"
-    );
+    // `tty` names a pseudo-terminal: the exec has a real TTY.
+    term.wait_until(T, |s| s.contains("marker-42") && s.contains("/dev/pts/"))
+        .unwrap_or_else(|s| panic!("the exec has no TTY, or the command did not run:\n{s}"));
     term.send_literal("exit").unwrap();
     term.send_keys(&["Enter"]).unwrap();
     let back = term
@@ -88,6 +86,18 @@ async fn run_logs_exec_and_back() {
         !back.contains("marker-42"),
         "the TUI redrew its screen:\n{back}"
     );
+
+    // A typed command (split like a shell), then back again with its exit code.
+    term.send_keys(&["E"]).unwrap();
+    term.wait_for("Run a command", T).unwrap();
+    term.send_keys(&["C-u"]).unwrap();
+    term.send_literal("sh -c 'echo typed-$((40+2)); exit 3'")
+        .unwrap();
+    term.send_keys(&["Enter"]).unwrap();
+    let back = term
+        .wait_for(&format!("exec in {name} exited with code 3"), T)
+        .unwrap();
+    assert!(back.contains("7 Containers ("), "{back}");
 
     // Keys work again after the exec.
     term.send_keys(&["q"]).unwrap();

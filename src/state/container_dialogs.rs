@@ -67,6 +67,15 @@ pub enum ContainerDialog {
         /// Inline error.
         error: Option<String>,
     },
+    /// Run a command in one running container (with a TTY, the TUI suspended).
+    Exec {
+        /// The container.
+        target: Target,
+        /// The command line, split like a shell would.
+        input: TextInput,
+        /// Inline error.
+        error: Option<String>,
+    },
     /// Prune stopped containers: the preview is the list of what goes.
     Prune {
         /// Stopped containers that go.
@@ -98,6 +107,8 @@ pub enum Outcome {
     Close,
     /// Close and send these commands.
     Submit(Vec<Command>),
+    /// Close and run this command in the container with the TUI suspended.
+    Exec(super::containers_app::ExecRequest),
     /// Close and run this spec (the run form; `attached` opens the logs of the new container).
     Run {
         /// The command.
@@ -267,6 +278,32 @@ impl ContainerDialog {
                     }
                 } else if input.handle(key) {
                     *error = check(&input.text);
+                }
+                Outcome::Stay
+            }
+            ContainerDialog::Exec {
+                target,
+                input,
+                error,
+            } => {
+                let words = crate::engine::container_run::split_words(&input.text);
+                let checked = match words {
+                    Ok(w) if w.is_empty() => Err("type a command, e.g. /bin/sh".to_string()),
+                    other => other,
+                };
+                if key.code == KeyCode::Enter {
+                    match checked {
+                        Ok(cmd) => {
+                            return Outcome::Exec(super::containers_app::ExecRequest {
+                                id: target.id.clone(),
+                                name: target.name.clone(),
+                                cmd,
+                            });
+                        }
+                        Err(e) => *error = Some(e),
+                    }
+                } else if input.handle(key) {
+                    *error = checked.err();
                 }
                 Outcome::Stay
             }

@@ -203,8 +203,15 @@ impl AppState {
                 }
                 vec![]
             }
-            Action::ExecShell => {
+            Action::ExecShell | Action::ExecCommand => {
                 match pane.selected() {
+                    Some(c) if c.state == "running" && action == Action::ExecCommand => {
+                        pane.dialog = Some(ContainerDialog::Exec {
+                            target: Target::of(c),
+                            input: TextInput::with("/bin/sh"),
+                            error: None,
+                        });
+                    }
                     Some(c) if c.state == "running" => {
                         pane.exec = Some(ExecRequest {
                             id: c.id.clone(),
@@ -270,6 +277,11 @@ impl AppState {
                     self.container_pane.dialog = None;
                     self.container_pane.attach_next = attached;
                     vec![command]
+                }
+                Outcome::Exec(request) => {
+                    self.container_pane.dialog = None;
+                    self.container_pane.exec = Some(request);
+                    vec![]
                 }
             });
         }

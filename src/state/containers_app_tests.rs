@@ -237,3 +237,38 @@ fn exec_is_requested_only_for_running_containers() {
     s.on_action(Action::ExecShell);
     assert!(s.container_pane.exec.is_none());
 }
+
+#[test]
+fn exec_a_typed_command_split_like_a_shell() {
+    let keymap = Keymap::defaults();
+    let mut s = app();
+    s.on_action(Action::FocusContainers);
+    s.on_key(&keymap, &key(KeyCode::Char('E')));
+    assert!(
+        matches!(
+            &s.container_pane.dialog,
+            Some(ContainerDialog::Exec { input, .. }) if input.text == "/bin/sh"
+        ),
+        "{:?}",
+        s.container_pane.dialog
+    );
+    // Clear the suggestion, type an unterminated quote: refused inline, nothing runs.
+    for _ in 0.."/bin/sh".len() {
+        s.on_key(&keymap, &key(KeyCode::Backspace));
+    }
+    for c in "sh -c 'echo hi".chars() {
+        s.on_key(&keymap, &key(KeyCode::Char(c)));
+    }
+    s.on_key(&keymap, &key(KeyCode::Enter));
+    assert!(s.container_pane.exec.is_none());
+    assert!(matches!(
+        &s.container_pane.dialog,
+        Some(ContainerDialog::Exec { error: Some(_), .. })
+    ));
+    s.on_key(&keymap, &key(KeyCode::Char('\'')));
+    s.on_key(&keymap, &key(KeyCode::Enter));
+    assert!(s.container_pane.dialog.is_none());
+    let req = s.container_pane.exec.take().expect("exec request");
+    assert_eq!(req.id, "c1");
+    assert_eq!(req.cmd, vec!["sh", "-c", "echo hi"]);
+}

@@ -392,6 +392,7 @@ impl AppState {
             | Action::RenameContainer
             | Action::ContainerLogs
             | Action::ExecShell
+            | Action::ExecCommand
             | Action::RunImage => {}
         }
         vec![]

@@ -124,6 +124,35 @@ pub fn draw(
             let rect = centered(area, 60, height(lines.len(), area));
             frame_dialog(frame, rect, "Rename container".into(), lines, theme, false);
         }
+        ContainerDialog::Exec {
+            target,
+            input,
+            error,
+        } => {
+            let status = match error {
+                Some(e) => Line::styled(
+                    format!("✗ {}", sanitize(e)),
+                    Style::default().fg(theme.error),
+                ),
+                None => Line::styled(
+                    "runs with a TTY; dockhand comes back when it exits",
+                    Style::default().fg(theme.dim),
+                ),
+            };
+            let lines = vec![
+                Line::raw(format!("Container: {}", sanitize(&target.name))),
+                Line::from(vec![
+                    Span::styled("$ ", Style::default().fg(theme.key)),
+                    Span::raw(sanitize(&input.text)),
+                    Span::styled("█", Style::default().fg(theme.key)),
+                ]),
+                status,
+                Line::raw(""),
+                hint(theme, &[("Enter", "run"), ("Esc", "cancel")]),
+            ];
+            let rect = centered(area, 70, height(lines.len(), area));
+            frame_dialog(frame, rect, "Run a command".into(), lines, theme, false);
+        }
         ContainerDialog::Prune { targets, scroll } => {
             let mut lines = Vec::new();
             if targets.is_empty() {

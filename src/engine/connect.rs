@@ -157,6 +157,19 @@ fn local_arch() -> &'static str {
     }
 }
 
+/// The product name from `/version`: Podman names itself in its components (its platform name
+/// is `linux/amd64/debian-12`); Docker's platform name is its edition ("Docker Engine -
+/// Community") or empty.
+pub fn engine_name(platform: &str, components: &[&str]) -> String {
+    if let Some(podman) = components.iter().find(|c| c.contains("Podman")) {
+        return (*podman).to_string();
+    }
+    if platform.is_empty() || platform.contains('/') {
+        return "Docker Engine".to_string();
+    }
+    platform.to_string()
+}
+
 /// The engine's identity from its `/version` answer.
 pub fn info_from_version(
     host: &str,
@@ -164,12 +177,14 @@ pub fn info_from_version(
     api_version: String,
     version: bollard::models::SystemVersion,
 ) -> EngineInfo {
-    let name = version
-        .platform
-        .as_ref()
-        .map(|p| p.name.clone())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "Docker Engine".to_string());
+    let components: Vec<&str> = version
+        .components
+        .iter()
+        .flatten()
+        .map(|c| c.name.as_str())
+        .collect();
+    let platform = version.platform.as_ref().map_or("", |p| p.name.as_str());
+    let name = engine_name(platform, &components);
     EngineInfo {
         endpoint: host.to_string(),
         source: source.to_string(),
@@ -273,6 +288,22 @@ mod tests {
             None
         );
         assert_eq!(parse_ping(""), None);
+    }
+
+    #[test]
+    fn engine_names_from_version() {
+        let podman = ["Podman Engine", "Conmon", "OCI Runtime (runc)"];
+        assert_eq!(
+            engine_name("linux/amd64/debian-12", &podman),
+            "Podman Engine"
+        );
+        let docker = ["Engine", "containerd", "runc", "docker-init"];
+        assert_eq!(engine_name("", &docker), "Docker Engine");
+        assert_eq!(
+            engine_name("Docker Engine - Community", &docker),
+            "Docker Engine - Community"
+        );
+        assert_eq!(engine_name("linux/arm64", &[]), "Docker Engine");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::state::container_dialogs::{ContainerDialog, Target, inspect_lines};
 use crate::state::container_run_form::{Field, RunForm};
 use crate::ui::widgets::dialog::{frame_dialog, hint};
-use crate::ui::{Ctx, centered};
+use crate::ui::{Ctx, Theme, centered};
 use crate::util::sanitize::sanitize;
 
 fn height(lines: usize, area: Rect) -> u16 {
@@ -103,55 +103,39 @@ pub fn draw(
             input,
             error,
         } => {
-            let status = match error {
-                Some(e) => Line::styled(
-                    format!("✗ {}", sanitize(e)),
-                    Style::default().fg(theme.error),
-                ),
-                None => Line::styled("✓ valid name", Style::default().fg(theme.ok)),
+            let ok = Line::styled("✓ valid name", Style::default().fg(theme.ok));
+            let p = Prompt {
+                title: "Rename container",
+                sigil: "> ",
+                verb: "rename",
+                width: 60,
+                name: &target.name,
+                text: &input.text,
+                error: error.as_deref(),
+                ok,
             };
-            let lines = vec![
-                Line::raw(format!("Container: {}", sanitize(&target.name))),
-                Line::from(vec![
-                    Span::styled("> ", Style::default().fg(theme.key)),
-                    Span::raw(sanitize(&input.text)),
-                    Span::styled("█", Style::default().fg(theme.key)),
-                ]),
-                status,
-                Line::raw(""),
-                hint(theme, &[("Enter", "rename"), ("Esc", "cancel")]),
-            ];
-            let rect = centered(area, 60, height(lines.len(), area));
-            frame_dialog(frame, rect, "Rename container".into(), lines, theme, false);
+            prompt(frame, area, theme, p);
         }
         ContainerDialog::Exec {
             target,
             input,
             error,
         } => {
-            let status = match error {
-                Some(e) => Line::styled(
-                    format!("✗ {}", sanitize(e)),
-                    Style::default().fg(theme.error),
-                ),
-                None => Line::styled(
-                    "runs with a TTY; dockhand comes back when it exits",
-                    Style::default().fg(theme.dim),
-                ),
+            let ok = Line::styled(
+                "runs with a TTY; dockhand comes back when it exits",
+                Style::default().fg(theme.dim),
+            );
+            let p = Prompt {
+                title: "Run a command",
+                sigil: "$ ",
+                verb: "run",
+                width: 70,
+                name: &target.name,
+                text: &input.text,
+                error: error.as_deref(),
+                ok,
             };
-            let lines = vec![
-                Line::raw(format!("Container: {}", sanitize(&target.name))),
-                Line::from(vec![
-                    Span::styled("$ ", Style::default().fg(theme.key)),
-                    Span::raw(sanitize(&input.text)),
-                    Span::styled("█", Style::default().fg(theme.key)),
-                ]),
-                status,
-                Line::raw(""),
-                hint(theme, &[("Enter", "run"), ("Esc", "cancel")]),
-            ];
-            let rect = centered(area, 70, height(lines.len(), area));
-            frame_dialog(frame, rect, "Run a command".into(), lines, theme, false);
+            prompt(frame, area, theme, p);
         }
         ContainerDialog::Prune { targets, scroll } => {
             let mut lines = Vec::new();
@@ -282,4 +266,44 @@ fn draw_run(frame: &mut Frame<'_>, area: Rect, form: &RunForm, ctx: &Ctx<'_>) {
     ));
     let rect = centered(area, 80, height(lines.len(), area));
     frame_dialog(frame, rect, "Run container".into(), lines, theme, false);
+}
+
+/// A one-line prompt about a container.
+struct Prompt<'a> {
+    title: &'static str,
+    sigil: &'static str,
+    verb: &'static str,
+    width: u16,
+    /// The container's name.
+    name: &'a str,
+    /// What is typed.
+    text: &'a str,
+    /// The inline error, if any.
+    error: Option<&'a str>,
+    /// The status line when there is no error.
+    ok: Line<'static>,
+}
+
+/// Draws a one-line prompt: the container, the text typed, the inline error (or `ok`), keys.
+fn prompt(frame: &mut Frame<'_>, area: Rect, theme: &Theme, p: Prompt<'_>) {
+    let status = match p.error {
+        Some(e) => Line::styled(
+            format!("✗ {}", sanitize(e)),
+            Style::default().fg(theme.error),
+        ),
+        None => p.ok,
+    };
+    let lines = vec![
+        Line::raw(format!("Container: {}", sanitize(p.name))),
+        Line::from(vec![
+            Span::styled(p.sigil, Style::default().fg(theme.key)),
+            Span::raw(sanitize(p.text)),
+            Span::styled("█", Style::default().fg(theme.key)),
+        ]),
+        status,
+        Line::raw(""),
+        hint(theme, &[("Enter", p.verb), ("Esc", "cancel")]),
+    ];
+    let rect = centered(area, p.width, height(lines.len(), area));
+    frame_dialog(frame, rect, p.title.into(), lines, theme, false);
 }

@@ -34,13 +34,16 @@ pub async fn run(tui: &mut Tui, state: &mut AppState, host: Option<String>, req:
     }
     let name = crate::util::sanitize::sanitize(&req.name);
     let mut out = std::io::stdout();
-    let _ = write!(
-        out,
-        "\r\n[dockhand] {} in {name} — exit the shell to return to dockhand\r\n",
-        req.cmd.join(" ")
-    );
+    let banner = if req.attach {
+        format!("attached to {name} — dockhand comes back when its process exits")
+    } else {
+        let cmd = crate::util::sanitize::sanitize(&req.cmd.join(" "));
+        format!("{cmd} in {name} — exit the shell to return to dockhand")
+    };
+    let _ = write!(out, "\r\n[dockhand] {banner}\r\n");
     let _ = out.flush();
     let result = match enable_raw_mode() {
+        Ok(()) if req.attach => container_exec::attach_and_start(&docker, &req.id).await,
         Ok(()) => container_exec::interactive(&docker, &req.id, &req.cmd).await,
         Err(e) => Err(crate::engine::EngineError::Invalid(format!(
             "raw mode: {e}"
@@ -51,12 +54,17 @@ pub async fn run(tui: &mut Tui, state: &mut AppState, host: Option<String>, req:
         state.say(Level::Error, format!("cannot take the terminal back: {e}"));
         return;
     }
+    let what = if req.attach {
+        format!("{name} (attached)")
+    } else {
+        format!("exec in {name}")
+    };
     match result {
         Ok(Some(code)) => state.say(
             if code == 0 { Level::Ok } else { Level::Info },
-            format!("exec in {name} exited with code {code}"),
+            format!("{what} exited with code {code}"),
         ),
-        Ok(None) => state.say(Level::Ok, format!("exec in {name} ended")),
-        Err(e) => state.say(Level::Error, format!("exec in {name} failed: {e}")),
+        Ok(None) => state.say(Level::Ok, format!("{what} ended")),
+        Err(e) => state.say(Level::Error, format!("{what} failed: {e}")),
     }
 }

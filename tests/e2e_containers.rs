@@ -1,5 +1,6 @@
 //! End to end in tmux against the REAL engine: run a container from the run dialog, open its
-//! logs, exec a shell in it, type a command, and come back to the same TUI screen.
+//! logs, exec a shell in it, type a command, and come back to the same TUI screen; then a typed
+//! command, and a `docker run -it` that hands the terminal to the new container.
 mod common;
 
 use std::time::Duration;
@@ -18,6 +19,7 @@ async fn run_logs_exec_and_back() {
     let tag = guard.image(format!("{}:1", engine::unique("dh-e2e-ctr")));
     engine::busybox_image(&docker, &tag).await;
     let name = guard.container(engine::unique("dh-e2e"));
+    let it_name = guard.container(engine::unique("dh-e2e-it"));
 
     let term = Spawn::dockhand()
         .env("DOCKER_HOST", engine::docker_host().unwrap_or_default())
@@ -98,6 +100,50 @@ async fn run_logs_exec_and_back() {
         .wait_for(&format!("exec in {name} exited with code 3"), T)
         .unwrap();
     assert!(back.contains("7 Containers ("), "{back}");
+
+    // `docker run -it` from the run dialog: the terminal goes to the new container's shell.
+    term.send_keys(&["1"]).unwrap();
+    term.wait_for("Images (1)", T).unwrap();
+    term.send_keys(&["r"]).unwrap();
+    term.wait_for("Run container", T).unwrap();
+    term.send_literal(&it_name).unwrap();
+    term.send_keys(&["Tab"]).unwrap();
+    term.send_literal("sh").unwrap();
+    // Command → Detached is eight fields down; Space turns it off, then TTY on.
+    for _ in 0..8 {
+        term.send_keys(&["Tab"]).unwrap();
+    }
+    term.send_keys(&["Space", "Tab", "Space"]).unwrap();
+    term.wait_for("like docker run -it", T).unwrap();
+    term.send_keys(&["Enter"]).unwrap();
+    term.wait_for(&format!("attached to {it_name}"), T).unwrap();
+    term.wait_for("/ #", T).unwrap();
+    term.send_literal("echo it-$((5*5)); tty; exit 4").unwrap();
+    term.send_keys(&["Enter"]).unwrap();
+    let back = term
+        .wait_for(&format!("{it_name} (attached) exited with code 4"), T)
+        .unwrap();
+    assert!(back.contains("7 Containers ("), "{back}");
+    let state = docker
+        .inspect_container(
+            &it_name,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await
+        .expect("the -it container exists")
+        .state
+        .expect("state");
+    assert_eq!(state.exit_code, Some(4));
+    let config = docker
+        .inspect_container(
+            &it_name,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await
+        .expect("inspect")
+        .config
+        .expect("config");
+    assert_eq!((config.tty, config.open_stdin), (Some(true), Some(true)));
 
     // Keys work again after the exec.
     term.send_keys(&["q"]).unwrap();

@@ -5,10 +5,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use std::pin::Pin;
+
 use bollard::Docker;
+use bollard::container::LogOutput;
 use bollard::exec::{CreateExecOptions, ResizeExecOptions, StartExecOptions, StartExecResults};
-use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
+use bollard::query_parameters::{
+    AttachContainerOptionsBuilder, InspectContainerOptions, ResizeContainerTTYOptionsBuilder,
+    StartContainerOptions,
+};
+use futures::{Stream, StreamExt};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::error::EngineError;
@@ -71,23 +78,60 @@ pub async fn interactive(
         tty: true,
         output_capacity: None,
     };
-    let StartExecResults::Attached {
-        mut output,
-        mut input,
-    } = docker.start_exec(&exec.id, Some(start)).await?
+    let StartExecResults::Attached { output, input } =
+        docker.start_exec(&exec.id, Some(start)).await?
     else {
         return Err(EngineError::Invalid("the engine detached the exec".into()));
     };
+    pipe(docker, Resize::Exec(&exec.id), output, input).await?;
+    let code = docker
+        .inspect_exec(&exec.id)
+        .await
+        .ok()
+        .and_then(|i| i.exit_code);
+    Ok(code)
+}
+
+/// What a terminal resize applies to.
+enum Resize<'a> {
+    /// An exec, by ID.
+    Exec(&'a str),
+    /// A container's own TTY, by ID.
+    Container(&'a str),
+}
+
+impl Resize<'_> {
+    async fn apply(&self, docker: &Docker, (width, height): (u16, u16)) {
+        let _ = match self {
+            Resize::Exec(id) => {
+                docker
+                    .resize_exec(id, ResizeExecOptions { width, height })
+                    .await
+            }
+            Resize::Container(id) => {
+                let opts = ResizeContainerTTYOptionsBuilder::default()
+                    .w(i32::from(width))
+                    .h(i32::from(height))
+                    .build();
+                docker.resize_container_tty(id, opts).await
+            }
+        };
+    }
+}
+
+type Output = Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
+type Input = Pin<Box<dyn AsyncWrite + Send>>;
+
+/// Pipes raw stdin to `input` and `output` to stdout until the output ends, following terminal
+/// resizes.
+async fn pipe(
+    docker: &Docker,
+    resize: Resize<'_>,
+    mut output: Output,
+    mut input: Input,
+) -> Result<(), EngineError> {
     let mut size = crossterm::terminal::size().unwrap_or((80, 24));
-    let _ = docker
-        .resize_exec(
-            &exec.id,
-            ResizeExecOptions {
-                width: size.0,
-                height: size.1,
-            },
-        )
-        .await;
+    resize.apply(docker, size).await;
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let pump = stdin_pump(stop.clone(), tx);
@@ -115,9 +159,7 @@ pub async fn interactive(
                 let now = crossterm::terminal::size().unwrap_or(size);
                 if now != size {
                     size = now;
-                    let _ = docker
-                        .resize_exec(&exec.id, ResizeExecOptions { width: size.0, height: size.1 })
-                        .await;
+                    resize.apply(docker, size).await;
                 }
             }
         }
@@ -125,11 +167,35 @@ pub async fn interactive(
     stop.store(true, Ordering::SeqCst);
     drop(rx);
     let _ = tokio::task::spawn_blocking(move || pump.join()).await;
-    result?;
+    result
+}
+
+/// `docker run -it`'s second half: attaches this terminal to a created container's TTY, starts
+/// it, and pipes until its process exits. Returns its exit code when the engine still has it
+/// (not after `--rm` removed the container).
+pub async fn attach_and_start(docker: &Docker, id: &str) -> Result<Option<i64>, EngineError> {
+    let opts = AttachContainerOptionsBuilder::default()
+        .stream(true)
+        .stdin(true)
+        .stdout(true)
+        .stderr(true)
+        .build();
+    let attached = docker.attach_container(id, Some(opts)).await?;
+    docker
+        .start_container(id, None::<StartContainerOptions>)
+        .await?;
+    pipe(
+        docker,
+        Resize::Container(id),
+        attached.output,
+        attached.input,
+    )
+    .await?;
     let code = docker
-        .inspect_exec(&exec.id)
+        .inspect_container(id, None::<InspectContainerOptions>)
         .await
         .ok()
-        .and_then(|i| i.exit_code);
+        .and_then(|c| c.state)
+        .and_then(|s| s.exit_code);
     Ok(code)
 }

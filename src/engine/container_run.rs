@@ -252,6 +252,7 @@ pub fn create_body(spec: &RunSpec) -> Result<ContainerCreateBody, String> {
             });
     }
     let restart = parse_restart(&spec.restart)?;
+    let interactive = spec.tty && spec.create_only;
     Ok(ContainerCreateBody {
         image: Some(spec.image.clone()),
         cmd: (!spec.cmd.is_empty()).then(|| spec.cmd.clone()),
@@ -260,7 +261,12 @@ pub fn create_body(spec: &RunSpec) -> Result<ContainerCreateBody, String> {
         exposed_ports: (!exposed.is_empty()).then_some(exposed),
         tty: Some(spec.tty),
         open_stdin: Some(spec.tty),
-        attach_stdin: Some(false),
+        // `docker run -it` (created only, the app attaches then starts it): stdin closes when the
+        // attached terminal goes.
+        attach_stdin: Some(interactive),
+        attach_stdout: Some(interactive),
+        attach_stderr: Some(interactive),
+        stdin_once: Some(interactive),
         host_config: Some(HostConfig {
             port_bindings: (!bindings.is_empty()).then_some(bindings),
             binds: (!spec.binds.is_empty()).then(|| spec.binds.clone()),

@@ -298,6 +298,7 @@ impl ContainerDialog {
                                 id: target.id.clone(),
                                 name: target.name.clone(),
                                 cmd,
+                                attach: false,
                             });
                         }
                         Err(e) => *error = Some(e),

@@ -27,7 +27,8 @@ pub enum Field {
     Restart,
     /// `--rm`.
     AutoRemove,
-    /// `-d` (off: attached, the logs view opens on the new container).
+    /// `-d` (off: attached: the logs view opens on the new container, or with `-t -i` the
+    /// terminal is handed to it).
     Detached,
     /// `-t -i`.
     Tty,
@@ -231,7 +232,8 @@ impl RunForm {
             restart: self.text(Field::Restart).to_string(),
             auto_remove: self.auto_remove,
             tty: self.tty,
-            create_only: false,
+            // `-it` without `-d`: the app attaches the terminal before starting it.
+            create_only: self.tty && !self.detached,
         })
     }
 

@@ -112,6 +112,8 @@ pub struct ContainersState {
     pub networks: Vec<String>,
     /// The next container created by the run dialog opens its logs (run attached).
     pub attach_next: bool,
+    /// The next container the user runs is `-it` attached: the terminal goes to it, then it starts.
+    pub attach_terminal: bool,
     /// An interactive exec the app loop must perform (it suspends the terminal for it).
     pub exec: Option<super::containers_app::ExecRequest>,
 }

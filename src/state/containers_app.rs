@@ -14,15 +14,18 @@ use crate::engine::{Command, EngineEvent};
 /// Grace period of stop and restart, seconds (like `docker stop`).
 pub const STOP_TIMEOUT: u32 = 10;
 
-/// An interactive exec the app loop must perform with the terminal suspended.
+/// Terminal work the app loop must perform with the TUI suspended: an interactive exec, or
+/// attaching to a container created for `docker run -it` and starting it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecRequest {
     /// Container ID.
     pub id: String,
     /// Container name, for messages.
     pub name: String,
-    /// The command, e.g. `["/bin/sh"]`.
+    /// The command, e.g. `["/bin/sh"]` (unused when `attach`).
     pub cmd: Vec<String>,
+    /// Attach to the container's own process and start it, instead of an exec.
+    pub attach: bool,
 }
 
 impl AppState {
@@ -217,6 +220,7 @@ impl AppState {
                             id: c.id.clone(),
                             name: c.name.clone(),
                             cmd: vec!["/bin/sh".into()],
+                            attach: false,
                         });
                     }
                     Some(c) => {
@@ -275,7 +279,11 @@ impl AppState {
                 }
                 Outcome::Run { command, attached } => {
                     self.container_pane.dialog = None;
-                    self.container_pane.attach_next = attached;
+                    // `-it` attached: created only; the terminal is attached, then it starts.
+                    let terminal =
+                        matches!(&command, Command::RunContainer(spec) if spec.create_only);
+                    self.container_pane.attach_next = attached && !terminal;
+                    self.container_pane.attach_terminal = attached && terminal;
                     vec![command]
                 }
                 Outcome::Exec(request) => {
@@ -355,11 +363,20 @@ impl AppState {
         Ok(vec![])
     }
 
-    /// A container the user ran was created: select it when listed, open its logs if attached.
+    /// A container the user ran was created: select it when listed; attached, open its logs, or
+    /// (with a TTY) hand it the terminal and start it.
     pub(super) fn on_container_created(&mut self, id: String, name: String) {
         let pane = &mut self.container_pane;
         if std::mem::take(&mut pane.attach_next) {
             pane.logs = Some(LogsView::new(&id, &name));
+        }
+        if std::mem::take(&mut pane.attach_terminal) {
+            pane.exec = Some(ExecRequest {
+                id: id.clone(),
+                name: name.clone(),
+                cmd: vec![],
+                attach: true,
+            });
         }
         pane.pending_select = Some(id.clone());
         let rows = pane.rows.clone();

@@ -272,3 +272,44 @@ fn exec_a_typed_command_split_like_a_shell() {
     assert_eq!(req.id, "c1");
     assert_eq!(req.cmd, vec!["sh", "-c", "echo hi"]);
 }
+
+#[test]
+fn run_dash_it_hands_the_terminal_to_the_new_container() {
+    let keymap = Keymap::defaults();
+    let mut s = app();
+    s.on_action(Action::RunImage);
+    assert!(matches!(
+        s.container_pane.dialog,
+        Some(ContainerDialog::Run(_))
+    ));
+    if let Some(ContainerDialog::Run(form)) = &mut s.container_pane.dialog {
+        form.detached = false;
+        form.tty = true;
+    }
+    let cmds = s.on_key(&keymap, &key(KeyCode::Enter));
+    match cmds.as_slice() {
+        [Command::RunContainer(spec)] => {
+            assert!(spec.tty && spec.create_only, "created only: {spec:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.container_pane.attach_terminal && !s.container_pane.attach_next);
+    s.on_engine(EngineEvent::JobStarted {
+        id: 1,
+        kind: JobKind::Run {
+            image: "one:1".into(),
+            name: "it".into(),
+        },
+    });
+    s.on_engine(EngineEvent::JobFinished {
+        id: 1,
+        result: Ok(JobOutcome::Created {
+            id: "c9".into(),
+            name: "it".into(),
+        }),
+    });
+    let req = s.container_pane.exec.take().expect("terminal handed over");
+    assert!(req.attach, "{req:?}");
+    assert_eq!((req.id.as_str(), req.name.as_str()), ("c9", "it"));
+    assert!(s.container_pane.logs.is_none());
+}

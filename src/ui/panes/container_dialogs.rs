@@ -230,10 +230,12 @@ fn draw_run(frame: &mut Frame<'_>, area: Rect, form: &RunForm, ctx: &Ctx<'_>) {
             };
             spans.push(Span::raw(if on { "[x]" } else { "[ ]" }));
             if *f == Field::Detached && !on {
-                spans.push(Span::styled(
-                    " attached: opens its logs",
-                    Style::default().fg(theme.dim),
-                ));
+                let what = if form.tty {
+                    " attached: the terminal is handed to it (like docker run -it)"
+                } else {
+                    " attached: opens its logs"
+                };
+                spans.push(Span::styled(what, Style::default().fg(theme.dim)));
             }
         } else {
             let text = &form.inputs[i].text;

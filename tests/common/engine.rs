@@ -153,6 +153,25 @@ pub fn tar_context(files: &[ContextFile]) -> Vec<u8> {
 /// classic builder, without network (the test engine has no bridge).
 /// Returns the image id, or the build error / output on failure.
 pub async fn try_build(docker: &Docker, tag: &str, context: Vec<u8>) -> Result<String, String> {
+    // Tests run in parallel and clean up their images: the classic builder can pick a cached
+    // step whose image another test's cleanup is removing ("failed to get digest …: no such
+    // file"). That is the engine racing with the cleanup, not the build failing: try again.
+    let mut attempt = 0;
+    loop {
+        match build_once(docker, tag, context.clone()).await {
+            Err(e) if attempt < 3 && is_cache_race(&e) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+/// Whether a build failed because a cached step's image vanished under it.
+fn is_cache_race(error: &str) -> bool {
+    error.contains("failed to get digest")
+        || (error.contains("No such image") && error.contains("Using cache"))
+}
+
+async fn build_once(docker: &Docker, tag: &str, context: Vec<u8>) -> Result<String, String> {
     let options = BuildImageOptionsBuilder::default()
         .dockerfile("Dockerfile")
         .t(tag)

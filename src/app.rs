@@ -220,6 +220,16 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
             state.drain_editor();
             dirty = true;
         }
+        if let Some(text) = state.editor.clipboard_out.take() {
+            match tui.copy_to_clipboard(&text) {
+                Ok(true) => {}
+                Ok(false) => state.say(
+                    Level::Info,
+                    "copied in the editor only: too large for the terminal's clipboard",
+                ),
+                Err(e) => state.say(Level::Error, format!("copying to the clipboard: {e}")),
+            }
+        }
         if state.quit {
             break;
         }

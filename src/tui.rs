@@ -104,3 +104,23 @@ impl Drop for Tui {
         let _ = restore();
     }
 }
+
+/// The most text handed to the terminal's clipboard in one go: terminals cap OSC 52 payloads.
+pub const CLIPBOARD_MAX: usize = 64 * 1024;
+
+impl Tui {
+    /// Puts `text` on the terminal's clipboard with OSC 52 (xterm, kitty, WezTerm, iTerm2, foot,
+    /// tmux with `set-clipboard on`, …). Returns false, sending nothing, when it is too large.
+    pub fn copy_to_clipboard(&mut self, text: &str) -> io::Result<bool> {
+        use base64::Engine as _;
+        use std::io::Write as _;
+        if text.len() > CLIPBOARD_MAX {
+            return Ok(false);
+        }
+        let payload = base64::engine::general_purpose::STANDARD.encode(text);
+        let out = self.terminal.backend_mut();
+        write!(out, "\x1b]52;c;{payload}\x07")?;
+        out.flush()?;
+        Ok(true)
+    }
+}

@@ -80,6 +80,22 @@ fn edit_lint_save_and_quit_in_a_real_terminal() {
         "FROM dh-busybox:1\nWORKDIR /app\nCMD [\"sh\"]\nMAINTAINER me@example.com\n"
     );
 
+    // Copy the first line: it reaches the terminal's clipboard (OSC 52; tmux keeps it as a buffer).
+    term.send_keys(&["C-Home", "S-End"]).expect("keys");
+    std::thread::sleep(Duration::from_millis(200));
+    term.send_keys(&["M-c"]).expect("keys");
+    let deadline = std::time::Instant::now() + WAIT;
+    while term.show_buffer().as_deref() != Some("FROM dh-busybox:1") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "clipboard: {:?}\n{}",
+            term.show_buffer(),
+            term.capture()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    term.send_keys(&["C-End"]).expect("keys");
+
     // Another edit, then Ctrl-c: asked first; Esc keeps editing; Ctrl-c + d discards and quits.
     term.send_literal("x").expect("type");
     term.wait_for("● unsaved", WAIT).expect("dirty again");

@@ -183,6 +183,14 @@ impl Tmux {
             .map_err(|e| format!("run tmux: {e}"))
     }
 
+    /// The newest paste buffer (where tmux puts what a program copies with OSC 52), if any.
+    pub fn show_buffer(&self) -> Option<String> {
+        let out = self.tmux(["show-buffer"]).ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Send tmux key names, e.g. `&["j", "Enter", "C-c", "Escape", "Up"]`.
     pub fn send_keys(&self, keys: &[&str]) -> Result<(), String> {
         let mut args = vec!["send-keys", "-t", self.target.as_str()];
@@ -342,6 +350,7 @@ fn config_text() -> String {
          set -g remain-on-exit on\n\
          set -g history-limit 10000\n\
          set -s escape-time 0\n\
+         set -s set-clipboard on\n\
          set -g default-terminal \"{}\"\n",
         default_term()
     )

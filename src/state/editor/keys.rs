@@ -148,12 +148,14 @@ impl EditorState {
                 ta.select_all();
                 false
             }
+            // Start and end of the file (CursorMove::Top/Bottom keep the column).
             KeyCode::Home if ctrl => {
-                ta.move_cursor(CursorMove::Top);
+                ta.move_cursor(CursorMove::Jump(0, 0));
                 false
             }
             KeyCode::End if ctrl => {
                 ta.move_cursor(CursorMove::Bottom);
+                ta.move_cursor(CursorMove::End);
                 false
             }
             KeyCode::PageDown => {
@@ -166,6 +168,18 @@ impl EditorState {
             }
             _ => ta.input(Input::from(*key)),
         };
+        let copy_or_cut = match key.code {
+            KeyCode::Char('c') => alt,
+            KeyCode::Insert => ctrl,
+            KeyCode::Char('x') => ctrl,
+            _ => false,
+        };
+        if copy_or_cut {
+            let text = self.textarea.yank_text();
+            if !text.is_empty() {
+                self.clipboard_out = Some(text);
+            }
+        }
         if modified {
             self.after_edit(now);
         }

@@ -135,6 +135,8 @@ pub struct EditorState {
     pub quit: bool,
     /// The image to select in the images pane once it is listed.
     pub select_image: Option<String>,
+    /// Text just copied or cut, for the app to hand to the terminal's clipboard (OSC 52).
+    pub clipboard_out: Option<String>,
 }
 
 impl Default for EditorState {
@@ -159,6 +161,7 @@ impl Default for EditorState {
             note: None,
             quit: false,
             select_image: None,
+            clipboard_out: None,
         }
     }
 }

@@ -563,3 +563,37 @@ fn other_jobs_do_not_touch_the_editor() {
     assert!(s.editor.build.job.is_none());
     assert!(s.editor.build.marks.is_empty());
 }
+
+#[test]
+fn copy_and_cut_hand_the_text_to_the_terminal_clipboard() {
+    let (mut s, km) = app("FROM a\nRUN b\n");
+    let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
+    // Nothing selected: nothing to hand over.
+    s.on_key(&km, &alt('c'));
+    assert_eq!(s.editor.clipboard_out, None);
+    // Select the first line (Shift-End) and copy it.
+    s.on_key(&km, &KeyEvent::new(KeyCode::End, KeyModifiers::SHIFT));
+    s.on_key(&km, &alt('c'));
+    assert_eq!(s.editor.clipboard_out.take().as_deref(), Some("FROM a"));
+    assert!(!s.editor.dirty, "copy changes nothing");
+    // Select all and cut.
+    s.on_key(&km, &alt('a'));
+    s.on_key(&km, &ctrl('x'));
+    assert_eq!(
+        s.editor.clipboard_out.take().as_deref(),
+        Some("FROM a\nRUN b")
+    );
+    assert!(s.editor.dirty);
+}
+
+#[test]
+fn ctrl_home_and_end_go_to_the_start_and_end_of_the_file() {
+    let (mut s, km) = app("FROM a\nRUN some long command\nCMD x\n");
+    s.on_key(&km, &code(KeyCode::Down));
+    s.on_key(&km, &code(KeyCode::End));
+    let ctrl_key = |c| KeyEvent::new(c, KeyModifiers::CONTROL);
+    s.on_key(&km, &ctrl_key(KeyCode::Home));
+    assert_eq!(s.editor.textarea.cursor(), (0, 0));
+    s.on_key(&km, &ctrl_key(KeyCode::End));
+    assert_eq!(s.editor.textarea.cursor(), (2, 5));
+}

@@ -74,6 +74,7 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
 
 /// Applies one event; returns whether the screen must be redrawn.
 fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Event) -> bool {
+    let mut redraw = true;
     let commands = match event {
         Event::Input(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             state.on_key(keymap, &key)
@@ -108,14 +109,11 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
             state.editor.tick(now);
             return minute_changed || std::mem::take(&mut state.container_pane.stats_unseen);
         }
-        // Stats are drawn by the next tick (see `stats_unseen`).
-        Event::Engine(ev @ crate::engine::EngineEvent::Stats { .. }) => {
-            for command in state.on_engine(ev) {
-                engine.send(command);
-            }
-            return false;
+        Event::Engine(ev) => {
+            // Stats samples are drawn by the next tick (see `stats_unseen`).
+            redraw = !matches!(ev, crate::engine::EngineEvent::Stats { .. });
+            state.on_engine(ev)
         }
-        Event::Engine(ev) => state.on_engine(ev),
         Event::ContextPlanned { dir, size } => {
             state.editor.on_context_planned(&dir, size);
             vec![]
@@ -124,7 +122,7 @@ fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Ev
     for command in commands.into_iter().chain(state.sync_container_streams()) {
         engine.send(command);
     }
-    true
+    redraw
 }
 
 fn first_frame_ready(state: &AppState) -> bool {

@@ -24,6 +24,22 @@ pub struct EngineInfo {
     pub provisional: bool,
 }
 
+#[cfg(test)]
+impl EngineInfo {
+    /// Debian's dockerd on the default socket, as tests of drawing and state see it.
+    pub fn local_test() -> Self {
+        EngineInfo {
+            endpoint: "unix:///var/run/docker.sock".into(),
+            source: "default socket".into(),
+            name: "Docker Engine".into(),
+            version: "20.10.24".into(),
+            api_version: "1.41".into(),
+            platform: "linux/amd64".into(),
+            provisional: false,
+        }
+    }
+}
+
 /// One endpoint that was tried and why it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {

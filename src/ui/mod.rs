@@ -103,25 +103,28 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
 
 /// A pane's frame: rounded border, highlighted when focused, with a title and a right-hand note.
 pub fn pane_block<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
-    let border = if focused {
-        theme.border_focused
+    let border_type = if focused {
+        BorderType::Thick
     } else {
-        theme.border
+        BorderType::Rounded
     };
-    let title_style = if focused {
-        Style::default()
+    framed(title, focused, theme).border_type(border_type)
+}
+
+/// A rounded frame whose border and title are highlighted when `active` (panes, and boxes inside
+/// a pane such as the explorer's two sides).
+pub fn framed<'a>(title: Line<'a>, active: bool, theme: &Theme) -> Block<'a> {
+    let (border, title_style) = if active {
+        let bold = Style::default()
             .fg(theme.border_focused)
-            .add_modifier(Modifier::BOLD)
+            .add_modifier(Modifier::BOLD);
+        (theme.border_focused, bold)
     } else {
-        Style::default().fg(theme.title)
+        (theme.border, Style::default().fg(theme.title))
     };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Rounded
-        })
+        .border_type(BorderType::Rounded)
         .border_style(Style::default().fg(border))
         .title(title.style(title_style))
 }

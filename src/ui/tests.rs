@@ -44,15 +44,9 @@ fn state() -> AppState {
         now: NOW,
         ..AppState::default()
     };
-    s.on_engine(EngineEvent::Connection(Connection::Connected(EngineInfo {
-        endpoint: "unix:///var/run/docker.sock".into(),
-        source: "default socket".into(),
-        name: "Docker Engine".into(),
-        version: "20.10.24".into(),
-        api_version: "1.41".into(),
-        platform: "linux/amd64".into(),
-        provisional: false,
-    })));
+    s.on_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
     let inv = Inventory {
         images: vec![
             image(

@@ -22,6 +22,8 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=tests/lib/engine.sh
 . "$REPO/tests/lib/engine.sh"
+# shellcheck source=tests/lib/bench.sh
+. "$REPO/tests/lib/bench.sh"
 
 RUNS="${DH_BENCH_RUNS:-7}"
 N_IMAGES="${DH_BENCH_IMAGES:-100}"
@@ -64,27 +66,13 @@ export DOCKER_CONFIG="$WORK/docker-config" TMUX_TMPDIR="$WORK/tmux"
 unset DOCKER_CONTEXT TMUX TMUX_PANE
 
 # ------------------------------------------------------------ the binary --
-if [ -n "${DOCKHAND_BIN:-}" ]; then
-    BIN="$DOCKHAND_BIN"
-else
-    say "cargo build --release (dockhand)"
-    (cd "$REPO" && cargo build --release --quiet --bin dockhand)
-    BIN="$REPO/target/release/dockhand"
-fi
-[ -x "$BIN" ] || die "no dockhand binary at $BIN"
+dh_bench_binary "$REPO" || die "no dockhand binary to measure"
 
 # ------------------------------------------------------------- the engine --
 say "starting private engine"
 dh_engine_start || die "the private engine did not start"
 SOCK="$DH_ENGINE_SOCK"
 export DOCKER_HOST="$DH_ENGINE_HOST"
-
-# api METHOD PATH [curl args...]: call the engine, fail on HTTP errors.
-api() {
-    local method="$1" path="$2"
-    shift 2
-    curl -sS --fail-with-body --unix-socket "$SOCK" -X "$method" "$@" "http://localhost/$API$path"
-}
 
 # build TAG DIR: build the context directory DIR as TAG (classic builder, no network).
 build() {

@@ -22,6 +22,8 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=tests/lib/engine.sh
 . "$REPO/tests/lib/engine.sh"
+# shellcheck source=tests/lib/bench.sh
+. "$REPO/tests/lib/bench.sh"
 
 SECONDS_IDLE="${DH_IDLE_SECONDS:-60}"
 N="${DH_IDLE_CONTAINERS:-10}"
@@ -29,7 +31,6 @@ WARMUP="${DH_IDLE_WARMUP:-5}"
 SIZE="${DH_IDLE_SIZE:-200x50}"
 COLS="${SIZE%x*}"
 ROWS="${SIZE#*x}"
-API="v1.41"
 HZ="$(getconf CLK_TCK)"
 
 say() { printf '==> %s\n' "$*" >&2; }
@@ -62,25 +63,12 @@ mkdir -p "$WORK/docker-config" "$WORK/tmux" "$WORK/home" "$WORK/ctx"
 export DOCKER_CONFIG="$WORK/docker-config" TMUX_TMPDIR="$WORK/tmux"
 unset DOCKER_CONTEXT TMUX TMUX_PANE
 
-if [ -n "${DOCKHAND_BIN:-}" ]; then
-    BIN="$DOCKHAND_BIN"
-else
-    say "cargo build --release (dockhand)"
-    (cd "$REPO" && cargo build --release --quiet --bin dockhand)
-    BIN="$REPO/target/release/dockhand"
-fi
-[ -x "$BIN" ] || die "no dockhand binary at $BIN"
+dh_bench_binary "$REPO" || die "no dockhand binary to measure"
 
 say "starting private engine"
 dh_engine_start || die "the private engine did not start"
 SOCK="$DH_ENGINE_SOCK"
 export DOCKER_HOST="$DH_ENGINE_HOST"
-
-api() {
-    local method="$1" path="$2"
-    shift 2
-    curl -sS --fail-with-body --unix-socket "$SOCK" -X "$method" "$@" "http://localhost/$API$path"
-}
 
 say "fixtures: busybox base and $N running containers"
 dh_engine_base_fixture >/dev/null || die "building the busybox fixture failed"

@@ -3,7 +3,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 use crate::config::theme::Theme;
 use crate::layers::ImageAnalysis;
@@ -29,26 +29,6 @@ pub fn status_mark(status: Status, theme: &Theme) -> (char, Color) {
     }
 }
 
-fn sub_block<'a>(title: Line<'a>, active: bool, theme: &Theme) -> Block<'a> {
-    let color = if active {
-        theme.border_focused
-    } else {
-        theme.border
-    };
-    let style = if active {
-        Style::default()
-            .fg(theme.border_focused)
-            .add_modifier(Modifier::BOLD)
-    } else {
-        Style::default().fg(theme.title)
-    };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(Style::default().fg(color))
-        .title(title.style(style))
-}
-
 /// The image's layers with size, a bar and the instruction; the chosen one highlighted.
 pub fn draw_layers(
     frame: &mut Frame<'_>,
@@ -60,7 +40,7 @@ pub fn draw_layers(
     let t = ctx.theme;
     let ex = &state.explorer;
     let active = focused(state, Pane::Explorer) && ex.side == Side::Layers;
-    let block = sub_block(Line::raw(" Layers "), active, t);
+    let block = crate::ui::framed(Line::raw(" Layers "), active, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // With room to spare, the chosen layer's full instruction goes under the list.
@@ -222,7 +202,7 @@ pub fn draw_tree(
         ViewMode::LayerChanges => format!(" Changes in layer {layer}/{} ", a.layers.len()),
     };
     let count = format!("{} rows ", ex.rows.len());
-    let block = sub_block(Line::raw(what), active, t)
+    let block = crate::ui::framed(Line::raw(what), active, t)
         .title_top(Line::styled(count, Style::default().fg(t.dim)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -310,7 +290,7 @@ pub fn draw_wasted(
         f.inefficient.len(),
         human_bytes(f.wasted_bytes)
     );
-    let block = sub_block(Line::raw(title), active, t);
+    let block = crate::ui::framed(Line::raw(title), active, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height.saturating_sub(1) as usize;

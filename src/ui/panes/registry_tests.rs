@@ -60,15 +60,9 @@ fn state() -> AppState {
         focus: Pane::Registry,
         ..AppState::default()
     };
-    s.on_engine(EngineEvent::Connection(Connection::Connected(EngineInfo {
-        endpoint: "unix:///var/run/docker.sock".into(),
-        source: "default socket".into(),
-        name: "Docker Engine".into(),
-        version: "20.10.24".into(),
-        api_version: "1.41".into(),
-        platform: "linux/amd64".into(),
-        provisional: false,
-    })));
+    s.on_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
     s.on_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![
             ImageInfo {

@@ -6,6 +6,8 @@
 #   3. cargo fmt --check, cargo clippy -D warnings, cargo test --all-targets,
 #   4. tear the engine down on every exit path.
 # Usage: ./tests/run.sh            (from any directory)
+#        ./tests/run.sh CMD ARGS…  the same private engines and environment, but run only
+#                                  CMD (e.g. `cargo test --test engine_images`) instead of step 3
 # Env:   DH_SKIP_INSTALL=1         do not try to install anything
 #        DH_ENGINE_TIMEOUT=60      seconds to wait for the engine to answer
 set -euo pipefail
@@ -127,6 +129,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 say "engine: $(curl -s --unix-socket "$DH_ENGINE_SOCK" http://localhost/version |
     grep -o '"Version":"[^"]*","ApiVersion":"[^"]*"' | head -n 1)"
+
+if [ "$#" -gt 0 ]; then
+    say "running: $*"
+    "$@"
+    exit $?
+fi
 
 status=0
 say "cargo fmt --all -- --check"

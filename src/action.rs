@@ -1,209 +1,334 @@
-//! What a key does: the serde `Action` that keymaps name in data.
-use serde::{Deserialize, Serialize};
+//! What keys do: actions, grouped by where they apply, named in keymap files in snake_case.
+//!
+//! [`AppAction`]s work everywhere (the router takes them), [`ListAction`]s are the verbs every
+//! list pane understands in its own way, and each pane has its own group, so no pane matches
+//! another pane's actions.
+use serde::{Deserialize, Deserializer};
 
-/// Every action a key can be bound to. Keymap files name them in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+macro_rules! group {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $v,)*
+        }
+
+        impl $name {
+            /// Every action of the group.
+            pub const ALL: &'static [$name] = &[$($name::$v,)*];
+
+            /// The name keymap files use.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$v => $s,)*
+                }
+            }
+        }
+    };
+}
+
+group! {
+    /// Actions that work in every pane.
+    AppAction {
+        /// Leave dockhand.
+        Quit = "quit",
+        /// Open or close the key help.
+        Help = "help",
+        /// Focus the next pane.
+        NextPane = "next_pane",
+        /// Focus the previous pane.
+        PrevPane = "prev_pane",
+        /// Focus the images pane.
+        FocusImages = "focus_images",
+        /// Focus the layers pane.
+        FocusLayers = "focus_layers",
+        /// Focus the jobs pane.
+        FocusJobs = "focus_jobs",
+        /// Focus the layer explorer.
+        FocusExplorer = "focus_explorer",
+        /// Focus the registry pane.
+        FocusRegistry = "focus_registry",
+        /// Focus the Dockerfile editor pane.
+        FocusEditor = "focus_editor",
+        /// Focus the containers pane.
+        FocusContainers = "focus_containers",
+        /// Open the pull dialog.
+        Pull = "pull",
+        /// Re-list everything now.
+        Refresh = "refresh",
+        /// Cancel the selected job in the jobs pane, else the newest running job.
+        CancelJob = "cancel_job",
+    }
+}
+
+group! {
+    /// The verbs of every list pane; each pane applies them to its own rows.
+    ListAction {
+        /// Move the cursor up.
+        Up = "up",
+        /// Move the cursor down.
+        Down = "down",
+        /// One page up.
+        PageUp = "page_up",
+        /// One page down.
+        PageDown = "page_down",
+        /// First row.
+        Top = "top",
+        /// Last row.
+        Bottom = "bottom",
+        /// Start typing a filter.
+        Filter = "filter",
+        /// Clear the filter / close what is open / go up a level.
+        Back = "back",
+        /// Cycle the sort order.
+        CycleSort = "cycle_sort",
+        /// Reverse the sort order.
+        ReverseSort = "reverse_sort",
+        /// Mark or unmark the row for a bulk action.
+        ToggleMark = "toggle_mark",
+        /// Show the details view.
+        Details = "details",
+        /// Remove the marked or selected rows (asks first).
+        Remove = "remove",
+        /// Prune what is unused (with a preview).
+        Prune = "prune",
+    }
+}
+
+group! {
+    /// The images and layers panes' own actions.
+    ImagesAction {
+        /// Tag the selected image.
+        Tag = "tag",
+        /// Push the selected image to the registry its name points at.
+        Push = "push",
+        /// Open the layer explorer on the selected image and layer.
+        OpenExplorer = "open_explorer",
+        /// Run a container from the selected image.
+        RunImage = "run_image",
+    }
+}
+
+group! {
+    /// The layer explorer's own actions.
+    ExplorerAction {
+        /// Show the layer below.
+        PrevLayer = "prev_layer",
+        /// Show the layer above.
+        NextLayer = "next_layer",
+        /// Move between the layer list and the file tree.
+        SwitchSide = "switch_side",
+        /// Collapse or expand the directory.
+        ToggleNode = "toggle_node",
+        /// Collapse the directory (or go to its parent).
+        Collapse = "collapse",
+        /// Expand the directory (or go to its first entry).
+        Expand = "expand",
+        /// Collapse every directory, or expand them all again.
+        CollapseAll = "collapse_all",
+        /// Only the layer's changes, or the whole image up to it.
+        ToggleChangesOnly = "toggle_changes_only",
+        /// Show or hide added entries.
+        ToggleAdded = "toggle_added",
+        /// Show or hide modified entries.
+        ToggleModified = "toggle_modified",
+        /// Show or hide removed entries.
+        ToggleRemoved = "toggle_removed",
+        /// Show or hide unchanged entries.
+        ToggleUnchanged = "toggle_unchanged",
+        /// Show the inefficient files instead of the tree.
+        ToggleWasted = "toggle_wasted",
+    }
+}
+
+group! {
+    /// The registry pane's own actions.
+    RegistryAction {
+        /// Open the selected registry, repository or tag.
+        Open = "registry_open",
+        /// Search Docker Hub / type a repository.
+        Search = "registry_search",
+        /// Pull the selected search result or tag.
+        Pull = "registry_pull",
+        /// Add a registry to browse.
+        Add = "add_registry",
+        /// Log in to the selected registry.
+        Login = "login",
+    }
+}
+
+group! {
+    /// The Dockerfile editor's own actions.
+    EditorAction {
+        /// Save the Dockerfile.
+        Save = "save",
+        /// Save the Dockerfile under another name.
+        SaveAs = "save_as",
+        /// Build an image from the Dockerfile.
+        Build = "build",
+        /// Show or hide the lint diagnostics list.
+        ToggleLint = "toggle_lint",
+        /// Open another Dockerfile.
+        OpenFile = "open_file",
+        /// Search the Dockerfile (a regex).
+        Search = "search",
+        /// Next search match.
+        SearchNext = "search_next",
+        /// Undo the last edit.
+        Undo = "undo",
+        /// Redo the last undone edit.
+        Redo = "redo",
+        /// Copy the selection (also to the terminal's clipboard).
+        Copy = "copy",
+        /// Cut the selection (also to the terminal's clipboard).
+        Cut = "cut",
+        /// Paste what was copied or cut in the editor.
+        Paste = "paste",
+        /// Select the whole file.
+        SelectAll = "select_all",
+        /// Go to the start of the file.
+        FileStart = "file_start",
+        /// Go to the end of the file.
+        FileEnd = "file_end",
+        /// Scroll one page up.
+        PageUp = "editor_page_up",
+        /// Scroll one page down.
+        PageDown = "editor_page_down",
+    }
+}
+
+group! {
+    /// The containers pane's own actions.
+    ContainersAction {
+        /// Start the marked or selected containers.
+        Start = "start_container",
+        /// Stop the marked or selected containers gracefully.
+        Stop = "stop_container",
+        /// Restart the marked or selected containers.
+        Restart = "restart_container",
+        /// Pause running / unpause paused containers.
+        Pause = "pause_container",
+        /// Send a signal to the marked or selected containers.
+        Kill = "kill_container",
+        /// Rename the selected container.
+        Rename = "rename_container",
+        /// Follow the selected container's logs.
+        Logs = "container_logs",
+        /// Open an interactive shell in the selected container.
+        ExecShell = "exec_shell",
+        /// Run a typed command in the selected container with a TTY.
+        ExecCommand = "exec_command",
+    }
+}
+
+group! {
+    /// Keys of every dialog and prompt: answers, fields, options and scrolling.
+    DialogAction {
+        /// Answer yes / submit the form.
+        Confirm = "confirm",
+        /// Close without doing anything.
+        Cancel = "cancel",
+        /// The next field of a form.
+        NextField = "next_field",
+        /// The previous field of a form.
+        PrevField = "prev_field",
+        /// Toggle the option under the cursor (or the dialog's main option).
+        Toggle = "toggle",
+        /// Scroll or move down.
+        Down = "dialog_down",
+        /// Scroll or move up.
+        Up = "dialog_up",
+        /// One page down.
+        PageDown = "dialog_page_down",
+        /// One page up.
+        PageUp = "dialog_page_up",
+        /// First line.
+        Top = "dialog_top",
+        /// Last line.
+        Bottom = "dialog_bottom",
+    }
+}
+
+/// Every action a key can be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Leave dockhand.
-    Quit,
-    /// Open or close the key help.
-    Help,
-    /// Focus the next pane.
-    NextPane,
-    /// Focus the previous pane.
-    PrevPane,
-    /// Focus the images pane.
-    FocusImages,
-    /// Focus the layers pane.
-    FocusLayers,
-    /// Focus the jobs pane.
-    FocusJobs,
-    /// Move the cursor up.
-    Up,
-    /// Move the cursor down.
-    Down,
-    /// One page up.
-    PageUp,
-    /// One page down.
-    PageDown,
-    /// First row.
-    Top,
-    /// Last row.
-    Bottom,
-    /// Start typing a filter.
-    Filter,
-    /// Clear the filter / close what is open.
-    Back,
-    /// Cycle the sort order.
-    CycleSort,
-    /// Reverse the sort order.
-    ReverseSort,
-    /// Mark or unmark the row for a bulk action.
-    ToggleMark,
-    /// Tag the selected image.
-    Tag,
-    /// Remove the marked or selected images.
-    Remove,
-    /// Prune unused images.
-    Prune,
-    /// Show the details view.
-    Details,
-    /// Re-list everything now.
-    Refresh,
-    /// Cancel the newest running job.
-    CancelJob,
-    /// Open the layer explorer on the selected image and layer.
-    OpenExplorer,
-    /// Focus the layer explorer.
-    FocusExplorer,
-    /// Explorer: show the layer below.
-    PrevLayer,
-    /// Explorer: show the layer above.
-    NextLayer,
-    /// Explorer: move between the layer list and the file tree.
-    SwitchSide,
-    /// Explorer: collapse or expand the directory.
-    ToggleNode,
-    /// Explorer: collapse the directory (or go to its parent).
-    Collapse,
-    /// Explorer: expand the directory (or go to its first entry).
-    Expand,
-    /// Explorer: collapse every directory, or expand them all again.
-    CollapseAll,
-    /// Explorer: only the layer's changes, or the whole image up to it.
-    ToggleChangesOnly,
-    /// Explorer: show or hide added entries.
-    ToggleAdded,
-    /// Explorer: show or hide modified entries.
-    ToggleModified,
-    /// Explorer: show or hide removed entries.
-    ToggleRemoved,
-    /// Explorer: show or hide unchanged entries.
-    ToggleUnchanged,
-    /// Explorer: show the inefficient files instead of the tree.
-    ToggleWasted,
-    /// Focus the registry pane.
-    FocusRegistry,
-    /// Open the pull dialog.
-    Pull,
-    /// Push the selected image to the registry its name points at.
-    Push,
-    /// Registry pane: open the selected registry, repository or tag.
-    RegistryOpen,
-    /// Registry pane: search Docker Hub / type a repository.
-    RegistrySearch,
-    /// Registry pane: pull the selected search result or tag.
-    RegistryPull,
-    /// Registry pane: add a registry to browse.
-    AddRegistry,
-    /// Registry pane: log in to the selected registry.
-    Login,
-    /// Focus the Dockerfile editor pane.
-    FocusEditor,
-    /// Save the Dockerfile.
-    Save,
-    /// Build an image from the Dockerfile.
-    Build,
-    /// Show or hide the lint diagnostics list.
-    ToggleLint,
-    /// Open another Dockerfile.
-    OpenFile,
-    /// Search the Dockerfile (a regex).
-    Search,
-    /// Next search match.
-    SearchNext,
-    /// Focus the containers pane.
-    FocusContainers,
-    /// Start the marked or selected containers.
-    StartContainer,
-    /// Stop the marked or selected containers gracefully.
-    StopContainer,
-    /// Restart the marked or selected containers.
-    RestartContainer,
-    /// Pause running / unpause paused containers.
-    PauseContainer,
-    /// Send a signal to the marked or selected containers.
-    KillContainer,
-    /// Rename the selected container.
-    RenameContainer,
-    /// Follow the selected container's logs.
-    ContainerLogs,
-    /// Open an interactive shell in the selected container.
-    ExecShell,
-    /// Run a typed command in the selected container with a TTY.
-    ExecCommand,
-    /// Run a container from the selected image.
-    RunImage,
+    /// Works everywhere.
+    App(AppAction),
+    /// A list verb.
+    List(ListAction),
+    /// Images and layers.
+    Images(ImagesAction),
+    /// The layer explorer.
+    Explorer(ExplorerAction),
+    /// The registry pane.
+    Registry(RegistryAction),
+    /// The Dockerfile editor.
+    Editor(EditorAction),
+    /// The containers pane.
+    Containers(ContainersAction),
+    /// Dialogs and prompts.
+    Dialog(DialogAction),
 }
 
 impl Action {
     /// Every action, for completeness checks.
-    pub const ALL: &'static [Action] = &[
-        Action::Quit,
-        Action::Help,
-        Action::NextPane,
-        Action::PrevPane,
-        Action::FocusImages,
-        Action::FocusLayers,
-        Action::FocusJobs,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-        Action::Filter,
-        Action::Back,
-        Action::CycleSort,
-        Action::ReverseSort,
-        Action::ToggleMark,
-        Action::Tag,
-        Action::Remove,
-        Action::Prune,
-        Action::Details,
-        Action::Refresh,
-        Action::CancelJob,
-        Action::OpenExplorer,
-        Action::FocusExplorer,
-        Action::PrevLayer,
-        Action::NextLayer,
-        Action::SwitchSide,
-        Action::ToggleNode,
-        Action::Collapse,
-        Action::Expand,
-        Action::CollapseAll,
-        Action::ToggleChangesOnly,
-        Action::ToggleAdded,
-        Action::ToggleModified,
-        Action::ToggleRemoved,
-        Action::ToggleUnchanged,
-        Action::ToggleWasted,
-        Action::FocusRegistry,
-        Action::Pull,
-        Action::Push,
-        Action::RegistryOpen,
-        Action::RegistrySearch,
-        Action::RegistryPull,
-        Action::AddRegistry,
-        Action::Login,
-        Action::FocusEditor,
-        Action::Save,
-        Action::Build,
-        Action::ToggleLint,
-        Action::OpenFile,
-        Action::Search,
-        Action::SearchNext,
-        Action::FocusContainers,
-        Action::StartContainer,
-        Action::StopContainer,
-        Action::RestartContainer,
-        Action::PauseContainer,
-        Action::KillContainer,
-        Action::RenameContainer,
-        Action::ContainerLogs,
-        Action::ExecShell,
-        Action::ExecCommand,
-        Action::RunImage,
-    ];
+    pub fn all() -> impl Iterator<Item = Action> {
+        let app = AppAction::ALL.iter().map(|a| Action::App(*a));
+        let list = ListAction::ALL.iter().map(|a| Action::List(*a));
+        let images = ImagesAction::ALL.iter().map(|a| Action::Images(*a));
+        let explorer = ExplorerAction::ALL.iter().map(|a| Action::Explorer(*a));
+        let registry = RegistryAction::ALL.iter().map(|a| Action::Registry(*a));
+        let editor = EditorAction::ALL.iter().map(|a| Action::Editor(*a));
+        let containers = ContainersAction::ALL.iter().map(|a| Action::Containers(*a));
+        let dialog = DialogAction::ALL.iter().map(|a| Action::Dialog(*a));
+        app.chain(list)
+            .chain(images)
+            .chain(explorer)
+            .chain(registry)
+            .chain(editor)
+            .chain(containers)
+            .chain(dialog)
+    }
+
+    /// The name keymap files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::App(a) => a.name(),
+            Action::List(a) => a.name(),
+            Action::Images(a) => a.name(),
+            Action::Explorer(a) => a.name(),
+            Action::Registry(a) => a.name(),
+            Action::Editor(a) => a.name(),
+            Action::Containers(a) => a.name(),
+            Action::Dialog(a) => a.name(),
+        }
+    }
+
+    /// The action a keymap file names.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::all().find(|a| a.name() == name)
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Action, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Action::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown action `{name}`")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for a in Action::all() {
+            assert!(seen.insert(a.name()), "{} named twice", a.name());
+            assert_eq!(Action::from_name(a.name()), Some(a));
+        }
+        assert_eq!(Action::from_name("explode"), None);
+    }
 }

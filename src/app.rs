@@ -4,9 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use crossterm::event::{
-    Event as TermEvent, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
-};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -14,7 +12,8 @@ use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::engine::{self, Connection, EngineHandle, endpoint};
 use crate::event::Event;
-use crate::state::{AppState, Level};
+use crate::files::FileWorker;
+use crate::state::{AppState, Effect, ExecRequest, Level, PaneId};
 use crate::tui::Tui;
 use crate::ui;
 
@@ -72,85 +71,97 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
     });
 }
 
+/// Where effects go: the engine, the file worker, and what only the loop can do.
+struct Outlets {
+    engine: EngineHandle,
+    files: FileWorker,
+    /// The clipboard text and terminal hand-over asked for (done by the loop, which owns the TUI).
+    clipboard: Option<String>,
+    terminal: Option<ExecRequest>,
+    exit: bool,
+}
+
+impl Outlets {
+    /// Carries out the effects the state handed back: the one place effects leave the state.
+    fn execute(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Engine(command) => self.engine.send(command),
+                Effect::File(op) => self.files.send(op),
+                Effect::Clipboard(text) => self.clipboard = Some(text),
+                Effect::Terminal(request) => self.terminal = Some(request),
+                Effect::Exit => self.exit = true,
+                // The state carries these out itself.
+                Effect::Say(..) | Effect::Focus(_) | Effect::Msg(_) | Effect::Quit => {}
+            }
+        }
+    }
+}
+
 /// Applies one event; returns whether the screen must be redrawn.
-fn apply(state: &mut AppState, keymap: &Keymap, engine: &EngineHandle, event: Event) -> bool {
+fn apply(state: &mut AppState, keymap: &Keymap, out: &mut Outlets, event: Event) -> bool {
     let mut redraw = true;
-    let commands = match event {
+    let effects = match event {
         Event::Input(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             state.on_key(keymap, &key)
         }
-        Event::Input(TermEvent::Paste(text))
-            if state.focus == crate::state::Pane::Editor && state.dialog.is_none() =>
-        {
-            state.editor_paste(keymap, &text)
-        }
-        Event::Input(TermEvent::Paste(text)) => {
-            let mut cmds = Vec::new();
-            for c in text.chars().filter(|c| !c.is_control()) {
-                cmds.extend(
-                    state.on_key(keymap, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-                );
-                if state.dialog.is_none() && state.filter_input.is_none() {
-                    break;
-                }
-            }
-            cmds
-        }
+        Event::Input(TermEvent::Paste(text)) => state.on_paste(keymap, &text),
         Event::Input(TermEvent::Resize(..)) => vec![],
         Event::Input(_) => return false,
         Event::InputError(e) => {
-            state.say(Level::Error, format!("terminal input failed: {e}"));
+            state
+                .shared
+                .say(Level::Error, format!("terminal input failed: {e}"));
             vec![]
         }
         Event::Tick => {
-            let now = crate::util::time::now_unix();
-            let minute_changed = now / 60 != state.now / 60;
-            state.now = now;
-            state.editor.tick(now);
-            return minute_changed || std::mem::take(&mut state.container_pane.stats_unseen);
+            let (effects, changed) = state.on_tick(keymap, crate::util::time::now_unix());
+            redraw = changed;
+            effects
         }
         Event::Engine(ev) => {
             // Stats samples are drawn by the next tick (see `stats_unseen`).
             redraw = !matches!(ev, crate::engine::EngineEvent::Stats { .. });
-            state.on_engine(ev)
+            state.on_engine(keymap, ev)
         }
-        Event::ContextPlanned { dir, size } => {
-            state.editor.on_context_planned(&dir, size);
-            vec![]
-        }
+        Event::File(done) => state.on_file(keymap, done),
     };
-    for command in commands.into_iter().chain(state.sync_container_streams()) {
-        engine.send(command);
-    }
+    out.execute(effects);
+    let synced = state.sync(keymap);
+    out.execute(synced);
     redraw
 }
 
 fn first_frame_ready(state: &AppState) -> bool {
-    matches!(state.connection, Connection::Connected(_))
-        && state.images.loaded
-        && (state.images.rows.is_empty()
-            || state.layers.details.is_some()
-            || state.layers.error.is_some())
+    let (images, layers) = (&state.panes.images.table, &state.panes.layers);
+    matches!(state.shared.connection, Connection::Connected(_))
+        && images.loaded
+        && (images.rows.is_empty() || layers.details.is_some() || layers.error.is_some())
 }
 
 async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut state = AppState {
-        now: crate::util::time::now_unix(),
-        ..AppState::default()
-    };
+    let mut state = AppState::default();
+    state.shared.now = crate::util::time::now_unix();
     let keymap = match Keymap::load() {
         Ok(k) => k,
         Err(e) => {
-            state.say(Level::Error, format!("{e} — using the default keys"));
+            state
+                .shared
+                .say(Level::Error, format!("{e} — using the default keys"));
             Keymap::defaults()
         }
     };
     if let Some(file) = &opts.file {
-        state.editor.request_open(file.clone());
-        state.focus = crate::state::Pane::Editor;
-        crate::state::editor::io::run_ops(&mut state.editor);
-        state.drain_editor();
+        // The file is read before the first frame, so that it opens with the editor.
+        for effect in state.panes.editor.request_open(file.clone()) {
+            if let Effect::File(op) = effect
+                && let Some(done) = crate::files::perform(op)
+            {
+                state.on_file(&keymap, done);
+            }
+        }
+        state.shared.focus = PaneId::Editor;
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let engine_tx = tx.clone();
@@ -158,12 +169,20 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
         let _ = engine_tx.send(Event::Engine(ev));
     });
     let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(opts.host.clone()));
-    let engine = engine::spawn(endpoints, sink);
+    let file_tx = tx.clone();
+    let mut out = Outlets {
+        engine: engine::spawn(endpoints, sink),
+        files: FileWorker::spawn(move |done| {
+            let _ = file_tx.send(Event::File(done));
+        }),
+        clipboard: None,
+        terminal: None,
+        exit: false,
+    };
 
     let mut tui = Tui::enter().context("setting up the terminal")?;
     let mut input = spawn_input(tx.clone());
     let input_tx = tx.clone();
-    let plan_tx = tx.clone();
     spawn_ticks(tx);
     let ctx = ui::Ctx {
         theme: &theme,
@@ -177,17 +196,9 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
             tui.terminal
                 .draw(|f| info = ui::draw(f, &state, &ctx))
                 .context("drawing")?;
-            state.viewport = (info.images_rows.max(1), info.layers_rows.max(1));
-            state.explorer.viewport = info.explorer_rows.max(1);
-            state.page = match state.focus {
-                crate::state::Pane::Images => state.viewport.0,
-                crate::state::Pane::Layers => state.viewport.1,
-                _ => 10,
-            };
-            state.set_container_viewport(info.containers_rows);
-            for command in state.sync_container_streams() {
-                engine.send(command);
-            }
+            state.set_viewports(&info.rows);
+            let synced = state.sync(&keymap);
+            out.execute(synced);
             dirty = false;
             if opts.panic_after_first_frame {
                 panic!("deliberate panic after the first frame (--panic-after-first-frame)");
@@ -198,40 +209,31 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
             }
         }
         // The keystroke's frame is on screen: lint the edited buffer once input is idle.
-        if rx.is_empty() && state.editor.refresh_lint() {
+        if rx.is_empty() && state.panes.editor.refresh_lint() {
             dirty = true;
             continue;
         }
         let Some(event) = rx.recv().await else { break };
-        dirty |= apply(&mut state, &keymap, &engine, event);
+        dirty |= apply(&mut state, &keymap, &mut out, event);
         while let Ok(event) = rx.try_recv() {
-            dirty |= apply(&mut state, &keymap, &engine, event);
+            dirty |= apply(&mut state, &keymap, &mut out, event);
         }
-        if !state.editor.ops.is_empty() {
-            for (dir, dockerfile) in crate::state::editor::io::run_file_ops(&mut state.editor) {
-                let tx = plan_tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let size = crate::state::editor::io::plan_size(&dir, &dockerfile);
-                    let _ = tx.send(Event::ContextPlanned { dir, size });
-                });
-            }
-            state.drain_editor();
-            dirty = true;
-        }
-        if let Some(text) = state.editor.clipboard_out.take() {
+        if let Some(text) = out.clipboard.take() {
             match tui.copy_to_clipboard(&text) {
                 Ok(true) => {}
-                Ok(false) => state.say(
+                Ok(false) => state.shared.say(
                     Level::Info,
                     "copied in the editor only: too large for the terminal's clipboard",
                 ),
-                Err(e) => state.say(Level::Error, format!("copying to the clipboard: {e}")),
+                Err(e) => state
+                    .shared
+                    .say(Level::Error, format!("copying to the clipboard: {e}")),
             }
         }
-        if state.quit {
+        if out.exit {
             break;
         }
-        if let Some(request) = state.container_pane.exec.take() {
+        if let Some(request) = out.terminal.take() {
             input.abort();
             let _ = (&mut input).await;
             crate::exec_tty::run(&mut tui, &mut state, opts.host.clone(), request).await;

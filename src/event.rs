@@ -12,11 +12,6 @@ pub enum Event {
     Tick,
     /// Something from the engine module.
     Engine(EngineEvent),
-    /// A build context was planned (off the UI thread) for the editor's build dialog.
-    ContextPlanned {
-        /// The context directory.
-        dir: std::path::PathBuf,
-        /// What it holds, or why planning failed.
-        size: crate::state::editor::build::ContextSize,
-    },
+    /// File work finished (see [`crate::files`]).
+    File(crate::state::editor::FileDone),
 }

@@ -5,13 +5,13 @@ use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
 
 use crate::engine::container_exec;
 use crate::engine::{Connection, connect, endpoint};
-use crate::state::containers_app::ExecRequest;
+use crate::state::ExecRequest;
 use crate::state::{AppState, Level};
 use crate::tui::Tui;
 
 /// Connects to the endpoint the app is using (same resolution as at start-up).
 async fn client(host: Option<String>, state: &AppState) -> Result<bollard::Docker, String> {
-    let Connection::Connected(info) = &state.connection else {
+    let Connection::Connected(info) = &state.shared.connection else {
         return Err("not connected to an engine".into());
     };
     let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(host))?;
@@ -27,10 +27,12 @@ async fn client(host: Option<String>, state: &AppState) -> Result<bollard::Docke
 pub async fn run(tui: &mut Tui, state: &mut AppState, host: Option<String>, req: ExecRequest) {
     let docker = match client(host, state).await {
         Ok(d) => d,
-        Err(e) => return state.say(Level::Error, format!("exec failed: {e}")),
+        Err(e) => return state.shared.say(Level::Error, format!("exec failed: {e}")),
     };
     if let Err(e) = tui.suspend() {
-        return state.say(Level::Error, format!("cannot hand over the terminal: {e}"));
+        return state
+            .shared
+            .say(Level::Error, format!("cannot hand over the terminal: {e}"));
     }
     let name = crate::util::sanitize::sanitize(&req.name);
     let mut out = std::io::stdout();
@@ -51,7 +53,9 @@ pub async fn run(tui: &mut Tui, state: &mut AppState, host: Option<String>, req:
     };
     let _ = disable_raw_mode();
     if let Err(e) = tui.resume() {
-        state.say(Level::Error, format!("cannot take the terminal back: {e}"));
+        state
+            .shared
+            .say(Level::Error, format!("cannot take the terminal back: {e}"));
         return;
     }
     let what = if req.attach {
@@ -60,11 +64,13 @@ pub async fn run(tui: &mut Tui, state: &mut AppState, host: Option<String>, req:
         format!("exec in {name}")
     };
     match result {
-        Ok(Some(code)) => state.say(
+        Ok(Some(code)) => state.shared.say(
             if code == 0 { Level::Ok } else { Level::Info },
             format!("{what} exited with code {code}"),
         ),
-        Ok(None) => state.say(Level::Ok, format!("{what} ended")),
-        Err(e) => state.say(Level::Error, format!("{what} failed: {e}")),
+        Ok(None) => state.shared.say(Level::Ok, format!("{what} ended")),
+        Err(e) => state
+            .shared
+            .say(Level::Error, format!("{what} failed: {e}")),
     }
 }

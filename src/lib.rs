@@ -15,6 +15,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod event;
 pub mod exec_tty;
+pub mod files;
 pub mod layers;
 pub mod registry;
 pub mod state;

@@ -10,11 +10,12 @@ use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, InspectContainerOptions};
 use common::engine::{self, Cleanup};
+use dockhand::engine::ContainerState;
 use dockhand::engine::container_run::{self, RunSpec, parse_port};
 use dockhand::engine::container_streams::{self, LogLine};
 use dockhand::engine::containers::{self, ContainerOp};
 use dockhand::engine::{EngineError, images};
-use dockhand::state::containers::ContainersState;
+use dockhand::state::containers::ContainersPane;
 
 async fn fixture(guard: &mut Cleanup, docker: &Docker) -> String {
     let tag = guard.image(format!("{}:1", engine::unique("dh-ctr")));
@@ -132,7 +133,7 @@ async fn run_with_every_field_matches_inspect() {
     // The listing carries command, created and the new fields.
     let inv = images::inventory(&docker).await.unwrap();
     let c = inv.containers.iter().find(|c| c.id == id).unwrap();
-    assert_eq!(c.state, "running");
+    assert_eq!(c.state, ContainerState::Running);
     assert!(c.command.contains("sleep 300"));
     assert!(c.created > 0);
     assert_eq!(c.exit_code, None);
@@ -195,7 +196,7 @@ async fn lifecycle_pause_stop_start_restart_kill_rename_remove() {
     let inv = images::inventory(&docker).await.unwrap();
     assert_eq!(
         inv.containers.iter().find(|c| c.id == id).unwrap().state,
-        "paused"
+        ContainerState::Paused
     );
     containers::apply(&docker, &id, &ContainerOp::Unpause)
         .await
@@ -336,7 +337,7 @@ async fn prune_preview_lists_the_stopped_containers_and_prune_reclaims() {
 
     // The preview (what the dialog lists) is the stopped containers, never the running one.
     let inv = images::inventory(&docker).await.unwrap();
-    let mut pane = ContainersState::default();
+    let mut pane = ContainersPane::default();
     pane.set_rows(inv.containers);
     let preview: Vec<String> = pane.stopped().iter().map(|c| c.id.clone()).collect();
     assert!(preview.contains(&ids[0]) && preview.contains(&ids[2]));
@@ -388,14 +389,21 @@ async fn logs_stream_with_timestamps_and_render_sanitised() {
 
     // Rendered through the real pane: no escape byte reaches the buffer.
     let mut state = dockhand::state::AppState::default();
-    state.on_action(dockhand::action::Action::FocusContainers);
-    state.container_pane.logs = Some(dockhand::state::container_logs::LogsView::new(&id, &name));
-    state.on_engine(dockhand::engine::EngineEvent::Logs {
-        id: id.clone(),
-        lines,
-    });
-    let theme = dockhand::config::theme::Theme::default_theme();
     let keymap = dockhand::config::keymap::Keymap::defaults();
+    state.on_action(
+        &keymap,
+        dockhand::action::Action::App(dockhand::action::AppAction::FocusContainers),
+    );
+    state.panes.containers.logs =
+        Some(dockhand::state::containers::logs::LogsView::new(&id, &name));
+    state.on_engine(
+        &keymap,
+        dockhand::engine::EngineEvent::Logs {
+            id: id.clone(),
+            lines,
+        },
+    );
+    let theme = dockhand::config::theme::Theme::default_theme();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 12)).unwrap();
     term.draw(|f| {
         dockhand::ui::draw(

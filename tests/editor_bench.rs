@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dockhand::config::keymap::Keymap;
 use dockhand::config::theme::Theme;
 use dockhand::dockerfile::{lint, parse};
-use dockhand::state::{AppState, Pane};
+use dockhand::state::{AppState, PaneId};
 use dockhand::ui::{Ctx, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -79,9 +79,10 @@ fn keystroke_to_frame_on_a_1000_line_dockerfile() {
 
     let mut state = AppState::default();
     state
+        .panes
         .editor
         .open(&PathBuf::from("/bench/Dockerfile"), &src, None);
-    state.focus = Pane::Editor;
+    state.shared.focus = PaneId::Editor;
     let keymap = Keymap::defaults();
     let theme = Theme::default_theme();
     let ctx = Ctx {
@@ -94,7 +95,7 @@ fn keystroke_to_frame_on_a_1000_line_dockerfile() {
             draw(f, &state, &ctx);
         })
         .expect("draw");
-    state.editor.jump_to(500);
+    state.panes.editor.jump_to(500);
 
     // A typing session in the middle of the file: words, backspaces, new lines, cursor moves.
     let mut keys = Vec::new();
@@ -134,7 +135,7 @@ fn keystroke_to_frame_on_a_1000_line_dockerfile() {
         assert!(cmds.is_empty());
         // What the app does next when input is idle: re-lint, then draw the markers.
         let t = Instant::now();
-        if state.editor.refresh_lint() {
+        if state.panes.editor.refresh_lint() {
             terminal
                 .draw(|f| {
                     draw(f, &state, &ctx);
@@ -143,13 +144,14 @@ fn keystroke_to_frame_on_a_1000_line_dockerfile() {
             lint_frames.push(t.elapsed());
         }
         rehighlighted += state
+            .panes
             .editor
             .highlighter
             .as_ref()
             .map_or(0, |h| h.last_work());
     }
-    assert!(state.editor.dirty);
-    assert_eq!(state.editor.textarea.lines().len(), 1000 + 60);
+    assert!(state.panes.editor.dirty);
+    assert_eq!(state.panes.editor.textarea.lines().len(), 1000 + 60);
     let (median, p99, max) = stats(times);
     println!(
         "editor_bench lines=1000 keystrokes={} frame=160x50 median_ms={median:.3} p99_ms={p99:.3} max_ms={max:.3} avg_lines_rehighlighted={:.2}",

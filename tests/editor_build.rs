@@ -13,10 +13,9 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dockhand::config::keymap::Keymap;
 use dockhand::engine::{self, Connection, EngineEvent, EngineHandle, endpoint};
+use dockhand::state::editor::Modal;
 use dockhand::state::editor::build::{ContextSize, StepMark};
-use dockhand::state::editor::io::run_ops;
-use dockhand::state::editor::{FileOp, Modal};
-use dockhand::state::{AppState, Pane};
+use dockhand::state::{AppState, Effect, PaneId};
 use tokio::sync::mpsc;
 
 use common::engine as fx;
@@ -42,20 +41,33 @@ impl Harness {
             engine,
             rx,
         };
-        h.state.editor.request_open(dockerfile.to_path_buf());
-        run_ops(&mut h.state.editor);
-        h.state.focus = Pane::Editor;
-        h.pump_until(|s| matches!(s.connection, Connection::Connected(_)))
+        let open = h.state.panes.editor.request_open(dockerfile.to_path_buf());
+        h.run(open);
+        h.state.shared.focus = PaneId::Editor;
+        h.pump_until(|s| matches!(s.shared.connection, Connection::Connected(_)))
             .await;
         h
     }
 
-    fn key(&mut self, key: KeyEvent) {
-        for cmd in self.state.on_key(&self.keymap, &key) {
-            self.engine.send(cmd);
+    /// Carries out effects as the app loop does: engine commands sent, file work done here.
+    fn run(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Engine(cmd) => self.engine.send(cmd),
+                Effect::File(op) => {
+                    if let Some(done) = dockhand::files::perform(op) {
+                        let more = self.state.on_file(&self.keymap, done);
+                        self.run(more);
+                    }
+                }
+                _ => {}
+            }
         }
-        run_ops(&mut self.state.editor);
-        self.state.drain_editor();
+    }
+
+    fn key(&mut self, key: KeyEvent) {
+        let effects = self.state.on_key(&self.keymap, &key);
+        self.run(effects);
     }
 
     fn typed(&mut self, text: &str) {
@@ -79,17 +91,16 @@ impl Harness {
                 .await
                 .expect("engine events in time")
                 .expect("engine alive");
-            for cmd in self.state.on_engine(ev) {
-                self.engine.send(cmd);
-            }
+            let effects = self.state.on_engine(&self.keymap, ev);
+            self.run(effects);
         }
     }
 
     /// Opens the build dialog (tags and network set on the first build) and builds.
     async fn build(&mut self, tags: Option<&str>) {
         self.ctrl('b');
-        let Some(Modal::Build(form)) = &self.state.editor.modal else {
-            panic!("build dialog expected: {:?}", self.state.editor.modal)
+        let Some(Modal::Build(form)) = &self.state.panes.editor.modal else {
+            panic!("build dialog expected: {:?}", self.state.panes.editor.modal)
         };
         assert!(
             matches!(form.size, ContextSize::Planned { files, .. } if files >= 2),
@@ -106,16 +117,16 @@ impl Harness {
         }
         self.code(KeyCode::Enter);
         assert!(
-            self.state.editor.modal.is_none(),
+            self.state.panes.editor.modal.is_none(),
             "{:?}",
-            self.state.editor.modal
+            self.state.panes.editor.modal
         );
-        self.pump_until(|s| s.editor.build.running()).await;
-        self.pump_until(|s| !s.editor.build.running()).await;
+        self.pump_until(|s| s.panes.editor.build.running()).await;
+        self.pump_until(|s| !s.panes.editor.build.running()).await;
     }
 
     fn mark(&self, line: usize) -> Option<StepMark> {
-        self.state.editor.build.marks.get(&line).copied()
+        self.state.panes.editor.build.marks.get(&line).copied()
     }
 }
 
@@ -142,11 +153,11 @@ async fn build_rebuild_edit_and_failure_from_the_editor() {
     std::fs::write(dir.path().join(".dockerignore"), "secret.txt\n").expect("write");
 
     let mut h = Harness::new(&file).await;
-    assert_eq!(h.state.editor.text(), src);
+    assert_eq!(h.state.panes.editor.text(), src);
 
     // First build: every step built, the image selected once listed, layers mapped to lines.
     h.build(Some(&format!("{tag} {tag2}"))).await;
-    let b = &h.state.editor.build;
+    let b = &h.state.panes.editor.build;
     assert!(b.failure.is_none(), "{:?}\n{}", b.failure, b.log.join("\n"));
     assert_eq!(h.mark(1), Some(StepMark::Base));
     for line in [2, 3, 4, 6, 7] {
@@ -163,13 +174,19 @@ async fn build_rebuild_edit_and_failure_from_the_editor() {
     let history = docker.image_history(&image).await.expect("history");
     let mapped: Vec<usize> = history
         .iter()
-        .filter_map(|e| h.state.editor.build.line_of_layer(&e.id))
+        .filter_map(|e| h.state.panes.editor.build.line_of_layer(&e.id))
         .collect();
     for line in [2, 3, 4, 6, 7] {
         assert!(mapped.contains(&line), "layer of line {line}: {mapped:?}");
     }
-    h.pump_until(|s| s.images.selected().is_some_and(|r| r.id == image))
-        .await;
+    h.pump_until(|s| {
+        s.panes
+            .images
+            .table
+            .selected()
+            .is_some_and(|r| r.id == image)
+    })
+    .await;
 
     // Rebuild: cache hits on every step.
     h.build(None).await;
@@ -179,12 +196,12 @@ async fn build_rebuild_edit_and_failure_from_the_editor() {
 
     // Edit line 5 (the RUN of line 4) in the editor, save, rebuild: 2 and 3 cached, 4 invalidated,
     // the later steps rebuilt.
-    h.state.editor.jump_to(5);
+    h.state.panes.editor.jump_to(5);
     h.code(KeyCode::End);
     h.typed(" && echo edited");
-    assert!(h.state.editor.dirty);
+    assert!(h.state.panes.editor.dirty);
     h.ctrl('s');
-    assert!(!h.state.editor.dirty);
+    assert!(!h.state.panes.editor.dirty);
     assert!(
         std::fs::read_to_string(&file)
             .unwrap()
@@ -198,27 +215,26 @@ async fn build_rebuild_edit_and_failure_from_the_editor() {
     assert_eq!(h.mark(7), Some(StepMark::Rebuilt));
 
     // Break the continued RUN: the failure maps to its first line and the cursor jumps there.
-    h.state.editor.jump_to(5);
+    h.state.panes.editor.jump_to(5);
     h.code(KeyCode::End);
     h.typed(" && false");
-    h.state.editor.jump_to(1);
+    h.state.panes.editor.jump_to(1);
     h.ctrl('b'); // saves first, then opens the dialog
-    assert!(!h.state.editor.dirty);
-    assert!(matches!(h.state.editor.modal, Some(Modal::Build(_))));
+    assert!(!h.state.panes.editor.dirty);
+    assert!(matches!(h.state.panes.editor.modal, Some(Modal::Build(_))));
     h.code(KeyCode::Enter);
-    h.pump_until(|s| s.editor.build.running()).await;
-    h.pump_until(|s| !s.editor.build.running()).await;
-    let (line, message) = h.state.editor.build.failure.clone().expect("a failure");
+    h.pump_until(|s| s.panes.editor.build.running()).await;
+    h.pump_until(|s| !s.panes.editor.build.running()).await;
+    let (line, message) = h
+        .state
+        .panes
+        .editor
+        .build
+        .failure
+        .clone()
+        .expect("a failure");
     assert_eq!(line, 4, "{message}");
     assert!(message.contains("non-zero code"), "{message}");
     assert_eq!(h.mark(4), Some(StepMark::Failed));
-    assert_eq!(h.state.editor.textarea.cursor(), (3, 0));
-    assert!(
-        !h.state
-            .editor
-            .ops
-            .iter()
-            .any(|o| matches!(o, FileOp::Save { .. })),
-        "nothing pending"
-    );
+    assert_eq!(h.state.panes.editor.textarea.cursor(), (3, 0));
 }

@@ -89,7 +89,7 @@ async fn inventory_lists_tags_dangling_images_and_containers() {
         .unwrap_or_else(|| panic!("container {cid} not listed"));
     assert_eq!(container.image_id, id);
     assert_eq!(container.name, cname);
-    assert_eq!(container.state, "created");
+    assert_eq!(container.state.as_str(), "created");
 }
 
 #[tokio::test]

@@ -432,20 +432,27 @@ async fn push_browse_remove_and_pull_back() {
         );
         // The jobs pane renders the real events: every layer row ends complete.
         let mut state = dockhand::state::AppState::default();
-        state.on_engine(EngineEvent::JobStarted {
-            id: 1,
-            kind: dockhand::engine::JobKind::Pull {
-                reference: a.clone(),
-                platform: None,
-            },
-        });
-        for p in progress {
-            state.on_engine(EngineEvent::JobProgress {
+        let km = dockhand::config::keymap::Keymap::defaults();
+        state.on_engine(
+            &km,
+            EngineEvent::JobStarted {
                 id: 1,
-                progress: p.clone(),
-            });
+                kind: dockhand::engine::JobKind::Pull {
+                    reference: a.clone(),
+                    platform: None,
+                },
+            },
+        );
+        for p in progress {
+            state.on_engine(
+                &km,
+                EngineEvent::JobProgress {
+                    id: 1,
+                    progress: p.clone(),
+                },
+            );
         }
-        state.focus = dockhand::state::Pane::Jobs;
+        state.shared.focus = dockhand::state::PaneId::Jobs;
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 20)).unwrap();
         let (theme, keymap) = (
             dockhand::config::theme::Theme::default_theme(),

@@ -29,11 +29,13 @@ pub enum Context {
     Editor,
     /// The containers pane.
     Containers,
+    /// Dialogs and prompts (only their own section applies; no fallback to the global one).
+    Dialog,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
@@ -41,6 +43,7 @@ impl Context {
         Context::Registry,
         Context::Editor,
         Context::Containers,
+        Context::Dialog,
         Context::Global,
     ];
 
@@ -55,6 +58,7 @@ impl Context {
             Context::Registry => "Registry",
             Context::Editor => "Editor",
             Context::Containers => "Containers",
+            Context::Dialog => "Dialogs",
         }
     }
 }
@@ -151,7 +155,7 @@ fn parse(text: &str, origin: &str) -> Result<HashMap<Context, Vec<Binding>>, Key
                 }
                 keys.push(key);
             }
-            let desc = b.desc.unwrap_or_else(|| format!("{:?}", b.action));
+            let desc = b.desc.unwrap_or_else(|| b.action.name().replace('_', " "));
             bindings.push(Binding {
                 keys,
                 action: b.action,
@@ -212,6 +216,16 @@ impl Keymap {
         find(ctx).or_else(|| find(Context::Global))
     }
 
+    /// The action bound to `key` in `ctx` alone (no fallback to the global section): the editor's
+    /// text and dialog fields take every other key.
+    pub fn local(&self, ctx: Context, key: Key) -> Option<Action> {
+        self.sections
+            .get(&ctx)?
+            .iter()
+            .find(|b| b.keys.contains(&key))
+            .map(|b| b.action)
+    }
+
     /// The bindings of a section, for help.
     pub fn bindings(&self, ctx: Context) -> &[Binding] {
         self.sections.get(&ctx).map_or(&[], Vec::as_slice)
@@ -231,6 +245,7 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::{AppAction, ImagesAction, ListAction};
 
     fn k(s: &str) -> Key {
         Key::parse(s).unwrap()
@@ -241,18 +256,24 @@ mod tests {
         let sections = parse(DEFAULT, "default").unwrap();
         assert!(sections[&Context::Global].len() > 5);
         let map = Keymap::defaults();
-        assert_eq!(map.action(Context::Images, k("q")), Some(Action::Quit));
-        assert_eq!(map.action(Context::Images, k("t")), Some(Action::Tag));
+        assert_eq!(
+            map.action(Context::Images, k("q")),
+            Some(Action::App(AppAction::Quit))
+        );
+        assert_eq!(
+            map.action(Context::Images, k("t")),
+            Some(Action::Images(ImagesAction::Tag))
+        );
         assert_eq!(map.action(Context::Layers, k("/")), None);
     }
 
     #[test]
     fn every_action_has_a_default_key() {
         let map = Keymap::defaults();
-        for action in Action::ALL {
+        for action in Action::all() {
             let bound = Context::ALL
                 .iter()
-                .any(|c| map.bindings(*c).iter().any(|b| b.action == *action));
+                .any(|c| map.bindings(*c).iter().any(|b| b.action == action));
             assert!(bound, "{action:?} has no default key");
         }
     }
@@ -269,12 +290,18 @@ mod tests {
             action = "details"
         "#;
         let map = Keymap::with_user(user, "test").unwrap();
-        assert_eq!(map.action(Context::Images, k("x")), Some(Action::Remove));
-        assert_eq!(map.action(Context::Images, k("d")), Some(Action::Details));
+        assert_eq!(
+            map.action(Context::Images, k("x")),
+            Some(Action::List(ListAction::Remove))
+        );
+        assert_eq!(
+            map.action(Context::Images, k("d")),
+            Some(Action::List(ListAction::Details))
+        );
         // Delete still removes: only the clashing key moved.
         assert_eq!(
             map.action(Context::Images, k("Delete")),
-            Some(Action::Remove)
+            Some(Action::List(ListAction::Remove))
         );
     }
 

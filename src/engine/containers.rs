@@ -11,7 +11,7 @@ use bollard::query_parameters::{
 };
 
 use super::error::EngineError;
-use super::types::{ContainerInfo, PortBinding, PruneReport};
+use super::types::{ContainerInfo, ContainerState, PortBinding, PruneReport};
 
 /// A lifecycle operation applied to one or more containers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +105,9 @@ pub fn container_from_summary(c: ContainerSummary) -> ContainerInfo {
             .unwrap_or_default(),
         image: c.image.unwrap_or_default(),
         image_id: c.image_id.unwrap_or_default(),
-        state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+        state: c.state.map_or(ContainerState::Other(String::new()), |s| {
+            ContainerState::from(s.to_string().as_str())
+        }),
         exit_code: exit_code_from_status(&status),
         status,
         command: c.command.unwrap_or_default(),

@@ -77,8 +77,8 @@ pub struct ContainerInfo {
     pub image: String,
     /// The image ID, `sha256:…`.
     pub image_id: String,
-    /// `running`, `exited`, `paused`, `created`, …
-    pub state: String,
+    /// Running, exited, paused, created, …
+    pub state: ContainerState,
     /// Human status, e.g. "Exited (0) 3 minutes ago".
     pub status: String,
     /// The command line the container runs.
@@ -89,6 +89,81 @@ pub struct ContainerInfo {
     pub ports: Vec<PortBinding>,
     /// Exit code of an exited container (parsed from the status).
     pub exit_code: Option<i64>,
+}
+
+/// The state of a container, as the engine names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ContainerState {
+    /// Created, never started.
+    #[default]
+    Created,
+    /// Running.
+    Running,
+    /// Paused.
+    Paused,
+    /// Restarting.
+    Restarting,
+    /// Being removed.
+    Removing,
+    /// Exited.
+    Exited,
+    /// Dead (removal failed).
+    Dead,
+    /// A state this version does not know, as the engine spelled it.
+    Other(String),
+}
+
+impl ContainerState {
+    /// The engine's word for the state.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ContainerState::Created => "created",
+            ContainerState::Running => "running",
+            ContainerState::Paused => "paused",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Removing => "removing",
+            ContainerState::Exited => "exited",
+            ContainerState::Dead => "dead",
+            ContainerState::Other(s) => s,
+        }
+    }
+
+    /// Whether a process is alive in it (stop, kill and exec apply).
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
+            ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
+        )
+    }
+
+    /// Whether `container prune` removes it.
+    pub fn is_stopped(&self) -> bool {
+        matches!(
+            self,
+            ContainerState::Exited | ContainerState::Created | ContainerState::Dead
+        )
+    }
+}
+
+impl From<&str> for ContainerState {
+    fn from(s: &str) -> ContainerState {
+        match s.to_ascii_lowercase().as_str() {
+            "created" => ContainerState::Created,
+            "running" => ContainerState::Running,
+            "paused" => ContainerState::Paused,
+            "restarting" => ContainerState::Restarting,
+            "removing" => ContainerState::Removing,
+            "exited" => ContainerState::Exited,
+            "dead" => ContainerState::Dead,
+            other => ContainerState::Other(other.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for ContainerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One port of a container: published (`host_port` set) or only exposed.

@@ -2,7 +2,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::engine::{ImageInfo, Inventory, JobKind, PruneScope};
+use crate::action::AppAction;
+use crate::engine::{Command, ContainerInfo, ImageInfo, Inventory, JobKind, PruneScope};
+use crate::state::images::dialogs::ImagesDialog;
 
 fn key(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
@@ -44,7 +46,7 @@ fn inventory() -> Inventory {
 
 fn loaded() -> (AppState, Keymap) {
     let mut s = AppState::default();
-    let cmds = s.on_engine(EngineEvent::Inventory(Ok(inventory())));
+    let cmds = s.test_engine(EngineEvent::Inventory(Ok(inventory())));
     assert_eq!(
         cmds,
         vec![Command::Details {
@@ -56,8 +58,8 @@ fn loaded() -> (AppState, Keymap) {
 
 #[test]
 fn moving_the_cursor_loads_the_new_images_layers() {
-    let (mut s, km) = loaded();
-    let cmds = s.on_key(&km, &key('j'));
+    let (mut s, _km) = loaded();
+    let cmds = s.test_key(&key('j'));
     assert_eq!(
         cmds,
         vec![Command::Details {
@@ -65,46 +67,46 @@ fn moving_the_cursor_loads_the_new_images_layers() {
         }]
     );
     // A late answer for the previous image is ignored.
-    s.on_engine(EngineEvent::Details {
+    s.test_engine(EngineEvent::Details {
         image_id: "sha256:bbb".into(),
         result: Ok(Box::default()),
     });
-    assert!(s.layers.details.is_none());
-    assert!(
-        s.on_key(&km, &key('j')).is_empty(),
-        "already at the last row"
-    );
+    assert!(s.panes.layers.details.is_none());
+    assert!(s.test_key(&key('j')).is_empty(), "already at the last row");
 }
 
 #[test]
 fn filter_typing_narrows_and_esc_restores() {
-    let (mut s, km) = loaded();
-    s.on_key(&km, &key('/'));
-    assert!(s.filter_input.is_some());
+    let (mut s, _km) = loaded();
+    s.test_key(&key('/'));
+    assert!(s.panes.images.filter.editing.is_some());
     for c in "busy".chars() {
-        s.on_key(&km, &key(c));
+        s.test_key(&key(c));
     }
-    assert_eq!(s.images.view.len(), 1);
-    assert_eq!(s.images.selected().unwrap().repo, "busybox");
-    s.on_key(&km, &code(KeyCode::Esc));
-    assert!(s.filter_input.is_none());
-    assert_eq!(s.images.view.len(), 2);
+    assert_eq!(s.panes.images.table.view.len(), 1);
+    assert_eq!(s.panes.images.table.selected().unwrap().repo, "busybox");
+    s.test_key(&code(KeyCode::Esc));
+    assert!(s.panes.images.filter.editing.is_none());
+    assert_eq!(s.panes.images.table.view.len(), 2);
     // 'q' typed into the filter is text, not quit.
-    s.on_key(&km, &key('/'));
-    s.on_key(&km, &key('q'));
+    s.test_key(&key('/'));
+    s.test_key(&key('q'));
     assert!(!s.quit);
-    assert_eq!(s.images.filter, "q");
+    assert_eq!(s.panes.images.table.filter, "q");
 }
 
 #[test]
 fn tag_flow_produces_a_tag_command() {
-    let (mut s, km) = loaded();
-    s.on_key(&km, &key('t'));
-    assert!(matches!(s.dialog, Some(Dialog::Tag { .. })));
+    let (mut s, _km) = loaded();
+    s.test_key(&key('t'));
+    assert!(matches!(
+        s.panes.images.dialog,
+        Some(ImagesDialog::Tag { .. })
+    ));
     for c in "v9".chars() {
-        s.on_key(&km, &key(c));
+        s.test_key(&key(c));
     }
-    let cmds = s.on_key(&km, &code(KeyCode::Enter));
+    let cmds = s.test_key(&code(KeyCode::Enter));
     assert_eq!(
         cmds,
         vec![Command::Tag {
@@ -112,19 +114,19 @@ fn tag_flow_produces_a_tag_command() {
             target: "app:v9".into()
         }]
     );
-    assert!(s.dialog.is_none());
+    assert!(s.panes.images.dialog.is_none());
 }
 
 #[test]
 fn remove_of_used_image_names_containers_and_forces_only_after_second_yes() {
-    let (mut s, km) = loaded();
-    s.on_key(&km, &key('d'));
-    let Some(Dialog::Remove { targets, .. }) = &s.dialog else {
+    let (mut s, _km) = loaded();
+    s.test_key(&key('d'));
+    let Some(ImagesDialog::Remove { targets, .. }) = &s.panes.images.dialog else {
         panic!("no remove dialog")
     };
     assert_eq!(targets[0].used_by, vec!["web".to_string()]);
-    assert!(s.on_key(&km, &key('y')).is_empty());
-    let cmds = s.on_key(&km, &key('y'));
+    assert!(s.test_key(&key('y')).is_empty());
+    let cmds = s.test_key(&key('y'));
     assert_eq!(
         cmds,
         vec![Command::Remove {
@@ -136,11 +138,11 @@ fn remove_of_used_image_names_containers_and_forces_only_after_second_yes() {
 
 #[test]
 fn marked_rows_are_removed_together() {
-    let (mut s, km) = loaded();
-    s.on_key(&km, &key(' '));
-    s.on_key(&km, &key(' '));
-    s.on_key(&km, &key('d'));
-    let Some(Dialog::Remove { targets, .. }) = &s.dialog else {
+    let (mut s, _km) = loaded();
+    s.test_key(&key(' '));
+    s.test_key(&key(' '));
+    s.test_key(&key('d'));
+    let Some(ImagesDialog::Remove { targets, .. }) = &s.panes.images.dialog else {
         panic!("no remove dialog")
     };
     assert_eq!(targets.len(), 2);
@@ -150,35 +152,47 @@ fn marked_rows_are_removed_together() {
 fn jobs_report_and_clear() {
     let (mut s, _) = loaded();
     let kind = JobKind::Prune(PruneScope::Dangling);
-    s.on_engine(EngineEvent::JobStarted { id: 7, kind });
-    assert_eq!(s.jobs.newest_running(), Some(7));
-    assert_eq!(s.on_action(Action::CancelJob), vec![Command::Cancel(7)]);
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobStarted { id: 7, kind });
+    assert_eq!(s.panes.jobs.jobs.newest_running(), Some(7));
+    assert_eq!(
+        s.test_action(Action::App(AppAction::CancelJob)),
+        vec![Command::Cancel(7)]
+    );
+    s.test_engine(EngineEvent::JobFinished {
         id: 7,
         result: Err(crate::engine::EngineError::Cancelled),
     });
-    assert_eq!(s.jobs.newest_running(), None);
-    assert!(s.last_error.as_deref().unwrap_or("").contains("cancelled"));
+    assert_eq!(s.panes.jobs.jobs.newest_running(), None);
+    assert!(
+        s.shared
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cancelled")
+    );
     // A second report of the same end changes nothing.
-    s.last_error = None;
-    s.on_engine(EngineEvent::JobFinished {
+    s.shared.last_error = None;
+    s.test_engine(EngineEvent::JobFinished {
         id: 7,
         result: Err(crate::engine::EngineError::Cancelled),
     });
-    assert!(s.last_error.is_none());
+    assert!(s.shared.last_error.is_none());
 }
 
 #[test]
 fn help_toggles_and_any_key_closes_it() {
-    let (mut s, km) = loaded();
-    s.on_key(&km, &key('?'));
+    let (mut s, _km) = loaded();
+    s.test_key(&key('?'));
     assert!(s.help);
-    s.on_key(&km, &key('j'));
+    // j scrolls a help taller than the screen; another key closes it.
+    s.test_key(&key('j'));
+    assert!(s.help && s.help_scroll == 1);
+    s.test_key(&key('x'));
     assert!(!s.help);
-    s.on_key(&km, &code(KeyCode::Tab));
-    assert_eq!(s.focus, Pane::Layers);
-    s.on_key(&km, &code(KeyCode::BackTab));
-    assert_eq!(s.focus, Pane::Images);
-    s.on_key(&km, &key('q'));
+    s.test_key(&code(KeyCode::Tab));
+    assert_eq!(s.shared.focus, PaneId::Layers);
+    s.test_key(&code(KeyCode::BackTab));
+    assert_eq!(s.shared.focus, PaneId::Images);
+    s.test_key(&key('q'));
     assert!(s.quit);
 }

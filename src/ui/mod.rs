@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, PaneId};
 
 /// The smallest area the full layout is drawn in; below it a short notice is shown instead.
 pub const MIN_WIDTH: u16 = 40;
@@ -18,16 +18,37 @@ pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 8;
 
 /// What the frame learnt about its layout, fed back into the state for paging and scrolling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FrameInfo {
-    /// Table rows visible in the images pane.
-    pub images_rows: usize,
-    /// Table rows visible in the layers pane.
-    pub layers_rows: usize,
-    /// Tree rows visible in the layer explorer.
-    pub explorer_rows: usize,
-    /// Table rows (or log lines) visible in the containers pane.
-    pub containers_rows: usize,
+    /// Rows (of a list, or lines of text) each drawn pane showed.
+    pub rows: Vec<(PaneId, usize)>,
+}
+
+/// Draws one pane with the drawing function of its module under `ui/panes/` (the module is
+/// named like the pane's field in [`crate::with_panes`]).
+macro_rules! dispatch_panes {
+    ($($id:ident $field:ident: $ty:ty, $title:literal, $ctx:ident, $focus:ident;)*) => {
+        /// Draws pane `id` in `area`; returns the rows it showed.
+        fn draw_pane(frame: &mut Frame<'_>, area: Rect, id: PaneId, state: &AppState, ctx: &Ctx<'_>) -> usize {
+            match id {
+                $(PaneId::$id => panes::$field::draw(frame, area, state, ctx),)*
+            }
+        }
+
+        /// Draws the open dialog of pane `id` over `area`.
+        fn draw_dialog(frame: &mut Frame<'_>, area: Rect, id: PaneId, state: &AppState, ctx: &Ctx<'_>) {
+            match id {
+                $(PaneId::$id => panes::$field::draw_dialog(frame, area, state, ctx),)*
+            }
+        }
+    };
+}
+
+crate::with_panes!(dispatch_panes);
+
+/// The images and layers panes share the screen.
+pub fn beside_images(pane: PaneId) -> bool {
+    matches!(pane, PaneId::Images | PaneId::Layers)
 }
 
 /// Everything drawing needs besides the state.
@@ -67,7 +88,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
     .areas(area);
     widgets::tabs::draw(frame, tabs, state, ctx);
     let mut info = FrameInfo::default();
-    if state.focus.beside_images() {
+    let focus = state.focus();
+    if beside_images(focus) {
         let direction = if main.width >= 110 {
             Direction::Horizontal
         } else {
@@ -77,26 +99,19 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
             .direction(direction)
             .constraints([Constraint::Percentage(58), Constraint::Percentage(42)])
             .areas(main);
-        info.images_rows = panes::images::draw(frame, left, state, ctx);
-        info.layers_rows = panes::layers::draw(frame, right, state, ctx);
-    } else {
-        match state.focus {
-            Pane::Jobs => panes::jobs::draw(frame, main, state, ctx),
-            Pane::Explorer => info.explorer_rows = panes::explorer::draw(frame, main, state, ctx),
-            Pane::Registry => panes::registry::draw(frame, main, state, ctx),
-            Pane::Editor => panes::editor::draw(frame, main, state, ctx),
-            Pane::Containers => {
-                info.containers_rows = panes::containers::draw(frame, main, state, ctx)
-            }
-            Pane::Images | Pane::Layers => {}
+        for (id, area) in [(PaneId::Images, left), (PaneId::Layers, right)] {
+            info.rows.push((id, draw_pane(frame, area, id, state, ctx)));
         }
+    } else {
+        info.rows
+            .push((focus, draw_pane(frame, main, focus, state, ctx)));
     }
     widgets::status_bar::draw(frame, status, state, ctx);
-    if let Some(dialog) = &state.dialog {
-        widgets::dialog::draw(frame, main, dialog, ctx);
+    if let Some(id) = state.modal() {
+        draw_dialog(frame, main, id, state, ctx);
     }
     if state.help {
-        widgets::help::draw(frame, main, state.focus, ctx);
+        widgets::help::draw(frame, main, focus, state.help_scroll, ctx);
     }
     info
 }
@@ -149,8 +164,8 @@ pub fn selected_style(theme: &Theme) -> Style {
 }
 
 /// Whether the pane has focus.
-pub fn focused(state: &AppState, pane: Pane) -> bool {
-    state.focus == pane && state.dialog.is_none() && !state.help
+pub fn focused(state: &AppState, pane: PaneId) -> bool {
+    state.focus() == pane && state.modal().is_none() && !state.help
 }
 
 /// A rectangle of at most `w`x`h` centred in `area`.

@@ -1,4 +1,5 @@
 //! TestBackend snapshots of every pane and overlay, with theme and keymap variants.
+use crate::action::ListAction;
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -12,9 +13,11 @@ use crate::engine::{
     Attempt, Connection, ContainerInfo, EngineEvent, EngineInfo, HistoryEntry, ImageDetails,
     ImageInfo, Inventory, PruneCandidate, PrunePlan, PruneScope,
 };
-use crate::state::dialog::{Dialog, PlanState, RemoveTarget};
-use crate::state::input::TextInput;
-use crate::state::{AppState, Pane};
+use crate::state::images::dialogs::{ImagesDialog, PlanState, RemoveTarget};
+use crate::state::widgets::input::TextInput;
+use crate::state::widgets::prompt::Prompt;
+use crate::state::widgets::scroll::Viewport;
+use crate::state::{AppState, PaneId};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -40,11 +43,9 @@ fn history(created_by: &str, size: u64) -> HistoryEntry {
 
 /// A state as after connecting to an engine with a few images and one container.
 fn state() -> AppState {
-    let mut s = AppState {
-        now: NOW,
-        ..AppState::default()
-    };
-    s.on_engine(EngineEvent::Connection(Connection::Connected(
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    s.test_engine(EngineEvent::Connection(Connection::Connected(
         EngineInfo::local_test(),
     )));
     let inv = Inventory {
@@ -74,9 +75,9 @@ fn state() -> AppState {
             ..Default::default()
         }],
     };
-    s.on_engine(EngineEvent::Inventory(Ok(inv)));
-    let id = s.layers.image_id.clone().unwrap_or_default();
-    s.on_engine(EngineEvent::Details {
+    s.test_engine(EngineEvent::Inventory(Ok(inv)));
+    let id = s.panes.layers.image_id.clone().unwrap_or_default();
+    s.test_engine(EngineEvent::Details {
         image_id: id.clone(),
         result: Ok(Box::new(ImageDetails {
             id,
@@ -135,28 +136,27 @@ fn images_and_layers_wide() {
 #[test]
 fn narrow_layout_stacks_panes() {
     let mut s = state();
-    s.focus = Pane::Layers;
-    s.layers.cursor = 2;
+    s.shared.focus = PaneId::Layers;
+    s.panes.layers.view.select(2);
     insta::assert_snapshot!(render(&s, 80, 30).backend());
 }
 
 #[test]
 fn filter_and_marks() {
     let mut s = state();
-    s.images.toggle_mark();
-    s.filter_input = Some(TextInput::with("bus"));
-    s.images.set_filter("bus");
+    s.panes.images.table.toggle_mark();
+    s.panes.images.filter.editing = Some(TextInput::with("bus"));
+    s.panes.images.table.set_filter("bus");
     insta::assert_snapshot!(render(&s, 120, 12).backend());
 }
 
 #[test]
 fn tag_dialog_shows_validation_inline() {
     let mut s = state();
-    s.dialog = Some(Dialog::Tag {
+    s.panes.images.dialog = Some(ImagesDialog::Tag {
         source: "sha256:bbbb2222".into(),
         source_label: "registry.local:5000/team/web:2.1".into(),
-        input: TextInput::with("Team/Web:2.2"),
-        error: crate::state::dialog::validate_tag("Team/Web:2.2"),
+        prompt: Prompt::new("Team/Web:2.2", crate::state::images::dialogs::validate_tag),
     });
     insta::assert_snapshot!(render(&s, 100, 16).backend());
 }
@@ -164,7 +164,7 @@ fn tag_dialog_shows_validation_inline() {
 #[test]
 fn remove_dialog_second_step_names_containers() {
     let mut s = state();
-    s.dialog = Some(Dialog::Remove {
+    s.panes.images.dialog = Some(ImagesDialog::Remove {
         targets: vec![RemoveTarget {
             key: "registry.local:5000/team/web:2.1".into(),
             label: "registry.local:5000/team/web:2.1".into(),
@@ -179,10 +179,10 @@ fn remove_dialog_second_step_names_containers() {
 #[test]
 fn prune_dialog_lists_what_goes_and_the_total() {
     let mut s = state();
-    s.dialog = Some(Dialog::Prune {
+    s.panes.images.dialog = Some(ImagesDialog::Prune {
         scope: PruneScope::AllUnused,
         build_cache: true,
-        scroll: 0,
+        view: Viewport::default(),
         plan: PlanState::Ready(PrunePlan {
             scope: PruneScope::AllUnused,
             build_cache: true,
@@ -235,17 +235,15 @@ fn help_follows_a_user_keymap() {
 #[test]
 fn details_view_of_image_config() {
     let mut s = state();
-    s.on_action(crate::action::Action::Details);
+    s.test_action(crate::action::Action::List(ListAction::Details));
     insta::assert_snapshot!(render(&s, 100, 26).backend());
 }
 
 #[test]
 fn disconnected_engine_says_what_was_tried() {
-    let mut s = AppState {
-        now: NOW,
-        ..AppState::default()
-    };
-    s.on_engine(EngineEvent::Connection(Connection::Disconnected {
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    s.test_engine(EngineEvent::Connection(Connection::Disconnected {
         attempts: vec![
             Attempt {
                 source: "default socket".into(),
@@ -275,8 +273,8 @@ fn tiny_terminal_gets_a_notice_not_a_panic() {
 #[test]
 fn hostile_image_names_and_instructions_are_sanitised() {
     let mut s = state();
-    s.on_engine(EngineEvent::Details {
-        image_id: s.layers.image_id.clone().unwrap_or_default(),
+    s.test_engine(EngineEvent::Details {
+        image_id: s.panes.layers.image_id.clone().unwrap_or_default(),
         result: Ok(Box::new(ImageDetails {
             history: vec![history(
                 "/bin/sh -c echo \u{1b}]0;pwned\u{7}\u{1b}[2Jhi\tthere",
@@ -333,22 +331,22 @@ fn themes_colour_roles_differ_where_they_should() {
 fn jobs_pane_shows_layer_progress_and_output() {
     use crate::engine::{JobKind, Progress};
     let mut s = state();
-    s.focus = Pane::Jobs;
-    s.on_engine(EngineEvent::JobStarted {
+    s.shared.focus = PaneId::Jobs;
+    s.test_engine(EngineEvent::JobStarted {
         id: 1,
         kind: JobKind::Tag {
             source: "busybox:1.36".into(),
             target: "busybox:prod".into(),
         },
     });
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 1,
         result: Ok(crate::engine::JobOutcome::Done(
             "added tag busybox:prod".into(),
         )),
     });
-    s.now += 4;
-    s.on_engine(EngineEvent::JobStarted {
+    s.shared.now += 4;
+    s.test_engine(EngineEvent::JobStarted {
         id: 2,
         kind: JobKind::Prune(PruneScope::AllUnused),
     });
@@ -357,7 +355,7 @@ fn jobs_pane_shows_layer_progress_and_output() {
         ("0f9e8d7c6b5a", "Pull complete", 5_000_000, 5_000_000),
         ("77aa88bb99cc", "Waiting", 0, 0),
     ] {
-        s.on_engine(EngineEvent::JobProgress {
+        s.test_engine(EngineEvent::JobProgress {
             id: 2,
             progress: Progress::Layer {
                 id: id.into(),
@@ -367,10 +365,10 @@ fn jobs_pane_shows_layer_progress_and_output() {
             },
         });
     }
-    s.on_engine(EngineEvent::JobProgress {
+    s.test_engine(EngineEvent::JobProgress {
         id: 2,
         progress: Progress::Log("\u{1b}[32mstep 1/3\u{1b}[0m".into()),
     });
-    s.now += 5;
+    s.shared.now += 5;
     insta::assert_snapshot!(render(&s, 110, 18).backend());
 }

@@ -9,7 +9,7 @@ use crate::dockerfile::Dockerfile;
 use crate::dockerfile::steps::{StepEvent, StepTracker};
 use crate::engine::JobId;
 use crate::engine::build::BuildRequest;
-use crate::state::input::TextInput;
+use crate::state::widgets::input::TextInput;
 
 /// The build dialog's fields, in the order Tab visits them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -166,7 +166,7 @@ impl BuildForm {
             .map(str::to_string)
             .collect();
         for t in &tags {
-            if let Some(e) = crate::state::dialog::validate_tag(t) {
+            if let Some(e) = crate::state::images::dialogs::validate_tag(t) {
                 return Err(format!("tag {t}: {e}"));
             }
         }

@@ -1,67 +1,79 @@
-//! Engine events that concern the editor: its build job's start, output and end, and selecting
-//! the built image once the images pane lists it.
-use crate::engine::{EngineError, JobId, JobKind, JobOutcome, Progress};
-use crate::state::AppState;
+//! The editor as a [`Pane`]: keys and paste, the clock (recovery files), and the engine events
+//! of its build job (start, output, end).
+use crossterm::event::KeyEvent;
 
-impl AppState {
+use super::EditorState;
+use crate::action::Action;
+use crate::engine::{EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
+use crate::state::effect::Effect;
+use crate::state::pane::{Cx, Pane};
+
+impl EditorState {
     /// A job started: when it builds the open Dockerfile, the editor follows it.
-    pub(crate) fn editor_job_started(&mut self, id: JobId, kind: &JobKind) {
+    fn job_started(&mut self, id: JobId, kind: &JobKind) {
         if let JobKind::Build { dockerfile, .. } = kind
             && self
-                .editor
                 .path
                 .as_ref()
                 .is_some_and(|p| p.display().to_string() == *dockerfile)
         {
-            self.editor.on_build_started(id);
+            self.on_build_started(id);
         }
     }
 
     /// Build output goes through the step tracker to mark lines.
-    pub(crate) fn editor_job_progress(&mut self, id: JobId, progress: &Progress) {
-        if self.editor.build.job == Some(id)
+    fn job_progress(&mut self, id: JobId, progress: &Progress) {
+        if self.build.job == Some(id)
             && let Progress::Log(line) = progress
         {
-            self.editor.build.log_line(line);
+            self.build.log_line(line);
         }
     }
 
     /// The build ended: the image gets selected, or the cursor jumps to the failing line.
-    pub(crate) fn editor_job_finished(
-        &mut self,
-        id: JobId,
-        result: &Result<JobOutcome, EngineError>,
-    ) {
-        if self.editor.build.job != Some(id) {
-            return;
+    fn job_finished(&mut self, id: JobId, result: &Result<JobOutcome, EngineError>) -> Vec<Effect> {
+        if self.build.job != Some(id) {
+            return vec![];
         }
         match result {
-            Ok(JobOutcome::Done(summary)) => self.editor.on_build_finished(Ok(summary.clone())),
-            Ok(other) => self.editor.on_build_finished(Ok(format!("{other:?}"))),
+            Ok(JobOutcome::Done(summary)) => self.on_build_finished(Ok(summary.clone())),
+            Ok(other) => self.on_build_finished(Ok(format!("{other:?}"))),
             Err(EngineError::Cancelled) => {
-                self.editor.build.cancelled();
+                self.build.cancelled();
+                vec![]
             }
-            Err(e) => self.editor.on_build_finished(Err(e.to_string())),
+            Err(e) => self.on_build_finished(Err(e.to_string())),
         }
-        self.drain_editor();
+    }
+}
+
+impl Pane for EditorState {
+    fn on_key(&mut self, key: &KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        self.key(cx.keymap, key, cx.shared.now)
     }
 
-    /// Selects the image the editor built, once the listing has it.
-    pub(crate) fn editor_select_built(&mut self) {
-        let Some(id) = self.editor.select_image.clone() else {
-            return;
-        };
-        let short = id.trim_start_matches("sha256:");
-        let found = self.images.view.iter().position(|&i| {
-            self.images.rows[i]
-                .id
-                .trim_start_matches("sha256:")
-                .starts_with(short)
-        });
-        if let Some(pos) = found {
-            self.images.cursor = pos;
-            self.images.scroll(self.viewport.0);
-            self.editor.select_image = None;
+    fn on_action(&mut self, action: Action, cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        match action {
+            Action::Editor(a) => Some(self.action(a, cx.shared.now)),
+            _ => None,
         }
+    }
+
+    fn on_paste(&mut self, text: &str, cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        Some(self.paste(cx.keymap, text, cx.shared.now))
+    }
+
+    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+        match event {
+            EngineEvent::JobStarted { id, kind } => self.job_started(*id, kind),
+            EngineEvent::JobProgress { id, progress } => self.job_progress(*id, progress),
+            EngineEvent::JobFinished { id, result } => return self.job_finished(*id, result),
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn on_tick(&mut self, cx: &Cx<'_>) -> (Vec<Effect>, bool) {
+        (self.tick(cx.shared.now), false)
     }
 }

@@ -1,196 +1,159 @@
 //! Key routing for the editor pane: modal dialogs first, then the `[[editor]]` keymap section
-//! (save, build, lint list, focus…), then the diagnostics list, and everything else to the text.
+//! (save, build, lint list, undo, copy…), then the diagnostics list, and everything else to the
+//! text.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, Input};
 
 use super::build::{ContextSize, FormOutcome};
 use super::{AfterSave, EditorState, FileOp, Modal};
-use crate::action::Action;
+use crate::action::{Action, EditorAction};
 use crate::config::key::Key;
 use crate::config::keymap::{Context, Keymap};
 use crate::engine::Command;
-use crate::state::input::TextInput;
-use crate::state::{AppState, Level, Pane};
-
-impl AppState {
-    /// Handles a key while the editor pane has focus.
-    pub(crate) fn editor_key(&mut self, keymap: &Keymap, key: &KeyEvent) -> Vec<Command> {
-        if self.help {
-            self.help = false;
-            return vec![];
-        }
-        let now = self.now;
-        let cmds = if self.editor.modal.is_some() {
-            self.editor.modal_key(key)
-        } else if let Some(action) = editor_action(keymap, key) {
-            match action {
-                Action::Save => {
-                    self.editor.save();
-                    vec![]
-                }
-                Action::Build => {
-                    self.editor.open_build();
-                    vec![]
-                }
-                Action::ToggleLint => {
-                    self.editor.refresh_lint();
-                    self.editor.lint_open = !self.editor.lint_open;
-                    vec![]
-                }
-                Action::OpenFile => {
-                    let current = self
-                        .editor
-                        .path
-                        .as_ref()
-                        .map_or(String::new(), |p| p.display().to_string());
-                    self.editor.modal = Some(Modal::Open(TextInput::with(&current)));
-                    vec![]
-                }
-                Action::Search => {
-                    let current = self
-                        .editor
-                        .textarea
-                        .search_pattern()
-                        .map_or(String::new(), |r| r.as_str().to_string());
-                    self.editor.modal = Some(Modal::Search(TextInput::with(&current)));
-                    vec![]
-                }
-                Action::SearchNext => {
-                    if !self.editor.textarea.search_forward(false) {
-                        self.say(Level::Info, "no match");
-                    }
-                    vec![]
-                }
-                other => self.on_action(other),
-            }
-        } else if self.editor.lint_open {
-            self.editor.lint_key(key);
-            vec![]
-        } else {
-            self.editor.text_key(key, now);
-            vec![]
-        };
-        self.drain_editor();
-        cmds
-    }
-
-    /// Pasted text while the editor has focus: into the buffer, or typed into the open form.
-    pub fn editor_paste(&mut self, keymap: &Keymap, text: &str) -> Vec<Command> {
-        if self.editor.modal.is_none() {
-            self.editor.paste_text(text, self.now);
-            return vec![];
-        }
-        // Questions (save/discard, restore) never take pasted text as answers.
-        if !matches!(
-            self.editor.modal,
-            Some(Modal::Open(_) | Modal::Search(_) | Modal::Build(_))
-        ) {
-            return vec![];
-        }
-        let mut cmds = Vec::new();
-        for c in text.chars().filter(|c| !c.is_control()) {
-            cmds.extend(
-                self.editor_key(keymap, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-            );
-        }
-        cmds
-    }
-
-    /// Moves the editor's note and quit request into the app state.
-    pub fn drain_editor(&mut self) {
-        if let Some((level, text)) = self.editor.note.take() {
-            self.say(level, text);
-        }
-        if std::mem::take(&mut self.editor.quit) {
-            self.quit = true;
-        }
-    }
-
-    /// Quit was asked for anywhere: the editor may ask first about unsaved edits.
-    pub(crate) fn editor_allows_quit(&mut self) -> bool {
-        if self.editor.request_quit() {
-            return true;
-        }
-        self.focus = Pane::Editor;
-        false
-    }
-}
-
-/// The action bound to `key` in the `[[editor]]` section only (global keys type text).
-fn editor_action(keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
-    let key = Key::from_event(key);
-    keymap
-        .bindings(Context::Editor)
-        .iter()
-        .find(|b| b.keys.contains(&key))
-        .map(|b| b.action)
-}
+use crate::state::effect::{Effect, Level};
+use crate::state::widgets::input::TextInput;
 
 impl EditorState {
-    /// A key for the text: editing, movement, selection, undo/redo, copy/paste.
-    pub fn text_key(&mut self, key: &KeyEvent, now: i64) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
+    /// A key while the editor has focus; `None` for keys of the `[[editor]]` section bound to
+    /// app-wide actions (quit, next pane, help…), which the router takes.
+    pub(super) fn key(&mut self, keymap: &Keymap, key: &KeyEvent, now: i64) -> Option<Vec<Effect>> {
+        if self.modal.is_some() {
+            return Some(self.modal_key(key));
+        }
+        match keymap.local(Context::Editor, Key::from_event(key)) {
+            Some(Action::Editor(a)) => Some(self.action(a, now)),
+            Some(_) => None,
+            None if self.lint_open => {
+                self.lint_key(key);
+                Some(vec![])
+            }
+            None => Some(self.text_key(key, now)),
+        }
+    }
+
+    /// One of the editor's own actions.
+    pub fn action(&mut self, action: EditorAction, now: i64) -> Vec<Effect> {
+        match action {
+            EditorAction::Save => self.save(),
+            EditorAction::SaveAs | EditorAction::OpenFile => {
+                let current = self
+                    .path
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string());
+                self.modal = Some(Modal::Open(TextInput::with(&current)));
+                vec![]
+            }
+            EditorAction::Build => self.open_build(),
+            EditorAction::ToggleLint => {
+                self.refresh_lint();
+                self.lint_open = !self.lint_open;
+                vec![]
+            }
+            EditorAction::Search => {
+                let current = self
+                    .textarea
+                    .search_pattern()
+                    .map_or(String::new(), |r| r.as_str().to_string());
+                self.modal = Some(Modal::Search(TextInput::with(&current)));
+                vec![]
+            }
+            EditorAction::SearchNext => {
+                if self.textarea.search_forward(false) {
+                    vec![]
+                } else {
+                    vec![Effect::info("no match")]
+                }
+            }
+            edit => self.edit_action(edit, now),
+        }
+    }
+
+    /// Undo, redo, clipboard, selection and movement actions.
+    fn edit_action(&mut self, action: EditorAction, now: i64) -> Vec<Effect> {
         let ta = &mut self.textarea;
-        let modified = match key.code {
-            KeyCode::Char('z') if ctrl => ta.undo(),
-            KeyCode::Char('y') if ctrl => ta.redo(),
-            KeyCode::Char('c') if alt => {
+        let modified = match action {
+            EditorAction::Undo => ta.undo(),
+            EditorAction::Redo => ta.redo(),
+            EditorAction::Paste => ta.paste(),
+            EditorAction::Cut => ta.cut(),
+            EditorAction::Copy => {
                 ta.copy();
                 false
             }
-            KeyCode::Insert if ctrl => {
-                ta.copy();
-                false
-            }
-            KeyCode::Char('v') if ctrl => ta.paste(),
-            KeyCode::Char('a') if alt => {
+            EditorAction::SelectAll => {
                 ta.select_all();
                 false
             }
             // Start and end of the file (CursorMove::Top/Bottom keep the column).
-            KeyCode::Home if ctrl => {
+            EditorAction::FileStart => {
                 ta.move_cursor(CursorMove::Jump(0, 0));
                 false
             }
-            KeyCode::End if ctrl => {
+            EditorAction::FileEnd => {
                 ta.move_cursor(CursorMove::Bottom);
                 ta.move_cursor(CursorMove::End);
                 false
             }
-            KeyCode::PageDown => {
+            EditorAction::PageDown => {
                 ta.scroll(ratatui_textarea::Scrolling::PageDown);
                 false
             }
-            KeyCode::PageUp => {
+            EditorAction::PageUp => {
                 ta.scroll(ratatui_textarea::Scrolling::PageUp);
                 false
             }
-            _ => ta.input(Input::from(*key)),
-        };
-        let copy_or_cut = match key.code {
-            KeyCode::Char('c') => alt,
-            KeyCode::Insert => ctrl,
-            KeyCode::Char('x') => ctrl,
             _ => false,
         };
-        if copy_or_cut {
+        let mut effects = Vec::new();
+        if matches!(action, EditorAction::Copy | EditorAction::Cut) {
             let text = self.textarea.yank_text();
             if !text.is_empty() {
-                self.clipboard_out = Some(text);
+                effects.push(Effect::Clipboard(text));
             }
         }
         if modified {
-            self.after_edit(now);
+            effects.extend(self.after_edit(now));
         }
+        effects
+    }
+
+    /// Pasted text: into the buffer, or typed into the open form.
+    pub(super) fn paste(&mut self, keymap: &Keymap, text: &str, now: i64) -> Vec<Effect> {
+        if self.modal.is_none() {
+            return self.paste_text(text, now);
+        }
+        // Questions (save/discard, restore) never take pasted text as answers.
+        if !matches!(
+            self.modal,
+            Some(Modal::Open(_) | Modal::Search(_) | Modal::Build(_))
+        ) {
+            return vec![];
+        }
+        let mut effects = Vec::new();
+        for c in text.chars().filter(|c| !c.is_control()) {
+            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            effects.extend(self.key(keymap, &key, now).unwrap_or_default());
+        }
+        effects
+    }
+}
+
+impl EditorState {
+    /// A key for the text: characters, movement and selection (the textarea's own keys).
+    pub fn text_key(&mut self, key: &KeyEvent, now: i64) -> Vec<Effect> {
+        if self.textarea.input(Input::from(*key)) {
+            return self.after_edit(now);
+        }
+        vec![]
     }
 
     /// Inserts pasted text at the cursor.
-    pub fn paste_text(&mut self, text: &str, now: i64) {
+    pub fn paste_text(&mut self, text: &str, now: i64) -> Vec<Effect> {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         if self.textarea.insert_str(&text) {
-            self.after_edit(now);
+            return self.after_edit(now);
         }
+        vec![]
     }
 
     fn lint_key(&mut self, key: &KeyEvent) {
@@ -211,23 +174,22 @@ impl EditorState {
     }
 
     /// A key while a modal is open.
-    fn modal_key(&mut self, key: &KeyEvent) -> Vec<Command> {
+    fn modal_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
         let Some(modal) = self.modal.take() else {
             return vec![];
         };
+        let mut effects = Vec::new();
         match modal {
             Modal::Unsaved { then } => match key.code {
                 KeyCode::Char('s' | 'y') | KeyCode::Enter => {
                     self.after_save = then;
-                    self.save();
+                    effects.extend(self.save());
                 }
                 KeyCode::Char('d' | 'n') => {
-                    if let Some(path) = &self.path {
-                        self.ops.push(FileOp::RemoveRecovery { path: path.clone() });
-                    }
+                    effects.extend(self.remove_recovery());
                     match then {
-                        AfterSave::Quit => self.quit = true,
-                        AfterSave::Open(path) => self.ops.push(FileOp::Load { path }),
+                        AfterSave::Quit => effects.push(Effect::Exit),
+                        AfterSave::Open(path) => effects.push(Effect::File(FileOp::Load { path })),
                         AfterSave::Build | AfterSave::Nothing => {}
                     }
                 }
@@ -241,13 +203,11 @@ impl EditorState {
                     if let Some(h) = &mut self.highlighter {
                         let _ = h.set_text(self.textarea.lines());
                     }
-                    self.after_edit(0);
-                    self.note = Some((Level::Info, "recovered unsaved edits".into()));
+                    effects.extend(self.after_edit(0));
+                    effects.push(Effect::info("recovered unsaved edits"));
                 }
                 KeyCode::Char('d' | 'n') | KeyCode::Esc => {
-                    if let Some(path) = &self.path {
-                        self.ops.push(FileOp::RemoveRecovery { path: path.clone() });
-                    }
+                    effects.extend(self.remove_recovery());
                 }
                 _ => self.modal = Some(Modal::Recover { text }),
             },
@@ -256,7 +216,7 @@ impl EditorState {
                 KeyCode::Enter => {
                     let path = input.text.trim();
                     if !path.is_empty() {
-                        self.request_open(std::path::PathBuf::from(path));
+                        effects.extend(self.request_open(std::path::PathBuf::from(path)));
                     }
                 }
                 _ => {
@@ -271,11 +231,11 @@ impl EditorState {
                 KeyCode::Enter => match self.textarea.set_search_pattern(&input.text) {
                     Ok(()) => {
                         if !input.text.is_empty() && !self.textarea.search_forward(true) {
-                            self.note = Some((Level::Info, "no match".into()));
+                            effects.push(Effect::info("no match"));
                         }
                     }
                     Err(e) => {
-                        self.note = Some((Level::Error, format!("bad pattern: {e}")));
+                        effects.push(Effect::say(Level::Error, format!("bad pattern: {e}")));
                         self.modal = Some(Modal::Search(input));
                     }
                 },
@@ -287,10 +247,10 @@ impl EditorState {
             Modal::Build(mut form) => match form.on_key(key) {
                 FormOutcome::Stay => self.modal = Some(Modal::Build(form)),
                 FormOutcome::Replan => {
-                    self.ops.push(FileOp::PlanContext {
+                    effects.push(Effect::File(FileOp::PlanContext {
                         dir: std::path::PathBuf::from(form.context.text.trim()),
                         dockerfile: form.dockerfile.clone(),
-                    });
+                    }));
                     self.modal = Some(Modal::Build(form));
                 }
                 FormOutcome::Cancel => self.last_form = Some(form),
@@ -301,10 +261,10 @@ impl EditorState {
                         return vec![];
                     }
                     self.last_form = Some(form);
-                    return vec![Command::Build(Box::new(req))];
+                    return vec![Effect::Engine(Command::Build(Box::new(req)))];
                 }
             },
         }
-        vec![]
+        effects
     }
 }

@@ -1,12 +1,10 @@
 //! The Dockerfile editor pane's state: a textarea buffer with incremental highlighting, live lint,
 //! dirty tracking, save/recovery requests, confirmations and builds.
 //!
-//! Pure like the rest of `state`: file reads and writes are requested as [`FileOp`]s that the app
-//! loop performs (see [`crate::state::editor::io`]) and reports back through
-//! [`EditorState::on_saved`] / [`EditorState::open`].
+//! Pure like the rest of `state`: file reads and writes are asked for as [`FileOp`] effects that
+//! the file worker performs ([`crate::files`]) and reports back as [`FileDone`].
 pub mod build;
 mod events;
-pub mod io;
 mod keys;
 
 use std::path::{Path, PathBuf};
@@ -15,48 +13,46 @@ use ratatui_textarea::{CursorMove, TextArea};
 
 use crate::dockerfile::highlight::Highlighter;
 use crate::dockerfile::{Diagnostic, Dockerfile, lint, parse};
-use crate::state::Level;
-use crate::state::input::TextInput;
+use crate::state::effect::{Effect, Msg};
+pub use crate::state::effect::{FileOp, Level};
+use crate::state::widgets::input::TextInput;
 use build::{BuildForm, BuildView};
+
+/// The editor pane.
+pub type EditorPane = EditorState;
+
+/// File work that finished, as the file worker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileDone {
+    /// A save of `text` to `path`.
+    Saved {
+        /// The file.
+        path: PathBuf,
+        /// What was written.
+        text: String,
+        /// How it went.
+        result: Result<(), String>,
+    },
+    /// A file read for opening: its text and its recovery file's, if any.
+    Loaded {
+        /// The file.
+        path: PathBuf,
+        /// How it went.
+        result: Result<(String, Option<String>), String>,
+    },
+    /// The recovery file could not be written.
+    RecoveryFailed(String),
+    /// A build context was planned.
+    Planned {
+        /// Context directory.
+        dir: PathBuf,
+        /// Its size.
+        size: build::ContextSize,
+    },
+}
 
 /// Seconds after the last edit before the recovery file is written.
 pub const RECOVERY_DELAY: i64 = 2;
-
-/// File work the app loop performs for the editor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileOp {
-    /// Write `text` to `path` atomically (temp file + rename, mode kept).
-    Save {
-        /// The file.
-        path: PathBuf,
-        /// Its new content.
-        text: String,
-    },
-    /// Write the recovery file of `path`.
-    WriteRecovery {
-        /// The edited file.
-        path: PathBuf,
-        /// The unsaved content.
-        text: String,
-    },
-    /// Remove the recovery file of `path`.
-    RemoveRecovery {
-        /// The edited file.
-        path: PathBuf,
-    },
-    /// Read `path` (and its recovery file) and open it.
-    Load {
-        /// The file.
-        path: PathBuf,
-    },
-    /// Plan the build context of `dockerfile` in `dir` (for the size shown before sending).
-    PlanContext {
-        /// Context directory.
-        dir: PathBuf,
-        /// The Dockerfile.
-        dockerfile: PathBuf,
-    },
-}
 
 /// What happens after the pending save succeeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,8 +115,6 @@ pub struct EditorState {
     pub lint_cursor: usize,
     /// An open question or form.
     pub modal: Option<Modal>,
-    /// File work for the app loop.
-    pub ops: Vec<FileOp>,
     /// Unix time of the first edit not yet in the recovery file.
     pub unrecovered_since: Option<i64>,
     /// What to do once the pending save succeeds.
@@ -129,14 +123,6 @@ pub struct EditorState {
     pub build: BuildView,
     /// Build dialog values kept between builds.
     pub last_form: Option<Box<BuildForm>>,
-    /// A status message for the app.
-    pub note: Option<(Level, String)>,
-    /// The editor asks the app to quit.
-    pub quit: bool,
-    /// The image to select in the images pane once it is listed.
-    pub select_image: Option<String>,
-    /// Text just copied or cut, for the app to hand to the terminal's clipboard (OSC 52).
-    pub clipboard_out: Option<String>,
 }
 
 impl Default for EditorState {
@@ -153,15 +139,10 @@ impl Default for EditorState {
             lint_open: false,
             lint_cursor: 0,
             modal: None,
-            ops: Vec::new(),
             unrecovered_since: None,
             after_save: AfterSave::Nothing,
             build: BuildView::default(),
             last_form: None,
-            note: None,
-            quit: false,
-            select_image: None,
-            clipboard_out: None,
         }
     }
 }
@@ -238,7 +219,8 @@ impl EditorState {
     }
 
     /// Brings highlighting, lint and the dirty flag up to date after the buffer changed.
-    pub fn after_edit(&mut self, now: i64) {
+    pub fn after_edit(&mut self, now: i64) -> Vec<Effect> {
+        let mut effects = Vec::new();
         let fresh = self.highlighter.is_none();
         if let Some(h) = Self::highlighter(&mut self.highlighter) {
             let lines = self.textarea.lines();
@@ -256,103 +238,135 @@ impl EditorState {
         if !dirty && self.dirty {
             // Undone back to the saved text: the recovery file is stale.
             self.unrecovered_since = None;
-            if let Some(path) = &self.path {
-                self.ops.push(FileOp::RemoveRecovery { path: path.clone() });
-            }
+            effects.extend(self.remove_recovery());
         }
         self.dirty = dirty;
+        effects
+    }
+
+    fn remove_recovery(&self) -> Option<Effect> {
+        let path = self.path.clone()?;
+        Some(Effect::File(FileOp::RemoveRecovery { path }))
     }
 
     /// The clock ticked: writes the recovery file a few seconds after unsaved edits.
-    pub fn tick(&mut self, now: i64) {
+    pub fn tick(&mut self, now: i64) -> Vec<Effect> {
         if let (Some(since), Some(path)) = (self.unrecovered_since, &self.path)
             && self.dirty
             && now - since >= RECOVERY_DELAY
         {
-            self.ops.push(FileOp::WriteRecovery {
+            let op = FileOp::WriteRecovery {
                 path: path.clone(),
                 text: self.text(),
-            });
+            };
             self.unrecovered_since = None;
+            return vec![Effect::File(op)];
         }
+        vec![]
     }
 
     /// Requests a save of the buffer.
-    pub fn save(&mut self) {
+    pub fn save(&mut self) -> Vec<Effect> {
         let Some(path) = self.path.clone() else {
-            self.note = Some((Level::Info, "no file is open".into()));
-            return;
+            return vec![Effect::info("no file is open")];
         };
-        self.ops.push(FileOp::Save {
+        vec![Effect::File(FileOp::Save {
             path,
             text: self.text(),
-        });
+        })]
     }
 
     /// The app finished a save of `text`.
-    pub fn on_saved(&mut self, text: &str, result: Result<(), String>) {
+    pub fn on_saved(&mut self, text: &str, result: Result<(), String>) -> Vec<Effect> {
         match result {
             Ok(()) => {
                 self.saved = text.to_string();
                 self.dirty = self.text() != self.saved;
                 self.unrecovered_since = None;
-                if let Some(path) = &self.path {
-                    self.ops.push(FileOp::RemoveRecovery { path: path.clone() });
-                }
-                self.note = Some((Level::Ok, format!("saved {}", self.name())));
+                let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
+                effects.push(Effect::say(Level::Ok, format!("saved {}", self.name())));
                 match std::mem::replace(&mut self.after_save, AfterSave::Nothing) {
                     AfterSave::Nothing => {}
-                    AfterSave::Quit => self.quit = true,
-                    AfterSave::Open(path) => self.ops.push(FileOp::Load { path }),
-                    AfterSave::Build => self.open_build(),
+                    AfterSave::Quit => effects.push(Effect::Exit),
+                    AfterSave::Open(path) => effects.push(Effect::File(FileOp::Load { path })),
+                    AfterSave::Build => effects.extend(self.open_build()),
                 }
+                effects
             }
             Err(e) => {
                 self.after_save = AfterSave::Nothing;
-                self.note = Some((Level::Error, format!("saving {} failed: {e}", self.name())));
+                let text = format!("saving {} failed: {e}", self.name());
+                vec![Effect::say(Level::Error, text)]
             }
         }
     }
 
-    /// Quit was asked for: asks first when there are unsaved edits. Returns true to quit now.
-    pub fn request_quit(&mut self) -> bool {
+    /// File work finished.
+    pub fn on_file(&mut self, done: FileDone) -> Vec<Effect> {
+        match done {
+            FileDone::Saved { text, result, .. } => self.on_saved(&text, result),
+            FileDone::Loaded {
+                path,
+                result: Ok((text, recovered)),
+            } => {
+                self.open(&path, &text, recovered);
+                vec![]
+            }
+            FileDone::Loaded {
+                path,
+                result: Err(e),
+            } => vec![Effect::say(
+                Level::Error,
+                format!("opening {} failed: {e}", path.display()),
+            )],
+            FileDone::RecoveryFailed(e) => vec![Effect::say(
+                Level::Error,
+                format!("writing the recovery file failed: {e}"),
+            )],
+            FileDone::Planned { dir, size } => {
+                self.on_context_planned(&dir, size);
+                vec![]
+            }
+        }
+    }
+
+    /// Quit was asked for anywhere: with unsaved edits the editor comes to the front and asks
+    /// first; otherwise dockhand exits.
+    pub fn request_quit(&mut self) -> Vec<Effect> {
         if self.dirty {
             self.modal = Some(Modal::Unsaved {
                 then: AfterSave::Quit,
             });
-            return false;
+            return vec![Effect::Focus(crate::state::PaneId::Editor)];
         }
-        if let Some(path) = &self.path {
-            self.ops.push(FileOp::RemoveRecovery { path: path.clone() });
-        }
-        true
+        let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
+        effects.push(Effect::Exit);
+        effects
     }
 
     /// Opening another file was asked for: asks first when there are unsaved edits.
-    pub fn request_open(&mut self, path: PathBuf) {
+    pub fn request_open(&mut self, path: PathBuf) -> Vec<Effect> {
         if self.dirty {
             self.modal = Some(Modal::Unsaved {
                 then: AfterSave::Open(path),
             });
+            vec![]
         } else {
-            self.ops.push(FileOp::Load { path });
+            vec![Effect::File(FileOp::Load { path })]
         }
     }
 
     /// Opens the build dialog (saving first when the buffer has unsaved edits).
-    pub fn open_build(&mut self) {
+    pub fn open_build(&mut self) -> Vec<Effect> {
         let Some(path) = self.path.clone() else {
-            self.note = Some((Level::Info, "open a Dockerfile to build it".into()));
-            return;
+            return vec![Effect::info("open a Dockerfile to build it")];
         };
         if self.build.running() {
-            self.note = Some((Level::Info, "a build is already running".into()));
-            return;
+            return vec![Effect::info("a build is already running")];
         }
         if self.dirty {
             self.after_save = AfterSave::Build;
-            self.save();
-            return;
+            return self.save();
         }
         let form = match self.last_form.clone() {
             Some(mut f) if f.dockerfile == path => {
@@ -362,11 +376,12 @@ impl EditorState {
             }
             _ => BuildForm::new(&path),
         };
-        self.ops.push(FileOp::PlanContext {
+        let plan = FileOp::PlanContext {
             dir: PathBuf::from(form.context.text.trim()),
             dockerfile: path,
-        });
+        };
         self.modal = Some(Modal::Build(Box::new(form)));
+        vec![Effect::File(plan)]
     }
 
     /// The context plan for the build dialog arrived.
@@ -410,7 +425,7 @@ impl EditorState {
     }
 
     /// The build job ended; on failure the cursor jumps to the failing instruction.
-    pub fn on_build_finished(&mut self, result: Result<String, String>) {
+    pub fn on_build_finished(&mut self, result: Result<String, String>) -> Vec<Effect> {
         match result {
             Ok(summary) => {
                 let id = summary
@@ -420,7 +435,7 @@ impl EditorState {
                 self.build.finish(Ok(()));
                 if let Some(id) = id {
                     self.build.image = Some(id.clone());
-                    self.select_image = Some(id);
+                    return vec![Effect::Msg(Msg::SelectImage(id))];
                 }
             }
             Err(message) => {
@@ -429,6 +444,7 @@ impl EditorState {
                 }
             }
         }
+        vec![]
     }
 }
 

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 
 use crate::engine::containers::SIGNALS;
 use crate::state::AppState;
-use crate::state::container_dialogs::{ContainerDialog, Target, inspect_lines};
-use crate::state::container_run_form::{Field, RunForm};
+use crate::state::containers::dialogs::{ContainerDialog, Target, inspect_lines};
+use crate::state::containers::run_form::{Field, RunForm};
 use crate::ui::widgets::dialog::{frame_dialog, hint};
 use crate::ui::{Ctx, Theme, centered};
 use crate::util::sanitize::sanitize;
@@ -100,8 +100,7 @@ pub fn draw(
         }
         ContainerDialog::Rename {
             target,
-            input,
-            error,
+            prompt: input,
         } => {
             let ok = Line::styled("✓ valid name", Style::default().fg(theme.ok));
             let p = Prompt {
@@ -110,16 +109,15 @@ pub fn draw(
                 verb: "rename",
                 width: 60,
                 name: &target.name,
-                text: &input.text,
-                error: error.as_deref(),
+                text: &input.input.text,
+                error: input.error.as_deref(),
                 ok,
             };
             prompt(frame, area, theme, p);
         }
         ContainerDialog::Exec {
             target,
-            input,
-            error,
+            prompt: input,
         } => {
             let ok = Line::styled(
                 "runs with a TTY; dockhand comes back when it exits",
@@ -131,13 +129,13 @@ pub fn draw(
                 verb: "run",
                 width: 70,
                 name: &target.name,
-                text: &input.text,
-                error: error.as_deref(),
+                text: &input.input.text,
+                error: input.error.as_deref(),
                 ok,
             };
             prompt(frame, area, theme, p);
         }
-        ContainerDialog::Prune { targets, scroll } => {
+        ContainerDialog::Prune { targets, view } => {
             let mut lines = Vec::new();
             if targets.is_empty() {
                 lines.push(Line::raw("No stopped containers: nothing to prune."));
@@ -148,7 +146,7 @@ pub fn draw(
                     "Prune removes these {} stopped containers:",
                     targets.len()
                 )));
-                let start = (*scroll).min(targets.len().saturating_sub(1));
+                let start = view.offset.min(targets.len().saturating_sub(1));
                 lines.extend(targets.iter().skip(start).take(room).map(target_line));
                 lines.push(Line::raw(""));
                 lines.push(hint(
@@ -171,7 +169,7 @@ pub fn draw(
             id,
             details,
             reveal,
-            scroll,
+            view,
         } => {
             let body: Vec<String> = match details {
                 None => vec!["Inspecting…".into()],
@@ -179,7 +177,7 @@ pub fn draw(
                 Some(Ok(d)) => inspect_lines(d, *reveal),
             };
             let room = usize::from(area.height.saturating_sub(4)).max(1);
-            let start = (*scroll).min(body.len().saturating_sub(1));
+            let start = view.offset.min(body.len().saturating_sub(1));
             let mut lines: Vec<Line<'_>> = body
                 .into_iter()
                 .skip(start)

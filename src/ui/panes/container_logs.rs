@@ -5,7 +5,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::state::container_logs::LogsView;
+use crate::state::containers::logs::LogsView;
 use crate::ui::widgets::dialog::hint;
 use crate::ui::{Ctx, pane_block};
 use crate::util::sanitize::sanitize;

@@ -3,14 +3,15 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Sparkline, Table};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Sparkline};
 
-use crate::engine::ContainerInfo;
-use crate::state::container_stats::StatsHistory;
-use crate::state::containers::state_label;
-use crate::state::{AppState, Pane};
-use crate::ui::{Ctx, focused, pane_block, selected_style};
+use crate::engine::{ContainerInfo, ContainerState};
+use crate::state::containers::stats::StatsHistory;
+use crate::state::containers::{ContainersPane, state_label};
+use crate::state::{AppState, PaneId};
+use crate::ui::widgets::table::{self, TableView};
+use crate::ui::{Ctx, focused};
 use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize};
 use crate::util::time::ago;
@@ -34,18 +35,20 @@ pub fn ports_text(c: &ContainerInfo) -> String {
 
 fn state_style(c: &ContainerInfo, ctx: &Ctx<'_>) -> Style {
     let t = ctx.theme;
-    match c.state.as_str() {
-        "running" => Style::default().fg(t.ok),
-        "paused" | "restarting" => Style::default().fg(t.warning),
-        "exited" if c.exit_code.is_some_and(|c| c != 0) => Style::default().fg(t.error),
-        "dead" => Style::default().fg(t.error),
+    match c.state {
+        ContainerState::Running => Style::default().fg(t.ok),
+        ContainerState::Paused | ContainerState::Restarting => Style::default().fg(t.warning),
+        ContainerState::Exited if c.exit_code.is_some_and(|c| c != 0) => {
+            Style::default().fg(t.error)
+        }
+        ContainerState::Dead => Style::default().fg(t.error),
         _ => Style::default().fg(t.dim),
     }
 }
 
 /// Draws the pane; returns how many table rows (or log lines) fit.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
-    let pane = &state.container_pane;
+    let pane = &state.panes.containers;
     let shown = if let Some(logs) = &pane.logs {
         super::container_logs::draw(frame, area, logs, ctx)
     } else {
@@ -57,159 +60,116 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     shown
 }
 
+/// The pane draws its dialogs itself (they open only while it has the focus).
+pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
+
+fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)> {
+    let mut columns = if wide {
+        // Names, images, status and ports as wide as the longest shown (capped); the command
+        // takes the rest.
+        let fit = |f: &dyn Fn(&ContainerInfo) -> usize, head: usize| {
+            let longest = pane.table.visible().map(f).max();
+            Constraint::Length(longest.unwrap_or(0).clamp(head, 40) as u16)
+        };
+        vec![
+            ("", Constraint::Length(1)),
+            ("NAME", fit(&|c| c.name.chars().count(), 4)),
+            ("IMAGE", fit(&|c| c.image.chars().count(), 5)),
+            ("COMMAND", Constraint::Fill(1)),
+            ("STATE", Constraint::Length(12)),
+            ("STATUS", fit(&|c| c.status.chars().count().min(28), 6)),
+            ("PORTS", fit(&|c| ports_text(c).chars().count(), 5)),
+            ("CREATED", Constraint::Length(14)),
+        ]
+    } else {
+        vec![
+            ("", Constraint::Length(1)),
+            ("NAME", Constraint::Fill(2)),
+            ("IMAGE", Constraint::Fill(2)),
+            ("STATE", Constraint::Length(12)),
+            ("STATUS", Constraint::Fill(2)),
+        ]
+    };
+    columns.push(("   CPU", Constraint::Length(7)));
+    columns
+}
+
 fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
     let theme = ctx.theme;
-    let pane = &state.container_pane;
-    let running = pane.rows.iter().filter(|c| c.state == "running").count();
-    let arrow = if pane.reverse { "↑" } else { "↓" };
-    let mut title = vec![Span::raw(format!(
+    let pane = &state.panes.containers;
+    let t = &pane.table;
+    let running = t
+        .rows
+        .iter()
+        .filter(|c| c.state == ContainerState::Running)
+        .count();
+    let title = format!(
         " {} ({} · {running} running) ",
-        crate::ui::widgets::tabs::pane_label(ctx, crate::state::Pane::Containers),
-        pane.view.len()
-    ))];
-    title.push(Span::styled(
-        format!("· {} {arrow} ", pane.sort.label()),
-        Style::default().fg(theme.dim),
-    ));
-    if !pane.marked.is_empty() {
-        title.push(Span::styled(
-            format!("· {} marked ", pane.marked.len()),
-            Style::default().fg(theme.marked),
-        ));
-    }
-    let block = pane_block(
-        Line::from(title),
-        focused(state, Pane::Containers) && pane.dialog.is_none(),
-        theme,
+        crate::ui::widgets::tabs::pane_label(ctx, PaneId::Containers),
+        t.view.len()
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-
     let stats = pane
         .selected()
         .and_then(|c| pane.stats.get(&c.id).map(|s| (c, s)));
-    let filter_line = pane.filter_input.is_some() || !pane.filter.is_empty();
-    let stats_h = if stats.is_some() && inner.height >= 12 {
+    let stats_h = if stats.is_some() && area.height.saturating_sub(2) >= 12 {
         4
     } else {
         0
     };
-    let [table_area, stats_area, filter_area] = Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(stats_h),
-        Constraint::Length(u16::from(filter_line)),
-    ])
-    .areas(inner);
-    if filter_line {
-        let (text, hint) = match &pane.filter_input {
-            Some(input) => (input.text.as_str(), "█  Enter keep · Esc clear"),
-            None => (pane.filter.as_str(), ""),
-        };
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("/", Style::default().fg(theme.key)),
-                Span::raw(sanitize(text)),
-                Span::styled(hint, Style::default().fg(theme.dim)),
-            ])),
-            filter_area,
-        );
-    }
-    if let Some((c, s)) = stats
-        && stats_h > 0
-    {
-        draw_stats(frame, stats_area, c, s, ctx);
-    }
-    let height = table_area.height.saturating_sub(1) as usize;
-    if pane.rows.is_empty() {
-        let text = if pane.loaded {
-            "No containers. Run one from the images pane (select an image, press r)."
-        } else {
-            "Listing containers…"
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled(text, Style::default().fg(theme.dim))),
-            table_area,
-        );
-        return height;
-    }
-    let offset = crate::state::images::visible_offset(pane.offset, pane.cursor, height);
-    let wide = table_area.width >= 100;
-    let rows = pane
-        .view
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(pos, &i)| {
-            let c = &pane.rows[i];
-            let marked = pane.marked.contains(&c.id);
-            let mut style = Style::default().fg(if marked { theme.marked } else { theme.fg });
-            if pos == pane.cursor {
-                style = selected_style(theme);
-            }
-            let cpu = pane
-                .stats
-                .get(&c.id)
-                .map(|s| format!("{:.1}%", s.last.cpu_percent))
-                .unwrap_or_default();
-            let mut cells = vec![
-                Line::styled(
-                    if marked { "✓" } else { " " },
-                    Style::default().fg(theme.marked),
-                ),
-                Line::raw(sanitize(&c.name)),
-                Line::raw(sanitize(&c.image)),
-                Line::styled(state_label(c), state_style(c, ctx)),
-                Line::raw(sanitize(&c.status)),
-            ];
-            if wide {
-                cells.insert(
-                    3,
-                    Line::styled(sanitize(&c.command), Style::default().fg(theme.dim)),
-                );
-                cells.push(Line::raw(sanitize(&ports_text(c))));
-                cells.push(Line::raw(ago(c.created, state.now)));
-            }
-            cells.push(Line::raw(cpu).right_aligned());
-            Row::new(cells).style(style)
-        });
-    let mut header = vec!["", "NAME", "IMAGE", "STATE", "STATUS"];
-    let mut widths = if wide {
-        // Names, images, status and ports as wide as the longest shown (capped); the command
-        // takes the rest.
-        let fit = |f: &dyn Fn(&ContainerInfo) -> usize, head: usize| {
-            let longest = pane.view.iter().map(|&i| f(&pane.rows[i])).max();
-            Constraint::Length(longest.unwrap_or(0).clamp(head, 40) as u16)
-        };
-        header.insert(3, "COMMAND");
-        header.push("PORTS");
-        header.push("CREATED");
-        vec![
-            Constraint::Length(1),
-            fit(&|c| c.name.chars().count(), 4),
-            fit(&|c| c.image.chars().count(), 5),
-            Constraint::Fill(1),
-            Constraint::Length(12),
-            fit(&|c| c.status.chars().count().min(28), 6),
-            fit(&|c| ports_text(c).chars().count(), 5),
-            Constraint::Length(14),
-        ]
-    } else {
-        vec![
-            Constraint::Length(1),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
-            Constraint::Length(12),
-            Constraint::Fill(2),
-        ]
+    let wide = area.width.saturating_sub(2) >= 100;
+    let now = state.shared.now;
+    let cells = |c: &ContainerInfo, marked: bool| {
+        let cpu = pane
+            .stats
+            .get(&c.id)
+            .map(|s| format!("{:.1}%", s.last.cpu_percent))
+            .unwrap_or_default();
+        let mut cells = vec![
+            Line::styled(
+                if marked { "✓" } else { " " },
+                Style::default().fg(theme.marked),
+            ),
+            Line::raw(sanitize(&c.name)),
+            Line::raw(sanitize(&c.image)),
+            Line::styled(state_label(c), state_style(c, ctx)),
+            Line::raw(sanitize(&c.status)),
+        ];
+        if wide {
+            cells.insert(
+                3,
+                Line::styled(sanitize(&c.command), Style::default().fg(theme.dim)),
+            );
+            cells.push(Line::raw(sanitize(&ports_text(c))));
+            cells.push(Line::raw(ago(c.created, now)));
+        }
+        cells.push(Line::raw(cpu).right_aligned());
+        cells
     };
-    widths.push(Constraint::Length(7));
-    header.push("   CPU");
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(crate::ui::header_style(theme)))
-        .column_spacing(1);
-    frame.render_widget(table, table_area);
-    height
+    let style = |_: &ContainerInfo, marked: bool| {
+        Style::default().fg(if marked { theme.marked } else { theme.fg })
+    };
+    let strip = |frame: &mut Frame<'_>, area: Rect| {
+        if let Some((c, s)) = stats {
+            draw_stats(frame, area, c, s, ctx);
+        }
+    };
+    let empty = if t.loaded {
+        "No containers. Run one from the images pane (select an image, press r)."
+    } else {
+        "Listing containers…"
+    };
+    let view = TableView {
+        table: t,
+        filter: &pane.filter,
+        title,
+        focused: focused(state, PaneId::Containers) && pane.dialog.is_none(),
+        columns: columns(pane, wide),
+        cells: &cells,
+        style: &style,
+        empty: vec![Line::styled(empty, Style::default().fg(theme.dim))],
+        strip: (stats_h > 0).then_some((stats_h, &strip as &dyn Fn(&mut Frame<'_>, Rect))),
+    };
+    table::draw(frame, area, &view, ctx)
 }
 
 fn draw_stats(

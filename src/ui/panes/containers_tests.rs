@@ -2,7 +2,7 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::action::Action;
+use crate::action::{Action, AppAction, ContainersAction, ListAction};
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::engine::container_streams::{LogLine, StatsSample};
@@ -11,8 +11,8 @@ use crate::engine::{
     Connection, ContainerInfo, EngineEvent, EngineInfo, ImageInfo, Inventory, PortBinding,
 };
 use crate::state::AppState;
-use crate::state::container_dialogs::ContainerDialog;
-use crate::state::container_run_form::{Field, Known, RunForm};
+use crate::state::containers::dialogs::ContainerDialog;
+use crate::state::containers::run_form::{Field, Known, RunForm};
 use crate::ui::{Ctx, draw};
 
 const NOW: i64 = 1_700_000_000;
@@ -33,11 +33,9 @@ fn container(id: &str, name: &str, state: &str, status: &str, age: i64) -> Conta
 }
 
 fn state() -> AppState {
-    let mut s = AppState {
-        now: NOW,
-        ..AppState::default()
-    };
-    s.on_engine(EngineEvent::Connection(Connection::Connected(
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    s.test_engine(EngineEvent::Connection(Connection::Connected(
         EngineInfo::local_test(),
     )));
     let mut web = container("c1", "web-1", "running", "Up 2 hours", 7200);
@@ -56,7 +54,7 @@ fn state() -> AppState {
             proto: "tcp".into(),
         },
     ];
-    s.on_engine(EngineEvent::Inventory(Ok(Inventory {
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![ImageInfo {
             id: "sha256:aaaa".into(),
             repo_tags: vec!["dh-busybox:1".into()],
@@ -77,8 +75,8 @@ fn state() -> AppState {
             ),
         ],
     })));
-    s.on_action(Action::FocusContainers);
-    s.set_container_viewport(20);
+    s.test_action(Action::App(AppAction::FocusContainers));
+    s.set_viewports(&[(crate::state::PaneId::Containers, 20)]);
     s
 }
 
@@ -109,12 +107,12 @@ fn render(state: &AppState, w: u16, h: u16) -> String {
 #[test]
 fn table_wide_with_stats() {
     let mut s = state();
-    s.on_action(Action::Bottom);
-    assert_eq!(s.container_pane.selected().unwrap().name, "web-1");
-    s.sync_container_streams();
+    s.test_action(Action::List(ListAction::Bottom));
+    assert_eq!(s.panes.containers.selected().unwrap().name, "web-1");
+    s.test_sync();
     for cpu in [1.0, 4.0, 2.5, 12.0] {
-        s.on_engine(EngineEvent::Stats {
-            id: s.container_pane.selected().unwrap().id.clone(),
+        s.test_engine(EngineEvent::Stats {
+            id: s.panes.containers.selected().unwrap().id.clone(),
             sample: StatsSample {
                 cpu_percent: cpu,
                 mem_used: 12_000_000,
@@ -142,18 +140,18 @@ fn table_narrow() {
 #[test]
 fn filter_and_marks() {
     let mut s = state();
-    s.on_action(Action::ToggleMark);
-    s.on_action(Action::ToggleMark);
-    s.container_pane.set_filter("w");
+    s.test_action(Action::List(ListAction::ToggleMark));
+    s.test_action(Action::List(ListAction::ToggleMark));
+    s.panes.containers.table.set_filter("w");
     insta::assert_snapshot!(render(&s, 100, 12));
 }
 
 #[test]
 fn logs_view_sanitises_escape_sequences() {
     let mut s = state();
-    s.on_action(Action::ContainerLogs);
-    let id = s.container_pane.logs.as_ref().unwrap().id.clone();
-    s.on_engine(EngineEvent::Logs {
+    s.test_action(Action::Containers(ContainersAction::Logs));
+    let id = s.panes.containers.logs.as_ref().unwrap().id.clone();
+    s.test_engine(EngineEvent::Logs {
         id,
         lines: vec![
             LogLine {
@@ -184,8 +182,8 @@ fn logs_view_sanitises_escape_sequences() {
 #[test]
 fn logs_view_search_and_wrap() {
     let mut s = state();
-    s.on_action(Action::ContainerLogs);
-    let v = s.container_pane.logs.as_mut().unwrap();
+    s.test_action(Action::Containers(ContainersAction::Logs));
+    let v = s.panes.containers.logs.as_mut().unwrap();
     v.height = 6;
     v.push(
         (0..30)
@@ -223,7 +221,7 @@ fn run_dialog_with_inline_errors() {
         names: &names,
         networks: &[],
     });
-    s.container_pane.dialog = Some(ContainerDialog::Run(Box::new(form)));
+    s.panes.containers.dialog = Some(ContainerDialog::Run(Box::new(form)));
     let screen = render(&s, 110, 30);
     assert!(screen.contains("exists already"));
     assert!(screen.contains("70000"));
@@ -233,8 +231,8 @@ fn run_dialog_with_inline_errors() {
 #[test]
 fn inspect_masks_secrets() {
     let mut s = state();
-    s.on_action(Action::Details);
-    let Some(ContainerDialog::Inspect { details, .. }) = &mut s.container_pane.dialog else {
+    s.test_action(Action::List(ListAction::Details));
+    let Some(ContainerDialog::Inspect { details, .. }) = &mut s.panes.containers.dialog else {
         panic!("no inspect dialog")
     };
     *details = Some(Ok(Box::new(ContainerDetails {
@@ -257,24 +255,23 @@ fn inspect_masks_secrets() {
 #[test]
 fn remove_and_kill_dialogs_name_what_goes() {
     let mut s = state();
-    s.on_action(Action::ToggleMark);
-    s.on_action(Action::ToggleMark);
-    s.on_action(Action::ToggleMark);
-    s.on_action(Action::Remove);
-    let keymap = Keymap::defaults();
+    s.test_action(Action::List(ListAction::ToggleMark));
+    s.test_action(Action::List(ListAction::ToggleMark));
+    s.test_action(Action::List(ListAction::ToggleMark));
+    s.test_action(Action::List(ListAction::Remove));
     let y = crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Char('y'),
         crossterm::event::KeyModifiers::NONE,
     );
     let first = render(&s, 90, 16);
     assert!(first.contains("web-1") && first.contains("worker") && first.contains("migrate"));
-    s.on_key(&keymap, &y);
+    s.test_key(&y);
     let second = render(&s, 90, 16);
     assert!(second.contains("running") && !second.contains("migrate  (exited"));
     insta::assert_snapshot!("remove_first_step", first);
     insta::assert_snapshot!("remove_force_step", second);
-    s.container_pane.dialog = None;
-    s.on_action(Action::KillContainer);
+    s.panes.containers.dialog = None;
+    s.test_action(Action::Containers(ContainersAction::Kill));
     insta::assert_snapshot!("kill_dialog", render(&s, 90, 16));
 }
 
@@ -282,8 +279,8 @@ fn remove_and_kill_dialogs_name_what_goes() {
 fn exec_command_dialog() {
     let mut s = state();
     // The running one (web-1) is the last row.
-    s.on_action(Action::Bottom);
-    s.on_action(Action::ExecCommand);
+    s.test_action(Action::List(ListAction::Bottom));
+    s.test_action(Action::Containers(ContainersAction::ExecCommand));
     let screen = render(&s, 90, 16);
     assert!(
         screen.contains("Run a command") && screen.contains("web-1"),

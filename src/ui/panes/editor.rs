@@ -15,16 +15,13 @@ use crate::dockerfile::Severity;
 use crate::dockerfile::highlight::TokenKind;
 use crate::state::editor::EditorState;
 use crate::state::editor::build::StepMark;
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, PaneId};
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
 use crate::util::text::ellipsize;
 
 /// The text-editing keys (handled by the textarea, not the keymap), for help.
-pub const TEXT_KEYS: [&str; 2] = [
-    "Text: Shift+arrows select · Ctrl-z / Ctrl-y undo / redo",
-    "      Alt-c copy · Ctrl-x cut · Ctrl-v paste · Alt-a all",
-];
+pub const TEXT_KEYS: [&str; 1] = ["Text: arrows move, Shift+arrows select; every other key types."];
 
 /// The colour of a token kind in `theme`.
 pub fn token_color(kind: TokenKind, theme: &Theme) -> Option<Color> {
@@ -65,10 +62,19 @@ pub fn step_marker(mark: StepMark, theme: &Theme) -> (char, Color) {
 }
 
 /// Draws the pane.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+/// Draws the pane; returns the rows of text it has.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
+    draw_body(frame, area, state, ctx);
+    area.height.saturating_sub(2) as usize
+}
+
+/// The editor draws its own questions and forms.
+pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
+
+fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
-    let ed = &state.editor;
-    let block = pane_block(title(ed, theme), focused(state, Pane::Editor), theme);
+    let ed = &state.panes.editor;
+    let block = pane_block(title(ed, theme), focused(state, PaneId::Editor), theme);
     let block = match footer(ed, theme) {
         Some(f) => block.title_bottom(f),
         None => block,
@@ -396,10 +402,10 @@ fn draw_log(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
 /// Prefixes a layer's instruction with the Dockerfile line that made it (`L12 …`) when the layers
 /// pane shows the image the editor just built.
 pub fn with_line(state: &AppState, history_id: &str, instruction: String) -> String {
-    let built = state.editor.build.image.as_deref();
-    match (built, state.layers.image_id.as_deref()) {
+    let built = state.panes.editor.build.image.as_deref();
+    match (built, state.panes.layers.image_id.as_deref()) {
         (Some(b), Some(shown)) if b == shown => {
-            match state.editor.build.line_of_layer(history_id) {
+            match state.panes.editor.build.line_of_layer(history_id) {
                 Some(line) => format!("L{line} {instruction}"),
                 None => instruction,
             }

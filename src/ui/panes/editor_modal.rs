@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use crate::config::theme::Theme;
 use crate::state::editor::build::{BuildForm, ContextSize, Field};
 use crate::state::editor::{AfterSave, EditorState, Modal};
-use crate::state::input::TextInput;
+use crate::state::widgets::input::TextInput;
 use crate::ui::centered;
 use crate::util::sanitize::sanitize;
 use crate::util::text::bytes;

@@ -12,19 +12,18 @@ use crate::config::theme::Theme;
 use crate::engine::{EngineError, EngineEvent, JobKind, Progress};
 use crate::state::editor::build::ContextSize;
 use crate::state::editor::{AfterSave, Modal};
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, PaneId};
 use crate::ui::{Ctx, draw};
 
 const SRC: &str = "# syntax=docker/dockerfile:1\nFROM busybox:latest AS build\nARG VERSION=1.0\nWORKDIR app\nCOPY --from=build /src /app\nRUN echo \"$VERSION\" \\\n  && make\nCMD [\"./app\", \"--port=80\"]\n";
 
 fn state() -> AppState {
-    let mut s = AppState {
-        now: 1_700_000_000,
-        ..AppState::default()
-    };
-    s.editor
+    let mut s = AppState::default();
+    s.shared.now = 1_700_000_000;
+    s.panes
+        .editor
         .open(&PathBuf::from("/src/app/Dockerfile"), SRC, None);
-    s.focus = Pane::Editor;
+    s.shared.focus = PaneId::Editor;
     s
 }
 
@@ -67,7 +66,7 @@ fn fg_at(buf: &Buffer, needle: &str, offset: u16) -> Color {
 }
 
 fn building(s: &mut AppState) {
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 4,
         kind: JobKind::Build {
             dockerfile: "/src/app/Dockerfile".into(),
@@ -89,7 +88,7 @@ fn building(s: &mut AppState) {
         "Step 5/7 : RUN echo \"$VERSION\"   && make",
         " ---> Running in 99aa",
     ] {
-        s.on_engine(EngineEvent::JobProgress {
+        s.test_engine(EngineEvent::JobProgress {
             id: 4,
             progress: Progress::Log(line.into()),
         });
@@ -124,8 +123,8 @@ fn mono_theme_still_shows_markers() {
 #[test]
 fn lint_list_open_with_selection() {
     let mut s = state();
-    s.editor.lint_open = true;
-    s.editor.lint_cursor = 1;
+    s.panes.editor.lint_open = true;
+    s.panes.editor.lint_cursor = 1;
     insta::assert_snapshot!(render(&s, 100, 22).backend());
 }
 
@@ -146,7 +145,7 @@ fn build_in_progress_with_cache_marks() {
 fn build_failure_shows_the_error_beside_its_line() {
     let mut s = state();
     building(&mut s);
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 4,
         result: Err(EngineError::Api {
             status: 0,
@@ -155,7 +154,7 @@ fn build_failure_shows_the_error_beside_its_line() {
                     .into(),
         }),
     });
-    assert_eq!(s.editor.textarea.cursor(), (5, 0));
+    assert_eq!(s.panes.editor.textarea.cursor(), (5, 0));
     let term = render(&s, 100, 24);
     let buf = term.backend().buffer();
     let (x, y) = find(buf, "✗ The command");
@@ -167,16 +166,16 @@ fn build_failure_shows_the_error_beside_its_line() {
 fn small_terminal() {
     let mut s = state();
     building(&mut s);
-    s.editor.paste_text("x", 0);
-    s.editor.refresh_lint();
+    s.panes.editor.paste_text("x", 0);
+    s.panes.editor.refresh_lint();
     insta::assert_snapshot!(render(&s, 48, 12).backend());
 }
 
 #[test]
 fn build_dialog_shows_context_size() {
     let mut s = state();
-    s.editor.open_build();
-    s.editor.on_context_planned(
+    s.panes.editor.open_build();
+    s.panes.editor.on_context_planned(
         &PathBuf::from("/src/app"),
         ContextSize::Planned {
             files: 12,
@@ -191,9 +190,9 @@ fn build_dialog_shows_context_size() {
 #[test]
 fn unsaved_edits_question() {
     let mut s = state();
-    s.editor.paste_text("x", 0);
-    s.editor.refresh_lint();
-    s.editor.modal = Some(Modal::Unsaved {
+    s.panes.editor.paste_text("x", 0);
+    s.panes.editor.refresh_lint();
+    s.panes.editor.modal = Some(Modal::Unsaved {
         then: AfterSave::Quit,
     });
     insta::assert_snapshot!(render(&s, 80, 14).backend());
@@ -201,10 +200,8 @@ fn unsaved_edits_question() {
 
 #[test]
 fn no_file_open() {
-    let s = AppState {
-        focus: Pane::Editor,
-        ..AppState::default()
-    };
+    let mut s = AppState::default();
+    s.shared.focus = PaneId::Editor;
     insta::assert_snapshot!(render(&s, 80, 8).backend());
 }
 
@@ -229,13 +226,13 @@ fn layers_pane_names_the_line_of_each_layer_of_the_built_image() {
         "Step 6/7 : CMD [\"./app\", \"--port=80\"]",
         " ---> 5555eeee6666",
     ] {
-        s.on_engine(EngineEvent::JobProgress {
+        s.test_engine(EngineEvent::JobProgress {
             id: 4,
             progress: Progress::Log(line.into()),
         });
     }
     let image = format!("sha256:5555eeee6666{}", "0".repeat(52));
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 4,
         result: Ok(JobOutcome::Done(format!("built {image}"))),
     });
@@ -246,8 +243,17 @@ fn layers_pane_names_the_line_of_each_layer_of_the_built_image() {
         size: 10,
         comment: String::new(),
     };
-    s.layers.load(&image);
-    s.on_engine(EngineEvent::Details {
+    s.test_engine(EngineEvent::Inventory(Ok(crate::engine::Inventory {
+        images: vec![crate::engine::ImageInfo {
+            id: image.clone(),
+            repo_tags: vec![],
+            repo_digests: vec![],
+            created: 0,
+            size: 50,
+        }],
+        containers: vec![],
+    })));
+    s.test_engine(EngineEvent::Details {
         image_id: image.clone(),
         result: Ok(Box::new(ImageDetails {
             id: image.clone(),
@@ -267,7 +273,7 @@ fn layers_pane_names_the_line_of_each_layer_of_the_built_image() {
             ..ImageDetails::default()
         })),
     });
-    s.focus = Pane::Layers;
+    s.shared.focus = PaneId::Layers;
     let term = render(&s, 140, 14);
     let screen = format!("{:?}", term.backend());
     for needle in ["L2 CMD", "L5 COPY", "L6 RUN echo", "L8 CMD"] {

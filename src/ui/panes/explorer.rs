@@ -9,13 +9,13 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::explorer_lists::{draw_layers, draw_tree, draw_wasted};
 use super::jobs::rate_eta;
-use crate::action::Action;
+use crate::action::{Action, AppAction, ExplorerAction, ImagesAction, ListAction};
 use crate::config::keymap::Context;
 use crate::layers::Figures;
 use crate::layers::report::human_bytes;
 use crate::layers::view::ViewMode;
 use crate::state::explorer::{ExplorerState, Phase};
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, PaneId};
 use crate::ui::widgets::bar::bar;
 use crate::ui::{Ctx, focused, pane_block};
 use crate::util::sanitize::sanitize;
@@ -104,7 +104,7 @@ fn choices_line<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
         spans.push(Span::styled(letter, style));
         spans.push(Span::raw(" "));
     }
-    if let Some(input) = &ex.filter_input {
+    if let Some(input) = &ex.filter_input.editing {
         spans.push(Span::styled("│ filter: ", dim));
         spans.push(Span::styled(
             format!("{}▏", sanitize(&input.text)),
@@ -124,28 +124,28 @@ fn hints<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
     let t = ctx.theme;
     let k = |a| Span::styled(key(ctx, a), Style::default().fg(t.key));
     let d = |s: &'static str| Span::styled(s, Style::default().fg(t.dim));
-    if ex.filter_input.is_some() {
+    if ex.filter_input.is_open() {
         return vec![d("type a path · Enter keep · Esc clear ")];
     }
     vec![
-        k(Action::PrevLayer),
+        k(Action::Explorer(ExplorerAction::PrevLayer)),
         d(" "),
-        k(Action::NextLayer),
+        k(Action::Explorer(ExplorerAction::NextLayer)),
         d(" layer  "),
-        k(Action::SwitchSide),
+        k(Action::Explorer(ExplorerAction::SwitchSide)),
         d(" side  "),
-        k(Action::ToggleChangesOnly),
+        k(Action::Explorer(ExplorerAction::ToggleChangesOnly)),
         d(" changes  "),
-        k(Action::ToggleAdded),
-        k(Action::ToggleModified),
-        k(Action::ToggleRemoved),
-        k(Action::ToggleUnchanged),
+        k(Action::Explorer(ExplorerAction::ToggleAdded)),
+        k(Action::Explorer(ExplorerAction::ToggleModified)),
+        k(Action::Explorer(ExplorerAction::ToggleRemoved)),
+        k(Action::Explorer(ExplorerAction::ToggleUnchanged)),
         d(" status  "),
-        k(Action::Filter),
+        k(Action::List(ListAction::Filter)),
         d(" filter  "),
-        k(Action::ToggleWasted),
+        k(Action::Explorer(ExplorerAction::ToggleWasted)),
         d(" wasted  "),
-        k(Action::Help),
+        k(Action::App(AppAction::Help)),
         d(" help "),
     ]
 }
@@ -155,22 +155,22 @@ fn short_hints<'a>(ex: &ExplorerState, ctx: &Ctx<'_>) -> Vec<Span<'a>> {
     let t = ctx.theme;
     let k = |a| Span::styled(key(ctx, a), Style::default().fg(t.key));
     let d = |s: &'static str| Span::styled(s, Style::default().fg(t.dim));
-    if ex.filter_input.is_some() {
+    if ex.filter_input.is_open() {
         return vec![d("Enter keep · Esc clear ")];
     }
     vec![
-        k(Action::PrevLayer),
+        k(Action::Explorer(ExplorerAction::PrevLayer)),
         d(" "),
-        k(Action::NextLayer),
+        k(Action::Explorer(ExplorerAction::NextLayer)),
         d(" layer  "),
-        k(Action::Help),
+        k(Action::App(AppAction::Help)),
         d(" keys "),
     ]
 }
 
 fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let t = ctx.theme;
-    let ex = &state.explorer;
+    let ex = &state.panes.explorer.state;
     let dim = Style::default().fg(t.dim);
     let label = sanitize(&ex.label);
     let mut lines = Vec::new();
@@ -179,10 +179,10 @@ fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<
             format!(
                 "Select an image and press {} (or {} on a layer) to explore its files.",
                 ctx.keymap
-                    .key_for(Context::Images, Action::OpenExplorer)
+                    .key_for(Context::Images, Action::Images(ImagesAction::OpenExplorer))
                     .map_or_else(String::new, |k| k.to_string()),
                 ctx.keymap
-                    .key_for(Context::Layers, Action::OpenExplorer)
+                    .key_for(Context::Layers, Action::Images(ImagesAction::OpenExplorer))
                     .map_or_else(String::new, |k| k.to_string()),
             ),
             dim,
@@ -215,11 +215,11 @@ fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<
             } else {
                 format!("{} read", human_bytes(*done))
             };
-            let started = job.and_then(|id| state.jobs.list.iter().find(|j| j.id == id));
+            let started = job.and_then(|id| state.panes.jobs.jobs.list.iter().find(|j| j.id == id));
             if *done == 0 {
                 text.push_str(" · waiting for the engine to start the export…");
             } else if let Some((rate, eta)) =
-                started.and_then(|j| rate_eta(*done, *total, state.now - j.started))
+                started.and_then(|j| rate_eta(*done, *total, state.shared.now - j.started))
             {
                 text.push_str(&format!(" · {}/s", human_bytes(rate)));
                 if let Some(eta) = eta {
@@ -229,9 +229,15 @@ fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<
             lines.push(Line::raw(text));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
-                Span::styled(key(ctx, Action::CancelJob), Style::default().fg(t.key)),
+                Span::styled(
+                    key(ctx, Action::App(AppAction::CancelJob)),
+                    Style::default().fg(t.key),
+                ),
                 Span::styled(" cancel · ", dim),
-                Span::styled(key(ctx, Action::Back), Style::default().fg(t.key)),
+                Span::styled(
+                    key(ctx, Action::List(ListAction::Back)),
+                    Style::default().fg(t.key),
+                ),
                 Span::styled(" back to the layers (it keeps running)", dim),
             ]));
         }
@@ -269,13 +275,16 @@ fn draw_progress(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), center);
 }
 
+/// The explorer has no dialog.
+pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
+
 /// Draws the pane; returns how many tree rows fit.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
     let theme = ctx.theme;
-    let ex = &state.explorer;
+    let ex = &state.panes.explorer.state;
     let number = ctx
         .keymap
-        .key_for(Context::Explorer, Action::FocusExplorer)
+        .key_for(Context::Explorer, Action::App(AppAction::FocusExplorer))
         .map_or_else(String::new, |k| format!("{k} "));
     let mut title = vec![Span::raw(format!(" {number}Explorer "))];
     if ex.image.is_some() {
@@ -284,7 +293,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             Style::default().fg(theme.dim),
         ));
     }
-    let block = pane_block(Line::from(title), focused(state, Pane::Explorer), theme);
+    let block = pane_block(Line::from(title), focused(state, PaneId::Explorer), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let analysis = match (&ex.phase, &ex.analysis) {

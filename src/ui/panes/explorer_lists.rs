@@ -12,8 +12,8 @@ use crate::layers::report::human_bytes;
 use crate::layers::tree::Status;
 use crate::layers::view::{Row as TreeRow, ViewMode};
 use crate::state::explorer::{Side, layer_label};
-use crate::state::images::visible_offset;
-use crate::state::{AppState, Pane};
+use crate::state::widgets::scroll::follow;
+use crate::state::{AppState, PaneId};
 use crate::ui::widgets::bar::bar;
 use crate::ui::{Ctx, focused, selected_style};
 use crate::util::sanitize::sanitize;
@@ -38,8 +38,8 @@ pub fn draw_layers(
     ctx: &Ctx<'_>,
 ) {
     let t = ctx.theme;
-    let ex = &state.explorer;
-    let active = focused(state, Pane::Explorer) && ex.side == Side::Layers;
+    let ex = &state.panes.explorer.state;
+    let active = focused(state, PaneId::Explorer) && ex.side == Side::Layers;
     let block = crate::ui::framed(Line::raw(" Layers "), active, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -54,7 +54,7 @@ pub fn draw_layers(
         inner
     };
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = visible_offset(ex.layer_offset, ex.layer, height);
+    let offset = follow(ex.layer_offset, ex.layer, height, usize::MAX);
     let max = a.layers.iter().map(|l| l.size).max().unwrap_or(0);
     let bar_w: u16 = if inner.width >= 44 { 6 } else { 0 };
     let cmd_w = inner.width.saturating_sub(3 + 9 + bar_w + 3) as usize;
@@ -109,7 +109,7 @@ fn draw_layer_detail(
     ctx: &Ctx<'_>,
 ) {
     let t = ctx.theme;
-    let Some(l) = a.layers.get(state.explorer.layer) else {
+    let Some(l) = a.layers.get(state.panes.explorer.state.layer) else {
         return;
     };
     let dim = Style::default().fg(t.dim);
@@ -194,8 +194,8 @@ pub fn draw_tree(
     ctx: &Ctx<'_>,
 ) -> usize {
     let t = ctx.theme;
-    let ex = &state.explorer;
-    let active = focused(state, Pane::Explorer) && ex.side == Side::Tree;
+    let ex = &state.panes.explorer.state;
+    let active = focused(state, PaneId::Explorer) && ex.side == Side::Tree;
     let layer = ex.layer + 1;
     let what = match ex.opts.mode {
         ViewMode::Aggregated => format!(" Files as of layer {layer}/{} ", a.layers.len()),
@@ -221,7 +221,7 @@ pub fn draw_tree(
     }
     let show_mode = inner.width >= 60;
     let show_owner = inner.width >= 76;
-    let offset = visible_offset(ex.offset, ex.cursor, height);
+    let offset = follow(ex.offset, ex.cursor, height, ex.rows.len());
     let rows = ex
         .rows
         .iter()
@@ -282,8 +282,8 @@ pub fn draw_wasted(
     ctx: &Ctx<'_>,
 ) -> usize {
     let t = ctx.theme;
-    let ex = &state.explorer;
-    let active = focused(state, Pane::Explorer) && ex.side == Side::Tree;
+    let ex = &state.panes.explorer.state;
+    let active = focused(state, PaneId::Explorer) && ex.side == Side::Tree;
     let f = &a.figures;
     let title = format!(
         " Inefficient files: {} · {} potentially wasted ",

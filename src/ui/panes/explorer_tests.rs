@@ -1,4 +1,5 @@
 //! Snapshots of the explorer pane: during an analysis and after, at a normal and a small size.
+use crate::action::{ExplorerAction, ImagesAction};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -27,14 +28,14 @@ fn render(state: &AppState, w: u16, h: u16) -> TestBackend {
 
 fn running() -> AppState {
     let mut s = app();
-    s.now = 1_000;
-    s.on_action(crate::action::Action::OpenExplorer);
-    s.on_engine(EngineEvent::JobStarted {
+    s.shared.now = 1_000;
+    s.test_action(crate::action::Action::Images(ImagesAction::OpenExplorer));
+    s.test_engine(EngineEvent::JobStarted {
         id: 5,
         kind: JobKind::Analyze { image: ID.into() },
     });
-    s.now = 1_004;
-    s.on_engine(EngineEvent::JobProgress {
+    s.shared.now = 1_004;
+    s.test_engine(EngineEvent::JobProgress {
         id: 5,
         progress: Progress::Bytes {
             done: 120_000_000,
@@ -67,24 +68,28 @@ fn explorer_after_analysis_small() {
 #[test]
 fn explorer_layer_changes_filtered() {
     let mut s = opened(2);
-    s.on_action(crate::action::Action::ToggleChangesOnly);
-    s.explorer.filter_input = Some(crate::state::input::TextInput::with("app"));
-    s.explorer.opts.path_filter = "app".into();
-    s.explorer.rebuild();
+    s.test_action(crate::action::Action::Explorer(
+        ExplorerAction::ToggleChangesOnly,
+    ));
+    s.panes.explorer.state.filter_input.open("app");
+    s.panes.explorer.state.opts.path_filter = "app".into();
+    s.panes.explorer.state.rebuild();
     insta::assert_snapshot!(render(&s, 120, 20));
 }
 
 #[test]
 fn explorer_inefficient_files() {
     let mut s = opened(3);
-    s.on_action(crate::action::Action::ToggleWasted);
+    s.test_action(crate::action::Action::Explorer(
+        ExplorerAction::ToggleWasted,
+    ));
     insta::assert_snapshot!(render(&s, 120, 18));
 }
 
 #[test]
 fn explorer_failure_in_words() {
     let mut s = running();
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 5,
         result: Err(EngineError::Api {
             status: 404,

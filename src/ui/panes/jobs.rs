@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use crate::state::jobs::{Job, JobStatus};
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, PaneId};
 use crate::ui::widgets::bar::bar;
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
@@ -31,15 +31,28 @@ pub fn rate_eta(done: u64, total: u64, elapsed_secs: i64) -> Option<(u64, Option
 }
 
 /// Draws the pane.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+/// Draws the pane; returns the rows of text it has.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
+    draw_body(frame, area, state, ctx);
+    area.height.saturating_sub(2) as usize
+}
+
+/// The selected job's output, when open.
+pub fn draw_dialog(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+    if let Some(view) = &state.panes.jobs.dialog {
+        crate::ui::widgets::dialog::draw_text(frame, area, view, ctx);
+    }
+}
+
+fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
-    let jobs = &state.jobs;
+    let jobs = &state.panes.jobs.jobs;
     let title = Line::raw(format!(
         " Jobs ({} running, {} in all) ",
         jobs.running().count(),
         jobs.list.len()
     ));
-    let block = pane_block(title, focused(state, Pane::Jobs), theme);
+    let block = pane_block(title, focused(state, PaneId::Jobs), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if jobs.list.is_empty() {
@@ -65,7 +78,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         .skip(offset)
         .take(visible)
         .map(|(i, job)| {
-            let ended = job.ended.unwrap_or(state.now);
+            let ended = job.ended.unwrap_or(state.shared.now);
             let mut row = Row::new(vec![
                 Line::raw(format!("#{}", job.id)),
                 Line::from(status_span(job, ctx)),
@@ -123,7 +136,7 @@ fn draw_detail(frame: &mut Frame<'_>, area: Rect, job: &Job, state: &AppState, c
             bytes(done),
             bytes(total)
         );
-        let ended = job.ended.unwrap_or(state.now);
+        let ended = job.ended.unwrap_or(state.shared.now);
         if let Some((rate, eta)) = rate_eta(done, total, ended - job.started) {
             overall.push_str(&format!("  {}/s", bytes(rate)));
             if let (Some(eta), None) = (eta, job.ended) {

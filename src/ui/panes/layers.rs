@@ -5,9 +5,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use crate::state::images::visible_offset;
 use crate::state::layers::clean_instruction;
-use crate::state::{AppState, Pane};
+use crate::state::widgets::scroll::follow;
+use crate::state::{AppState, PaneId};
 use crate::ui::widgets::bar::bar;
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
@@ -15,12 +15,21 @@ use crate::util::text::{bytes, ellipsize};
 
 const BAR_WIDTH: usize = 10;
 
+/// A step's details or the image config, when open.
+pub fn draw_dialog(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+    if let Some(view) = &state.panes.layers.dialog {
+        crate::ui::widgets::dialog::draw_text(frame, area, view, ctx);
+    }
+}
+
 /// Draws the pane; returns how many table rows fit.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
     let theme = ctx.theme;
-    let layers = &state.layers;
+    let layers = &state.panes.layers;
     let name = state
+        .panes
         .images
+        .table
         .selected()
         .map(|r| r.label())
         .unwrap_or_default();
@@ -31,7 +40,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             Style::default().fg(theme.dim),
         ),
     ]);
-    let block = pane_block(title, focused(state, Pane::Layers), theme);
+    let block = pane_block(title, focused(state, PaneId::Layers), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -53,7 +62,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let entries = &details.history;
     let max = layers.max_size();
     let height = table_area.height.saturating_sub(1) as usize;
-    let offset = visible_offset(layers.offset, layers.cursor, height);
+    let offset = follow(
+        layers.view.offset,
+        layers.view.cursor,
+        height,
+        layers.entries().len(),
+    );
     let instr_width = table_area
         .width
         .saturating_sub(3 + 10 + BAR_WIDTH as u16 + 3) as usize;
@@ -69,9 +83,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             } else {
                 Style::default().fg(theme.fg)
             };
-            if i == layers.cursor && focused(state, Pane::Layers) {
+            if i == layers.view.cursor && focused(state, PaneId::Layers) {
                 style = selected_style(theme);
-            } else if i == layers.cursor {
+            } else if i == layers.view.cursor {
                 style = style.add_modifier(Modifier::UNDERLINED);
             }
             let instruction = ellipsize(&sanitize(&clean_instruction(&h.created_by)), instr_width);

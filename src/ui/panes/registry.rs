@@ -8,20 +8,33 @@ use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 use crate::config::theme::Theme;
 use crate::registry::client::{ManifestInfo, ManifestKind};
-use crate::state::images::visible_offset;
 use crate::state::registry::{Load, RegistryState, View, local_size, registry_host};
-use crate::state::{AppState, Pane};
+use crate::state::widgets::scroll::follow;
+use crate::state::{AppState, PaneId};
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize};
 
 /// Draws the pane.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+/// Draws the pane; returns the rows of text it has.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
+    draw_body(frame, area, state, ctx);
+    area.height.saturating_sub(2) as usize
+}
+
+/// The pull, push, login or add-registry dialog (over whichever pane has the focus).
+pub fn draw_dialog(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
+    if let Some(d) = &state.panes.registry.dialog {
+        super::registry_dialog::draw(frame, area, d, ctx);
+    }
+}
+
+fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
-    let reg = &state.registry;
+    let reg = &state.panes.registry.state;
     let block = pane_block(
         Line::raw(" 4 Registry "),
-        focused(state, Pane::Registry),
+        focused(state, PaneId::Registry),
         theme,
     );
     let inner = block.inner(area);
@@ -185,7 +198,7 @@ fn split(area: Rect, top: &[Line<'_>]) -> (Rect, Rect) {
 }
 
 fn draw_search(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let reg = &state.registry;
+    let reg = &state.panes.registry.state;
     let mut top = input_lines(reg, "Search Docker Hub:", theme);
     if top.is_empty()
         && let Some(q) = &reg.query
@@ -221,14 +234,15 @@ fn draw_search(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
     let (top_area, table_area) = split(area, &top);
     frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: false }), top_area);
     let height = usize::from(table_area.height.saturating_sub(1));
-    let offset = visible_offset(0, reg.cursor(), height);
+    let offset = follow(0, reg.cursor(), height, usize::MAX);
     let rows = hits
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(i, h)| {
-            let local = local_size(&state.images.rows, &h.name).map_or(String::new(), bytes);
+            let local =
+                local_size(&state.panes.images.table.rows, &h.name).map_or(String::new(), bytes);
             let row = Row::new(vec![
                 sanitize(&h.name),
                 h.stars.to_string(),
@@ -287,7 +301,7 @@ fn simple_list(
     theme: &Theme,
 ) {
     let height = usize::from(area.height);
-    let offset = visible_offset(0, cursor, height);
+    let offset = follow(0, cursor, height, usize::MAX);
     let lines: Vec<Line<'_>> = items
         .iter()
         .enumerate()
@@ -340,7 +354,7 @@ fn draw_repos(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Th
 }
 
 fn draw_tags(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let reg = &state.registry;
+    let reg = &state.panes.registry.state;
     let host = reg
         .entry()
         .map(|e| registry_host(&e.url).to_string())
@@ -359,7 +373,7 @@ fn draw_tags(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
     let (top_area, list_area) = split(area, &top);
     frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: false }), top_area);
     if let Some(tags) = reg.tags.ready() {
-        let rows = &state.images.rows;
+        let rows = &state.panes.images.table.rows;
         let extra = |tag: &str| {
             local_size(rows, &format!("{host}/{repo}:{tag}"))
                 .map_or(String::new(), |s| format!("local {}", bytes(s)))
@@ -431,7 +445,7 @@ pub fn manifest_lines(m: &ManifestInfo, local: Option<u64>) -> Vec<String> {
 }
 
 fn draw_manifest(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let reg = &state.registry;
+    let reg = &state.panes.registry.state;
     let host = reg
         .entry()
         .map(|e| registry_host(&e.url).to_string())
@@ -448,7 +462,7 @@ fn draw_manifest(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Th
     )];
     lines.extend(status_line(&reg.manifest, "Reading the manifest…", theme));
     if let Some(view) = reg.manifest.ready() {
-        let local = local_size(&state.images.rows, &name);
+        let local = local_size(&state.panes.images.table.rows, &name);
         let mut text = manifest_lines(&view.manifest, local);
         if let Some((platform, image)) = &view.platform_image {
             text.push(String::new());

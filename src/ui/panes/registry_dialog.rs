@@ -5,8 +5,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::config::theme::Theme;
-use crate::state::input::TextInput;
-use crate::state::registry_dialog::RegistryDialog;
+use crate::state::registry::dialogs::RegistryDialog;
+use crate::state::widgets::input::TextInput;
 use crate::ui::widgets::dialog::{frame_dialog, height_for, hint};
 use crate::ui::{Ctx, centered};
 use crate::util::sanitize::sanitize;

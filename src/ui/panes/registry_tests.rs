@@ -11,10 +11,9 @@ use crate::registry::client::{
     ImageConfigInfo, ImageManifestInfo, LayerInfo, ManifestInfo, ManifestKind, PlatformEntry,
 };
 use crate::registry::{Digest, Platform, RegistryEntry};
-use crate::state::dialog::Dialog;
+use crate::state::registry::dialogs::RegistryDialog;
 use crate::state::registry::{Load, View};
-use crate::state::registry_dialog::RegistryDialog;
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, PaneId};
 use crate::ui::{Ctx, draw};
 
 const NOW: i64 = 1_700_000_000;
@@ -55,15 +54,13 @@ fn lab() -> RegistryEntry {
 }
 
 fn state() -> AppState {
-    let mut s = AppState {
-        now: NOW,
-        focus: Pane::Registry,
-        ..AppState::default()
-    };
-    s.on_engine(EngineEvent::Connection(Connection::Connected(
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    s.shared.focus = PaneId::Registry;
+    s.test_engine(EngineEvent::Connection(Connection::Connected(
         EngineInfo::local_test(),
     )));
-    s.on_engine(EngineEvent::Inventory(Ok(Inventory {
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![
             ImageInfo {
                 id: format!("sha256:{}", "1".repeat(64)),
@@ -82,7 +79,7 @@ fn state() -> AppState {
         ],
         containers: vec![],
     })));
-    s.on_engine(EngineEvent::Registry(RegistryReply::Config(Ok(vec![
+    s.test_engine(EngineEvent::Registry(RegistryReply::Config(Ok(vec![
         RegistryEntry::docker_hub(),
         lab(),
     ]))));
@@ -101,7 +98,7 @@ fn hit(name: &str, stars: u64, official: bool, description: &str) -> SearchHit {
 
 fn hub_results() -> AppState {
     let mut s = state();
-    s.registry.view = View::Search;
+    s.panes.registry.state.view = View::Search;
     let q = SearchQuery {
         term: "nginx".into(),
         limit: Some(3),
@@ -109,8 +106,8 @@ fn hub_results() -> AppState {
         official: false,
         automated: None,
     };
-    s.registry.query = Some(q.clone());
-    s.on_engine(EngineEvent::Registry(RegistryReply::Search {
+    s.panes.registry.state.query = Some(q.clone());
+    s.test_engine(EngineEvent::Registry(RegistryReply::Search {
         query: q,
         result: Ok(vec![
             hit("nginx", 20_000, true, "Official build of Nginx."),
@@ -123,7 +120,7 @@ fn hub_results() -> AppState {
             ),
         ]),
     }));
-    s.registry.move_by(1);
+    s.panes.registry.state.move_by(1);
     s
 }
 
@@ -135,12 +132,12 @@ fn hub_search_results() {
 #[test]
 fn hub_unreachable_is_said_plainly() {
     let mut s = state();
-    s.registry.view = View::Search;
-    s.registry.query = Some(SearchQuery {
+    s.panes.registry.state.view = View::Search;
+    s.panes.registry.state.query = Some(SearchQuery {
         term: "busybox".into(),
         ..SearchQuery::default()
     });
-    s.registry.hits = Load::Failed(
+    s.panes.registry.state.hits = Load::Failed(
         "the engine cannot reach Docker Hub (Get \"https://index.docker.io/v1/search?q=busybox&n=25\": dial tcp: lookup index.docker.io: no such host)".into(),
     );
     insta::assert_snapshot!(render(&s, 100, 10).backend());
@@ -149,26 +146,32 @@ fn hub_unreachable_is_said_plainly() {
 #[test]
 fn search_box_with_an_error() {
     let mut s = state();
-    s.registry.view = View::Search;
-    s.registry.start_input();
+    s.panes.registry.state.view = View::Search;
+    s.panes.registry.state.start_input();
     for c in "nginx --limit x".chars() {
-        s.registry.on_input_key(&crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Char(c),
+        s.panes
+            .registry
+            .state
+            .on_input_key(&crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                crossterm::event::KeyModifiers::NONE,
+            ));
+    }
+    s.panes
+        .registry
+        .state
+        .on_input_key(&crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Enter,
             crossterm::event::KeyModifiers::NONE,
         ));
-    }
-    s.registry.on_input_key(&crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::Enter,
-        crossterm::event::KeyModifiers::NONE,
-    ));
     insta::assert_snapshot!(render(&s, 100, 10).backend());
 }
 
 fn browsing() -> AppState {
     let mut s = state();
-    s.registry.move_by(1);
-    s.registry.open();
-    s.on_engine(EngineEvent::Registry(RegistryReply::Catalog {
+    s.panes.registry.state.move_by(1);
+    s.panes.registry.state.open();
+    s.test_engine(EngineEvent::Registry(RegistryReply::Catalog {
         registry: "127.0.0.1:5000".into(),
         result: Ok(vec![
             "base/busybox".into(),
@@ -182,15 +185,15 @@ fn browsing() -> AppState {
 #[test]
 fn private_catalog() {
     let mut s = browsing();
-    s.registry.move_by(1);
+    s.panes.registry.state.move_by(1);
     insta::assert_snapshot!(render(&s, 100, 10).backend());
 }
 
 fn tags() -> AppState {
     let mut s = browsing();
-    s.registry.move_by(1);
-    s.registry.open();
-    s.on_engine(EngineEvent::Registry(RegistryReply::Tags {
+    s.panes.registry.state.move_by(1);
+    s.panes.registry.state.open();
+    s.test_engine(EngineEvent::Registry(RegistryReply::Tags {
         registry: "127.0.0.1:5000".into(),
         repository: "team/app".into(),
         result: Ok(vec!["1.0".into(), "1.1".into(), "latest".into()]),
@@ -243,8 +246,8 @@ fn image_manifest() -> ManifestInfo {
 #[test]
 fn image_manifest_with_layers_and_sizes() {
     let mut s = tags();
-    s.registry.open();
-    s.on_engine(EngineEvent::Registry(RegistryReply::Manifest {
+    s.panes.registry.state.open();
+    s.test_engine(EngineEvent::Registry(RegistryReply::Manifest {
         registry: "127.0.0.1:5000".into(),
         repository: "team/app".into(),
         tag: "1.0".into(),
@@ -256,10 +259,10 @@ fn image_manifest_with_layers_and_sizes() {
 #[test]
 fn index_manifest_lists_platforms() {
     let mut s = tags();
-    s.registry.move_by(2);
-    s.registry.open();
+    s.panes.registry.state.move_by(2);
+    s.panes.registry.state.open();
     let p = |x: &str| Some(Platform::parse(x).unwrap());
-    s.on_engine(EngineEvent::Registry(RegistryReply::Manifest {
+    s.test_engine(EngineEvent::Registry(RegistryReply::Manifest {
         registry: "127.0.0.1:5000".into(),
         repository: "team/app".into(),
         tag: "latest".into(),
@@ -291,7 +294,7 @@ fn index_manifest_lists_platforms() {
             ]),
         })),
     }));
-    if let Load::Ready(v) = &mut s.registry.manifest {
+    if let Load::Ready(v) = &mut s.panes.registry.state.manifest {
         v.platform_image = Some(("linux/amd64".into(), image_manifest()));
     }
     insta::assert_snapshot!(render(&s, 110, 30).backend());
@@ -305,12 +308,12 @@ fn narrow_registry_pane_stacks() {
 #[test]
 fn pull_dialog() {
     let mut s = state();
-    s.focus = Pane::Images;
+    s.shared.focus = PaneId::Images;
     let mut d = RegistryDialog::pull("127.0.0.1:5000/Team/app:1");
     if let RegistryDialog::Pull { error, .. } = &mut d {
-        *error = crate::state::registry_dialog::validate_pull("127.0.0.1:5000/Team/app:1", "");
+        *error = crate::state::registry::dialogs::validate_pull("127.0.0.1:5000/Team/app:1", "");
     }
-    s.dialog = Some(Dialog::Registry(d));
+    s.panes.registry.dialog = Some(d);
     insta::assert_snapshot!(render(&s, 100, 14).backend());
 }
 
@@ -326,12 +329,12 @@ fn login_dialog_masks_the_password() {
         ..
     } = &mut d
     {
-        *username = crate::state::input::TextInput::with("alice");
-        password.0 = crate::state::input::TextInput::with("hunter2");
+        *username = crate::state::widgets::input::TextInput::with("alice");
+        password.0 = crate::state::widgets::input::TextInput::with("hunter2");
         *field = 2;
         *error = Some("unauthorized at registry 127.0.0.1:5000: the registry rejected the credentials of user \"alice\"".into());
     }
-    s.dialog = Some(Dialog::Registry(d));
+    s.panes.registry.dialog = Some(d);
     let t = render(&s, 100, 14);
     let text = format!("{}", t.backend());
     assert!(!text.contains("hunter2"));
@@ -342,19 +345,19 @@ fn login_dialog_masks_the_password() {
 #[test]
 fn push_confirmation_names_the_registry() {
     let mut s = state();
-    s.focus = Pane::Images;
-    s.dialog = Some(Dialog::Registry(RegistryDialog::Push {
+    s.shared.focus = PaneId::Images;
+    s.panes.registry.dialog = Some(RegistryDialog::Push {
         reference: "127.0.0.1:5000/team/app:1.0".into(),
         registry: "127.0.0.1:5000".into(),
-    }));
+    });
     insta::assert_snapshot!(render(&s, 100, 12).backend());
 }
 
 #[test]
 fn pull_in_progress_in_the_jobs_pane() {
     let mut s = state();
-    s.focus = Pane::Jobs;
-    s.on_engine(EngineEvent::JobStarted {
+    s.shared.focus = PaneId::Jobs;
+    s.test_engine(EngineEvent::JobStarted {
         id: 7,
         kind: JobKind::Pull {
             reference: "127.0.0.1:5000/team/app:1.0".into(),
@@ -380,8 +383,8 @@ fn pull_in_progress_in_the_jobs_pane() {
             total: 3_120_000,
         },
     ] {
-        s.on_engine(EngineEvent::JobProgress { id: 7, progress: p });
+        s.test_engine(EngineEvent::JobProgress { id: 7, progress: p });
     }
-    s.now = NOW + 3;
+    s.shared.now = NOW + 3;
     insta::assert_snapshot!(render(&s, 110, 14).backend());
 }

@@ -7,7 +7,8 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::config::theme::Theme;
 use crate::engine::PruneScope;
-use crate::state::dialog::{Dialog, PlanState};
+use crate::state::images::dialogs::{ImagesDialog, PlanState};
+use crate::state::widgets::text_view::TextView;
 use crate::ui::{Ctx, centered};
 use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize, short_id};
@@ -66,15 +67,15 @@ pub(crate) fn height_for(lines: &[Line<'_>], w: u16, area: Rect) -> u16 {
 }
 
 /// Draws the open dialog over `area`.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     match dialog {
-        Dialog::Tag {
+        ImagesDialog::Tag {
             source,
             source_label,
-            input,
-            error,
+            prompt,
         } => {
+            let (input, error) = (&prompt.input, &prompt.error);
             let status = match error {
                 Some(e) => Line::styled(format!("✗ {e}"), Style::default().fg(theme.error)),
                 None => Line::styled("✓ valid reference", Style::default().fg(theme.ok)),
@@ -98,7 +99,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
             let rect = centered(area, 70, height_for(&lines, 70, area));
             frame_dialog(frame, rect, "Tag image".into(), lines, theme, false);
         }
-        Dialog::Remove {
+        ImagesDialog::Remove {
             targets,
             force_step,
         } => {
@@ -167,11 +168,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
             let rect = centered(area, 76, height_for(&lines, 76, area));
             frame_dialog(frame, rect, "Remove images".into(), lines, theme, true);
         }
-        Dialog::Prune {
+        ImagesDialog::Prune {
             scope,
             build_cache,
             plan,
-            scroll,
+            view,
         } => {
             let radio = |on: bool| if on { "(•)" } else { "( )" };
             let mut lines = vec![
@@ -196,7 +197,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
                     } else {
                         lines.push(Line::raw(format!("{} image(s) would go:", p.images.len())));
                     }
-                    for c in p.images.iter().skip(*scroll).take(list_room) {
+                    for c in p.images.iter().skip(view.offset).take(list_room) {
                         let name = if c.repo_tags.is_empty() {
                             format!("<none> {}", short_id(&c.id))
                         } else {
@@ -251,23 +252,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &Dialog, ctx: &Ctx<'_>) {
             let rect = centered(area, 90, height_for(&lines, 90, area));
             frame_dialog(frame, rect, "Prune images".into(), lines, theme, true);
         }
-        Dialog::Registry(d) => crate::ui::panes::registry_dialog::draw(frame, area, d, ctx),
-        Dialog::Text {
-            title,
-            lines,
-            scroll,
-        } => {
-            let room = usize::from(area.height.saturating_sub(4));
-            let mut out: Vec<Line<'_>> = lines
-                .iter()
-                .skip(*scroll)
-                .take(room)
-                .map(|l| Line::raw(l.as_str()))
-                .collect();
-            out.push(hint(theme, &[("j/k", "scroll"), ("Esc", "close")]));
-            let w = area.width.saturating_sub(6).max(20);
-            let rect = centered(area, w, height_for(&out, w, area));
-            frame_dialog(frame, rect, sanitize(title), out, theme, false);
-        }
     }
+}
+
+/// Draws a text view (an image's config, a layer's instruction, a job's output) over `area`.
+pub fn draw_text(frame: &mut Frame<'_>, area: Rect, view: &TextView, ctx: &Ctx<'_>) {
+    let theme = ctx.theme;
+    let room = usize::from(area.height.saturating_sub(4));
+    let top = view.view.offset.min(view.lines.len().saturating_sub(room));
+    let mut out: Vec<Line<'_>> = view
+        .lines
+        .iter()
+        .skip(top)
+        .take(room)
+        .map(|l| Line::raw(l.as_str()))
+        .collect();
+    out.push(hint(theme, &[("j/k", "scroll"), ("Esc", "close")]));
+    let w = area.width.saturating_sub(6).max(20);
+    let rect = centered(area, w, height_for(&out, w, area));
+    frame_dialog(frame, rect, sanitize(&view.title), out, theme, false);
 }

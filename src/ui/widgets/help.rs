@@ -6,15 +6,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::config::keymap::Context;
-use crate::state::Pane;
+use crate::state::PaneId;
 use crate::ui::{Ctx, centered};
 
 /// Draws the help overlay for the focused pane.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: PaneId, scroll: usize, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     let mut lines = Vec::new();
     // In the editor, global keys type text: only its own section applies.
-    let sections = if focus == Pane::Editor {
+    let sections = if focus == PaneId::Editor {
         vec![Context::Editor]
     } else {
         vec![focus.context(), Context::Global]
@@ -50,15 +50,25 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: Pane, ctx: &Ctx<'_>) {
         }
         lines.push(Line::raw(""));
     }
-    if focus == Pane::Editor {
+    if focus == PaneId::Editor {
         for text in crate::ui::panes::editor::TEXT_KEYS {
             lines.push(Line::styled(text, Style::default().fg(theme.dim)));
         }
     }
-    lines.push(Line::styled(
-        "Any key closes this help.",
-        Style::default().fg(theme.dim),
-    ));
+    // Taller than the screen: it scrolls, and the last line says how.
+    let room = usize::from(area.height.saturating_sub(3)).max(1);
+    let last_top = lines.len().saturating_sub(room);
+    let top = scroll.min(last_top);
+    let mut lines: Vec<Line<'_>> = lines.into_iter().skip(top).take(room).collect();
+    let footer = if last_top > 0 {
+        format!(
+            "↑↓ scroll ({}/{}) · any other key closes this help.",
+            top, last_top
+        )
+    } else {
+        "Any key closes this help.".to_string()
+    };
+    lines.push(Line::styled(footer, Style::default().fg(theme.dim)));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = centered(area, 76, height);
     frame.render_widget(Clear, rect);

@@ -3,4 +3,5 @@ pub mod bar;
 pub mod dialog;
 pub mod help;
 pub mod status_bar;
+pub mod table;
 pub mod tabs;

@@ -5,7 +5,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::action::Action;
+use crate::action::{Action, AppAction};
 use crate::engine::Connection;
 use crate::state::{AppState, Level};
 use crate::ui::Ctx;
@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let theme = ctx.theme;
     let base = Style::default().bg(theme.status_bg).fg(theme.status_fg);
     let mut spans = Vec::new();
-    match &state.connection {
+    match &state.shared.connection {
         Connection::Connecting => {
             spans.push(Span::styled(" ◌ connecting ", base.fg(theme.warning)));
         }
@@ -35,30 +35,45 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         }
     }
     let running = state
+        .shared
+        .inventory
         .containers
         .iter()
-        .filter(|c| c.state == "running")
+        .filter(|c| c.state == crate::engine::ContainerState::Running)
         .count();
-    let images: std::collections::HashSet<&str> =
-        state.images.rows.iter().map(|r| r.id.as_str()).collect();
+    let images: std::collections::HashSet<&str> = state
+        .panes
+        .images
+        .table
+        .rows
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     spans.push(Span::styled(
         format!(
             "│ {} images, {} tags · {} container(s), {} running ",
             images.len(),
-            state.images.rows.iter().filter(|r| !r.dangling()).count(),
-            state.containers.len(),
+            state
+                .panes
+                .images
+                .table
+                .rows
+                .iter()
+                .filter(|r| !r.dangling())
+                .count(),
+            state.shared.inventory.containers.len(),
             running
         ),
         base,
     ));
-    let jobs: Vec<_> = state.jobs.running().collect();
+    let jobs: Vec<_> = state.panes.jobs.jobs.running().collect();
     if let Some(job) = jobs.last() {
         spans.push(Span::styled(
             format!("│ ⟳ {} job(s): {} ", jobs.len(), job.kind),
             base.fg(theme.warning),
         ));
     }
-    match &state.message {
+    match &state.shared.message {
         Some((level, text)) => {
             let color = match level {
                 Level::Ok => theme.ok,
@@ -73,7 +88,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         None => {
             let help = ctx
                 .keymap
-                .key_for(state.focus.context(), Action::Help)
+                .key_for(state.focus().context(), Action::App(AppAction::Help))
                 .map_or(String::new(), |k| format!("│ {k} help "));
             spans.push(Span::styled(help, base.fg(theme.key)));
         }

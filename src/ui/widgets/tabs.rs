@@ -5,11 +5,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::state::{AppState, Pane};
-use crate::ui::Ctx;
+use crate::state::{AppState, PaneId};
+use crate::ui::{Ctx, beside_images};
 
 /// The pane's title preceded by the key that focuses it (from the keymap), e.g. "1 Images".
-pub fn pane_label(ctx: &Ctx<'_>, pane: Pane) -> String {
+pub fn pane_label(ctx: &Ctx<'_>, pane: PaneId) -> String {
     match ctx.keymap.key_for(pane.context(), pane.focus_action()) {
         Some(k) => format!("{k} {}", pane.title()),
         None => pane.title().to_string(),
@@ -46,24 +46,24 @@ fn spans(state: &AppState, ctx: &Ctx<'_>, fit: Fit) -> Vec<Span<'static>> {
             Style::default().fg(theme.key).add_modifier(Modifier::BOLD),
         ));
     }
-    for pane in Pane::ALL {
+    for pane in PaneId::ALL.iter().copied() {
         let key = ctx
             .keymap
             .key_for(pane.context(), pane.focus_action())
             .map_or(String::new(), |k| format!("{k} "));
         let title: String = match fit {
-            _ if pane == state.focus => pane.title().to_string(),
+            _ if pane == state.focus() => pane.title().to_string(),
             Fit::Full => pane.title().to_string(),
             Fit::Short => pane.title().chars().take(3).collect(),
             Fit::Keys if key.is_empty() => pane.title().chars().take(1).collect(),
             Fit::Keys => String::new(),
         };
-        let active = if state.focus.beside_images() {
-            pane.beside_images()
+        let active = if beside_images(state.focus()) {
+            beside_images(pane)
         } else {
-            pane == state.focus
+            pane == state.focus()
         };
-        let style = if pane == state.focus {
+        let style = if pane == state.focus() {
             Style::default()
                 .fg(theme.border_focused)
                 .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
@@ -78,8 +78,8 @@ fn spans(state: &AppState, ctx: &Ctx<'_>, fit: Fit) -> Vec<Span<'static>> {
             format!("{key}{title}")
         };
         spans.push(Span::styled(format!(" {label} "), style));
-        if pane == Pane::Jobs {
-            let running = state.jobs.running().count();
+        if pane == PaneId::Jobs {
+            let running = state.panes.jobs.jobs.running().count();
             if running > 0 {
                 spans.push(Span::styled(
                     format!("⟳{running} "),

@@ -3,8 +3,8 @@ use std::collections::VecDeque;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::input::TextInput;
 use crate::engine::container_streams::LogLine;
+use crate::state::widgets::input::TextInput;
 use crate::util::sanitize::sanitize;
 
 /// Lines kept; older ones are dropped.

@@ -1,7 +1,13 @@
-//! Jobs as the UI sees them: the engine's job events reduced into one entry per job.
+//! The jobs pane: the engine's job events reduced into one entry per job, the selected job's
+//! output, cancelling, and the status line each finished job leaves.
 use std::collections::VecDeque;
 
-use crate::engine::{EngineError, JobId, JobKind, JobOutcome, Progress};
+use super::effect::{Effect, Level};
+use super::pane::{Cx, Pane};
+use super::widgets::outcome::Outcome;
+use super::widgets::text_view::TextView;
+use crate::action::{Action, ListAction};
+use crate::engine::{Command, EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
 
 /// One layer of a pull/push as last reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +181,108 @@ impl Jobs {
     /// The newest running job.
     pub fn newest_running(&self) -> Option<JobId> {
         self.running().last().map(|j| j.id)
+    }
+}
+
+/// The jobs pane.
+#[derive(Debug, Clone, Default)]
+pub struct JobsPane {
+    /// The jobs.
+    pub jobs: Jobs,
+    /// The selected job's output, when open.
+    pub dialog: Option<TextView>,
+}
+
+/// The status line a finished job leaves.
+fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) -> Option<Effect> {
+    let bytes = crate::util::text::bytes;
+    Some(match result {
+        Ok(JobOutcome::Done(text)) => Effect::say(Level::Ok, text.clone()),
+        Ok(JobOutcome::Pruned(r)) => {
+            let cache = r
+                .build_cache_reclaimed
+                .map(|b| format!(" + {} of build cache", bytes(b)))
+                .unwrap_or_default();
+            Effect::say(
+                Level::Ok,
+                format!(
+                    "pruned: {} items removed, {} reclaimed{cache}",
+                    r.deleted.len(),
+                    bytes(r.reclaimed)
+                ),
+            )
+        }
+        Ok(JobOutcome::Created { .. }) => return None,
+        Err(e) => Effect::say(Level::Error, format!("{kind} failed: {e}")),
+    })
+}
+
+impl JobsPane {
+    /// Cancels the selected running job when the pane has focus, else the newest running one.
+    pub fn cancel(&self, focused: bool) -> Vec<Effect> {
+        let selected = self
+            .jobs
+            .selected()
+            .filter(|j| focused && j.status == JobStatus::Running)
+            .map(|j| j.id);
+        match selected.or_else(|| self.jobs.newest_running()) {
+            Some(id) => vec![Effect::Engine(Command::Cancel(id))],
+            None => vec![Effect::info("no running job to cancel")],
+        }
+    }
+
+    fn show_selected(&mut self) {
+        if let Some(job) = self.jobs.selected() {
+            let mut lines = vec![format!("{} — {:?}", job.kind, job.status)];
+            lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
+            self.dialog = Some(TextView::new(format!("Job {}", job.id), lines));
+        }
+    }
+}
+
+impl Pane for JobsPane {
+    fn on_key(&mut self, key: &crossterm::event::KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        let dialog = self.dialog.as_mut()?;
+        if dialog.on_key(cx.keymap, key) == Outcome::Close {
+            self.dialog = None;
+        }
+        Some(vec![])
+    }
+
+    fn on_action(&mut self, action: Action, _cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        let Action::List(a) = action else {
+            return None;
+        };
+        match a {
+            ListAction::Up => self.jobs.move_by(-1),
+            ListAction::Down => self.jobs.move_by(1),
+            ListAction::PageUp => self.jobs.move_by(-10),
+            ListAction::PageDown => self.jobs.move_by(10),
+            ListAction::Top => self.jobs.move_by(isize::MIN / 2),
+            ListAction::Bottom => self.jobs.move_by(isize::MAX / 2),
+            ListAction::Details => self.show_selected(),
+            _ => return None,
+        }
+        Some(vec![])
+    }
+
+    fn on_engine(&mut self, event: &EngineEvent, cx: &Cx<'_>) -> Vec<Effect> {
+        let now = cx.shared.now;
+        match event {
+            EngineEvent::JobStarted { id, kind } => self.jobs.start(*id, kind.clone(), now),
+            EngineEvent::JobProgress { id, progress } => self.jobs.progress(*id, progress.clone()),
+            EngineEvent::JobFinished { id, result } => {
+                if let Some(kind) = self.jobs.finish(*id, result, now) {
+                    return finished_message(&kind, result).into_iter().collect();
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn has_modal(&self) -> bool {
+        self.dialog.is_some()
     }
 }
 

@@ -2,11 +2,17 @@
 //! prune preview, the run form and the inspect view. Pure key handling.
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::container_run_form::{Known, RunForm};
-use super::input::TextInput;
+use super::run_form::{Known, RunForm};
+use crate::action::DialogAction;
+use crate::config::keymap::Keymap;
 use crate::engine::container_run::validate_name;
 use crate::engine::containers::{ContainerDetails, ContainerOp, SIGNALS};
 use crate::engine::{Command, ContainerInfo};
+use crate::state::effect::ExecRequest;
+use crate::state::widgets::outcome::{DialogKey, Outcome, dialog_key};
+use crate::state::widgets::prompt::{Prompt, PromptKey};
+use crate::state::widgets::scroll::Viewport;
+use crate::state::widgets::text_view::scroll;
 use crate::util::sanitize::sanitize;
 
 /// A container named by a dialog.
@@ -28,8 +34,8 @@ impl Target {
         Target {
             id: c.id.clone(),
             name: c.name.clone(),
-            state: super::containers::state_label(c),
-            live: matches!(c.state.as_str(), "running" | "paused" | "restarting"),
+            state: super::state_label(c),
+            live: c.state.is_live(),
         }
     }
 }
@@ -62,26 +68,22 @@ pub enum ContainerDialog {
     Rename {
         /// The container.
         target: Target,
-        /// The new name.
-        input: TextInput,
-        /// Inline error.
-        error: Option<String>,
+        /// The new name, checked as typed.
+        prompt: Prompt,
     },
     /// Run a command in one running container (with a TTY, the TUI suspended).
     Exec {
         /// The container.
         target: Target,
-        /// The command line, split like a shell would.
-        input: TextInput,
-        /// Inline error.
-        error: Option<String>,
+        /// The command line, split like a shell would, checked as typed.
+        prompt: Prompt,
     },
     /// Prune stopped containers: the preview is the list of what goes.
     Prune {
         /// Stopped containers that go.
         targets: Vec<Target>,
-        /// Scroll offset.
-        scroll: usize,
+        /// Scroll of the list.
+        view: Viewport,
     },
     /// The run form.
     Run(Box<RunForm>),
@@ -93,29 +95,53 @@ pub enum ContainerDialog {
         details: Option<Result<Box<ContainerDetails>, String>>,
         /// Show secret-looking env values.
         reveal: bool,
-        /// Scroll offset.
-        scroll: usize,
+        /// Scroll of the text.
+        view: Viewport,
     },
 }
 
-/// What a key did to a dialog.
+/// What a submitted dialog of the containers pane hands its pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Stay open.
-    Stay,
-    /// Close.
-    Close,
-    /// Close and send these commands.
-    Submit(Vec<Command>),
-    /// Close and run this command in the container with the TUI suspended.
-    Exec(super::containers_app::ExecRequest),
-    /// Close and run this spec (the run form; `attached` opens the logs of the new container).
+pub enum Submitted {
+    /// Send these commands.
+    Send(Vec<Command>),
+    /// Run this command in the container with the TUI suspended.
+    Exec(ExecRequest),
+    /// Run this spec (the run form; `attached` opens the logs of the new container).
     Run {
         /// The command.
         command: Command,
         /// Open the new container's logs when it appears.
         attached: bool,
     },
+}
+
+/// What a key did to a dialog of the containers pane.
+pub type ContainerOutcome = Outcome<Submitted>;
+
+fn send(cmd: Command) -> ContainerOutcome {
+    Outcome::Submit(Submitted::Send(vec![cmd]))
+}
+
+/// Why a new name is refused (`current`: the container's own name).
+fn check_name(text: &str, current: &str, known: &Known<'_>) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some("type the new name".into());
+    }
+    if let Err(e) = validate_name(text) {
+        return Some(e);
+    }
+    (text != current && known.names.iter().any(|n| n == text))
+        .then(|| format!("a container named {text:?} exists already"))
+}
+
+/// The words of a command line to exec, or why it is refused.
+fn exec_words(text: &str) -> Result<Vec<String>, String> {
+    match crate::engine::container_run::split_words(text) {
+        Ok(w) if w.is_empty() => Err("type a command, e.g. /bin/sh".to_string()),
+        other => other,
+    }
 }
 
 /// Whether an environment variable's name looks like it holds a secret.
@@ -192,33 +218,33 @@ pub fn inspect_lines(d: &ContainerDetails, reveal: bool) -> Vec<String> {
     out
 }
 
-fn scroll(pos: &mut usize, key: &KeyEvent) {
-    match key.code {
-        KeyCode::Down | KeyCode::Char('j') => *pos += 1,
-        KeyCode::Up | KeyCode::Char('k') => *pos = pos.saturating_sub(1),
-        KeyCode::PageDown => *pos += 10,
-        KeyCode::PageUp => *pos = pos.saturating_sub(10),
-        KeyCode::Home | KeyCode::Char('g') => *pos = 0,
-        _ => {}
-    }
-}
-
 impl ContainerDialog {
+    /// Whether a text field has the focus (printable keys are text).
+    fn typing(&self) -> bool {
+        match self {
+            ContainerDialog::Rename { .. } | ContainerDialog::Exec { .. } => true,
+            ContainerDialog::Run(form) => form.typing(),
+            _ => false,
+        }
+    }
+
     /// Handles a key. `known` feeds the run form's and rename's validation.
-    pub fn on_key(&mut self, key: &KeyEvent, known: Known<'_>) -> Outcome {
-        if key.code == KeyCode::Esc {
+    pub fn on_key(
+        &mut self,
+        keymap: &Keymap,
+        key: &KeyEvent,
+        known: Known<'_>,
+    ) -> ContainerOutcome {
+        let k = dialog_key(keymap, key, self.typing());
+        if k == DialogKey::Action(DialogAction::Cancel) {
             return Outcome::Close;
         }
-        let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Enter);
-        let no = matches!(key.code, KeyCode::Char('n') | KeyCode::Char('q'));
+        let yes = k == DialogKey::Action(DialogAction::Confirm);
         match self {
             ContainerDialog::Remove {
                 targets,
                 force_step,
             } => {
-                if no {
-                    return Outcome::Close;
-                }
                 if !yes {
                     return Outcome::Stay;
                 }
@@ -227,124 +253,93 @@ impl ContainerDialog {
                     *force_step = true;
                     return Outcome::Stay;
                 }
-                Outcome::Submit(vec![Command::ContainerAction {
+                send(Command::ContainerAction {
                     targets: pairs(targets),
                     op: ContainerOp::Remove { force: live },
-                }])
+                })
             }
-            ContainerDialog::Kill { targets, signal } => match key.code {
-                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                    *signal = (*signal + 1) % SIGNALS.len();
-                    Outcome::Stay
+            ContainerDialog::Kill { targets, signal } => {
+                let n = SIGNALS.len();
+                match k {
+                    DialogKey::Action(DialogAction::Down | DialogAction::NextField) => {
+                        *signal = (*signal + 1) % n;
+                        Outcome::Stay
+                    }
+                    DialogKey::Action(DialogAction::Up | DialogAction::PrevField) => {
+                        *signal = (*signal + n - 1) % n;
+                        Outcome::Stay
+                    }
+                    _ if yes => send(Command::ContainerAction {
+                        targets: pairs(targets),
+                        op: ContainerOp::Kill {
+                            signal: SIGNALS[*signal % n].to_string(),
+                        },
+                    }),
+                    _ => Outcome::Stay,
                 }
-                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
-                    *signal = (*signal + SIGNALS.len() - 1) % SIGNALS.len();
-                    Outcome::Stay
+            }
+            ContainerDialog::Rename { target, prompt } => {
+                let check = |t: &str| check_name(t, &target.name, &known);
+                match prompt.on_key(keymap, key, check) {
+                    PromptKey::Submit(name) => send(Command::ContainerAction {
+                        targets: vec![(target.id.clone(), target.name.clone())],
+                        op: ContainerOp::Rename { name },
+                    }),
+                    PromptKey::Cancel => Outcome::Close,
+                    _ => Outcome::Stay,
                 }
-                _ if yes => Outcome::Submit(vec![Command::ContainerAction {
-                    targets: pairs(targets),
-                    op: ContainerOp::Kill {
-                        signal: SIGNALS[*signal % SIGNALS.len()].to_string(),
+            }
+            ContainerDialog::Exec { target, prompt } => {
+                match prompt.on_key(keymap, key, |t| exec_words(t).err()) {
+                    PromptKey::Submit(text) => match exec_words(&text) {
+                        Ok(cmd) => Outcome::Submit(Submitted::Exec(ExecRequest {
+                            id: target.id.clone(),
+                            name: target.name.clone(),
+                            cmd,
+                            attach: false,
+                        })),
+                        Err(_) => Outcome::Stay,
                     },
-                }]),
-                _ if no => Outcome::Close,
-                _ => Outcome::Stay,
-            },
-            ContainerDialog::Rename {
-                target,
-                input,
-                error,
-            } => {
-                let check = |text: &str| -> Option<String> {
-                    let text = text.trim();
-                    if text.is_empty() {
-                        return Some("type the new name".into());
-                    }
-                    if let Err(e) = validate_name(text) {
-                        return Some(e);
-                    }
-                    (text != target.name && known.names.iter().any(|n| n == text))
-                        .then(|| format!("a container named {text:?} exists already"))
-                };
-                if key.code == KeyCode::Enter {
-                    *error = check(&input.text);
-                    if error.is_none() {
-                        return Outcome::Submit(vec![Command::ContainerAction {
-                            targets: vec![(target.id.clone(), target.name.clone())],
-                            op: ContainerOp::Rename {
-                                name: input.text.trim().to_string(),
-                            },
-                        }]);
-                    }
-                } else if input.handle(key) {
-                    *error = check(&input.text);
+                    PromptKey::Cancel => Outcome::Close,
+                    _ => Outcome::Stay,
                 }
-                Outcome::Stay
             }
-            ContainerDialog::Exec {
-                target,
-                input,
-                error,
-            } => {
-                let words = crate::engine::container_run::split_words(&input.text);
-                let checked = match words {
-                    Ok(w) if w.is_empty() => Err("type a command, e.g. /bin/sh".to_string()),
-                    other => other,
-                };
-                if key.code == KeyCode::Enter {
-                    match checked {
-                        Ok(cmd) => {
-                            return Outcome::Exec(super::containers_app::ExecRequest {
-                                id: target.id.clone(),
-                                name: target.name.clone(),
-                                cmd,
-                                attach: false,
-                            });
-                        }
-                        Err(e) => *error = Some(e),
-                    }
-                } else if input.handle(key) {
-                    *error = checked.err();
-                }
-                Outcome::Stay
-            }
-            ContainerDialog::Prune {
-                targets,
-                scroll: pos,
-            } => {
+            ContainerDialog::Prune { targets, view } => {
                 if yes && !targets.is_empty() {
-                    return Outcome::Submit(vec![Command::PruneContainers]);
+                    return send(Command::PruneContainers);
                 }
-                if yes || no {
+                if yes {
                     return Outcome::Close;
                 }
-                scroll(pos, key);
+                if let DialogKey::Action(a) = k {
+                    view.set_len(targets.len());
+                    scroll(view, a);
+                }
                 Outcome::Stay
             }
             ContainerDialog::Run(form) => {
                 if key.code == KeyCode::Enter {
                     return match form.spec(known) {
-                        Some(spec) => Outcome::Run {
+                        Some(spec) => Outcome::Submit(Submitted::Run {
                             command: Command::RunContainer(Box::new(spec)),
                             attached: !form.detached,
-                        },
+                        }),
                         None => Outcome::Stay,
                     };
                 }
-                form.on_key(key, known);
+                form.on_key(k, key, known);
                 Outcome::Stay
             }
-            ContainerDialog::Inspect {
-                reveal,
-                scroll: pos,
-                ..
-            } => {
-                match key.code {
-                    KeyCode::Char('r') => *reveal = !*reveal,
-                    KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('i') => {
-                        return Outcome::Close;
+            ContainerDialog::Inspect { reveal, view, .. } => {
+                match k {
+                    DialogKey::Text if key.code == KeyCode::Char('r') => *reveal = !*reveal,
+                    DialogKey::Text if key.code == KeyCode::Char('i') => return Outcome::Close,
+                    _ if yes => return Outcome::Close,
+                    DialogKey::Action(a) => {
+                        view.set_len(usize::MAX / 2);
+                        scroll(view, a);
                     }
-                    _ => scroll(pos, key),
+                    DialogKey::Text => {}
                 }
                 Outcome::Stay
             }
@@ -359,6 +354,16 @@ mod tests {
 
     fn key(c: KeyCode) -> KeyEvent {
         KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    trait Press {
+        fn press(&mut self, k: &KeyEvent, known: Known<'_>) -> ContainerOutcome;
+    }
+
+    impl Press for ContainerDialog {
+        fn press(&mut self, k: &KeyEvent, known: Known<'_>) -> ContainerOutcome {
+            self.on_key(&Keymap::defaults(), k, known)
+        }
     }
 
     fn t(name: &str, live: bool) -> Target {
@@ -381,25 +386,25 @@ mod tests {
             targets: vec![t("web", true), t("old", false)],
             force_step: false,
         };
-        assert_eq!(d.on_key(&key(KeyCode::Char('y')), NONE), Outcome::Stay);
-        let out = d.on_key(&key(KeyCode::Char('y')), NONE);
+        assert_eq!(d.press(&key(KeyCode::Char('y')), NONE), Outcome::Stay);
+        let out = d.press(&key(KeyCode::Char('y')), NONE);
         assert_eq!(
             out,
-            Outcome::Submit(vec![Command::ContainerAction {
+            Outcome::Submit(Submitted::Send(vec![Command::ContainerAction {
                 targets: vec![
                     ("id-web".into(), "web".into()),
                     ("id-old".into(), "old".into())
                 ],
                 op: ContainerOp::Remove { force: true }
-            }])
+            }]))
         );
         let mut d = ContainerDialog::Remove {
             targets: vec![t("old", false)],
             force_step: false,
         };
         assert!(matches!(
-            d.on_key(&key(KeyCode::Enter), NONE),
-            Outcome::Submit(c) if c == vec![Command::ContainerAction {
+            d.press(&key(KeyCode::Enter), NONE),
+            Outcome::Submit(Submitted::Send(c)) if c == vec![Command::ContainerAction {
                 targets: vec![("id-old".into(), "old".into())],
                 op: ContainerOp::Remove { force: false }
             }]
@@ -412,16 +417,16 @@ mod tests {
             targets: vec![t("web", true)],
             signal: 0,
         };
-        d.on_key(&key(KeyCode::Down), NONE);
-        let out = d.on_key(&key(KeyCode::Enter), NONE);
+        d.press(&key(KeyCode::Down), NONE);
+        let out = d.press(&key(KeyCode::Enter), NONE);
         assert_eq!(
             out,
-            Outcome::Submit(vec![Command::ContainerAction {
+            Outcome::Submit(Submitted::Send(vec![Command::ContainerAction {
                 targets: vec![("id-web".into(), "web".into())],
                 op: ContainerOp::Kill {
                     signal: "SIGTERM".into()
                 }
-            }])
+            }]))
         );
     }
 
@@ -434,16 +439,15 @@ mod tests {
         };
         let mut d = ContainerDialog::Rename {
             target: t("web", true),
-            input: TextInput::default(),
-            error: None,
+            prompt: Prompt::default(),
         };
         for c in "db".chars() {
-            d.on_key(&key(KeyCode::Char(c)), known);
+            d.press(&key(KeyCode::Char(c)), known);
         }
-        assert_eq!(d.on_key(&key(KeyCode::Enter), known), Outcome::Stay);
-        d.on_key(&key(KeyCode::Char('2')), known);
+        assert_eq!(d.press(&key(KeyCode::Enter), known), Outcome::Stay);
+        d.press(&key(KeyCode::Char('2')), known);
         assert!(matches!(
-            d.on_key(&key(KeyCode::Enter), known),
+            d.press(&key(KeyCode::Enter), known),
             Outcome::Submit(_)
         ));
     }
@@ -452,16 +456,16 @@ mod tests {
     fn prune_with_nothing_stopped_just_closes() {
         let mut d = ContainerDialog::Prune {
             targets: vec![],
-            scroll: 0,
+            view: Viewport::default(),
         };
-        assert_eq!(d.on_key(&key(KeyCode::Enter), NONE), Outcome::Close);
+        assert_eq!(d.press(&key(KeyCode::Enter), NONE), Outcome::Close);
         let mut d = ContainerDialog::Prune {
             targets: vec![t("old", false)],
-            scroll: 0,
+            view: Viewport::default(),
         };
         assert_eq!(
-            d.on_key(&key(KeyCode::Char('y')), NONE),
-            Outcome::Submit(vec![Command::PruneContainers])
+            d.press(&key(KeyCode::Char('y')), NONE),
+            Outcome::Submit(Submitted::Send(vec![Command::PruneContainers]))
         );
     }
 

@@ -3,13 +3,14 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::config::keymap::Keymap;
+use crate::action::AppAction;
 use crate::engine::{
     EngineEvent, HistoryEntry, ImageDetails, ImageInfo, Inventory, JobKind, JobOutcome,
 };
 use crate::layers::analysis::tests::image;
 use crate::layers::testutil::TarBuilder;
 use crate::layers::tree::Status;
+use crate::state::{AppState, PaneId};
 
 /// The image ID of the fixture.
 pub(crate) const ID: &str =
@@ -55,7 +56,7 @@ fn history(created_by: &str, size: u64) -> HistoryEntry {
 /// An app state with the fixture image listed and its history loaded (layers pane focused).
 pub(crate) fn app() -> AppState {
     let mut s = AppState::default();
-    s.on_engine(EngineEvent::Inventory(Ok(Inventory {
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![ImageInfo {
             id: ID.into(),
             repo_tags: vec!["demo:1".into()],
@@ -65,7 +66,7 @@ pub(crate) fn app() -> AppState {
         }],
         containers: vec![],
     })));
-    s.on_engine(EngineEvent::Details {
+    s.test_engine(EngineEvent::Details {
         image_id: ID.into(),
         result: Ok(Box::new(ImageDetails {
             id: ID.into(),
@@ -79,7 +80,7 @@ pub(crate) fn app() -> AppState {
             ..ImageDetails::default()
         })),
     });
-    s.focus = Pane::Layers;
+    s.shared.focus = PaneId::Layers;
     s
 }
 
@@ -93,10 +94,7 @@ fn key(s: &mut AppState, k: &str) -> Vec<Command> {
         "Space" => KeyCode::Char(' '),
         c => KeyCode::Char(c.chars().next().unwrap()),
     };
-    s.on_key(
-        &Keymap::defaults(),
-        &KeyEvent::new(code, KeyModifiers::NONE),
-    )
+    s.test_key(&KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 fn typed(s: &mut AppState, text: &str) {
@@ -109,19 +107,19 @@ fn typed(s: &mut AppState, text: &str) {
 /// delivers the analysis as job 7.
 pub(crate) fn opened(cursor: usize) -> AppState {
     let mut s = app();
-    s.layers.cursor = cursor;
+    s.panes.layers.view.select(cursor);
     let cmds = key(&mut s, "f");
     assert_eq!(cmds, vec![Command::AnalyzeImage { image: ID.into() }]);
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 7,
         kind: JobKind::Analyze { image: ID.into() },
     });
-    s.on_engine(EngineEvent::Analysis {
+    s.test_engine(EngineEvent::Analysis {
         job: 7,
         image: ID.into(),
         result: Ok(analysis()),
     });
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 7,
         result: Ok(JobOutcome::Done("analysed demo:1".into())),
     });
@@ -129,7 +127,9 @@ pub(crate) fn opened(cursor: usize) -> AppState {
 }
 
 fn paths(s: &AppState) -> Vec<String> {
-    s.explorer
+    s.panes
+        .explorer
+        .state
         .rows
         .iter()
         .map(|r| format!("{}{}", "  ".repeat(r.depth), r.name))
@@ -137,7 +137,9 @@ fn paths(s: &AppState) -> Vec<String> {
 }
 
 fn status_of(s: &AppState, name: &str) -> Option<Status> {
-    s.explorer
+    s.panes
+        .explorer
+        .state
         .rows
         .iter()
         .find(|r| r.name == name)
@@ -149,45 +151,45 @@ fn f_on_a_layer_starts_the_analysis_and_focuses_the_explorer() {
     let mut s = app();
     let cmds = key(&mut s, "f");
     assert_eq!(cmds, vec![Command::AnalyzeImage { image: ID.into() }]);
-    assert_eq!(s.focus, Pane::Explorer);
-    assert!(s.explorer.running());
-    assert_eq!(s.explorer.label, "demo:1");
+    assert_eq!(s.shared.focus, PaneId::Explorer);
+    assert!(s.panes.explorer.state.running());
+    assert_eq!(s.panes.explorer.state.label, "demo:1");
     // Enter on the layers pane still opens the layer's details.
     let mut s = app();
     key(&mut s, "Enter");
-    assert!(s.dialog.is_some());
-    assert_eq!(s.focus, Pane::Layers);
+    assert!(s.panes.layers.dialog.is_some());
+    assert_eq!(s.shared.focus, PaneId::Layers);
 }
 
 #[test]
 fn progress_of_our_job_only_and_never_backwards() {
     let mut s = app();
     key(&mut s, "f");
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 3,
         kind: JobKind::Analyze {
             image: "other".into(),
         },
     });
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 4,
         kind: JobKind::Analyze { image: ID.into() },
     });
     let bytes = |done, total| Progress::Bytes { done, total };
-    s.on_engine(EngineEvent::JobProgress {
+    s.test_engine(EngineEvent::JobProgress {
         id: 3,
         progress: bytes(999, 1000),
     });
-    s.on_engine(EngineEvent::JobProgress {
+    s.test_engine(EngineEvent::JobProgress {
         id: 4,
         progress: bytes(300, 5000),
     });
-    s.on_engine(EngineEvent::JobProgress {
+    s.test_engine(EngineEvent::JobProgress {
         id: 4,
         progress: bytes(200, 5000),
     });
     assert_eq!(
-        s.explorer.phase,
+        s.panes.explorer.state.phase,
         Phase::Running {
             job: Some(4),
             done: 300,
@@ -196,36 +198,36 @@ fn progress_of_our_job_only_and_never_backwards() {
     );
     // x cancels our job, not the other one.
     assert_eq!(key(&mut s, "x"), vec![Command::Cancel(4)]);
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 4,
         result: Err(EngineError::Cancelled),
     });
-    assert_eq!(s.explorer.phase, Phase::Cancelled);
+    assert_eq!(s.panes.explorer.state.phase, Phase::Cancelled);
     // Ctrl-r (refresh) starts it again.
-    let cmds = s.on_action(Action::Refresh);
+    let cmds = s.test_action(Action::App(AppAction::Refresh));
     assert!(cmds.contains(&Command::AnalyzeImage { image: ID.into() }));
-    assert!(s.explorer.running());
+    assert!(s.panes.explorer.state.running());
 }
 
 #[test]
 fn errors_show_in_words() {
     let mut s = app();
     key(&mut s, "f");
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 1,
         kind: JobKind::Analyze { image: ID.into() },
     });
-    s.on_engine(EngineEvent::Analysis {
+    s.test_engine(EngineEvent::Analysis {
         job: 1,
         image: ID.into(),
         result: Err(EngineError::Analysis("layer 2: truncated tar".into())),
     });
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 1,
         result: Err(EngineError::Analysis("layer 2: truncated tar".into())),
     });
     assert_eq!(
-        s.explorer.phase,
+        s.panes.explorer.state.phase,
         Phase::Failed("layer 2: truncated tar".into())
     );
 }
@@ -233,11 +235,11 @@ fn errors_show_in_words() {
 #[test]
 fn the_layer_under_the_cursor_is_the_one_shown() {
     // History entry 1 is `ENV` (no layer): it belongs to layer 0.
-    assert_eq!(opened(1).explorer.layer, 0);
-    assert_eq!(opened(2).explorer.layer, 1);
-    assert_eq!(opened(4).explorer.layer, 2);
+    assert_eq!(opened(1).panes.explorer.state.layer, 0);
+    assert_eq!(opened(2).panes.explorer.state.layer, 1);
+    assert_eq!(opened(4).panes.explorer.state.layer, 2);
     let s = opened(3);
-    assert_eq!(s.explorer.phase, Phase::Ready);
+    assert_eq!(s.panes.explorer.state.phase, Phase::Ready);
     assert_eq!(status_of(&s, "big.bin"), Some(Status::Removed));
     assert_eq!(status_of(&s, "conf"), Some(Status::Removed));
 }
@@ -245,27 +247,30 @@ fn the_layer_under_the_cursor_is_the_one_shown() {
 #[test]
 fn brackets_and_jk_on_the_layer_list_switch_layers() {
     let mut s = opened(0);
-    assert_eq!(s.explorer.layer, 0);
+    assert_eq!(s.panes.explorer.state.layer, 0);
     key(&mut s, "]");
-    assert_eq!(s.explorer.layer, 1);
+    assert_eq!(s.panes.explorer.state.layer, 1);
     assert_eq!(status_of(&s, "a.txt"), Some(Status::Modified));
     assert_eq!(status_of(&s, "new.txt"), Some(Status::Added));
     key(&mut s, "]");
     key(&mut s, "]");
-    assert_eq!(s.explorer.layer, 2, "clamped at the top layer");
+    assert_eq!(s.panes.explorer.state.layer, 2, "clamped at the top layer");
     key(&mut s, "[");
-    assert_eq!(s.explorer.layer, 1);
+    assert_eq!(s.panes.explorer.state.layer, 1);
     // j/k move the tree cursor until Tab moves to the layer list.
     key(&mut s, "j");
-    assert_eq!((s.explorer.layer, s.explorer.cursor), (1, 1));
+    assert_eq!(
+        (s.panes.explorer.state.layer, s.panes.explorer.state.cursor),
+        (1, 1)
+    );
     key(&mut s, "Tab");
-    assert_eq!(s.explorer.side, Side::Layers);
+    assert_eq!(s.panes.explorer.state.side, Side::Layers);
     key(&mut s, "j");
-    assert_eq!(s.explorer.layer, 2);
+    assert_eq!(s.panes.explorer.state.layer, 2);
     key(&mut s, "k");
     key(&mut s, "k");
     key(&mut s, "k");
-    assert_eq!(s.explorer.layer, 0);
+    assert_eq!(s.panes.explorer.state.layer, 0);
 }
 
 #[test]
@@ -285,7 +290,7 @@ fn changes_only_and_status_toggles() {
         ]
     );
     key(&mut s, "c");
-    assert_eq!(s.explorer.opts.mode, ViewMode::LayerChanges);
+    assert_eq!(s.panes.explorer.state.opts.mode, ViewMode::LayerChanges);
     assert_eq!(
         paths(&s),
         vec!["app", "  big.bin", "etc", "  conf", "    keep"]
@@ -298,7 +303,9 @@ fn changes_only_and_status_toggles() {
     key(&mut s, "u");
     // Unchanged hidden: only the removals and their (modified) parents remain.
     assert!(
-        s.explorer
+        s.panes
+            .explorer
+            .state
             .rows
             .iter()
             .all(|r| r.status != Status::Unchanged)
@@ -321,23 +328,23 @@ fn collapse_expand_and_parent_navigation() {
     // Cursor on "app": Enter collapses it.
     key(&mut s, "Enter");
     assert_eq!(paths(&s), vec!["app", "etc", "  conf", "    keep"]);
-    assert!(s.explorer.rows[0].collapsed);
+    assert!(s.panes.explorer.state.rows[0].collapsed);
     key(&mut s, "l");
-    assert_eq!(s.explorer.rows.len(), 8);
+    assert_eq!(s.panes.explorer.state.rows.len(), 8);
     // l on an expanded directory goes into it; h on a file goes to the parent, then collapses.
     key(&mut s, "l");
-    assert_eq!(s.explorer.cursor, 1);
+    assert_eq!(s.panes.explorer.state.cursor, 1);
     key(&mut s, "h");
-    assert_eq!(s.explorer.cursor, 0);
+    assert_eq!(s.panes.explorer.state.cursor, 0);
     key(&mut s, "h");
-    assert!(s.explorer.rows[0].collapsed);
+    assert!(s.panes.explorer.state.rows[0].collapsed);
     key(&mut s, "Space");
-    assert!(!s.explorer.rows[0].collapsed);
+    assert!(!s.panes.explorer.state.rows[0].collapsed);
     // z collapses every directory, z again expands them all.
     key(&mut s, "z");
     assert_eq!(paths(&s), vec!["app", "etc"]);
     key(&mut s, "z");
-    assert_eq!(s.explorer.rows.len(), 8);
+    assert_eq!(s.panes.explorer.state.rows.len(), 8);
 }
 
 #[test]
@@ -348,24 +355,26 @@ fn path_filter_keeps_parents_and_esc_clears_then_goes_back() {
     assert_eq!(paths(&s), vec!["etc", "  conf", "    keep"]);
     // While typing, letters are text, not actions.
     key(&mut s, "c");
-    assert_eq!(s.explorer.opts.mode, ViewMode::Aggregated);
-    assert!(s.explorer.rows.is_empty());
+    assert_eq!(s.panes.explorer.state.opts.mode, ViewMode::Aggregated);
+    assert!(s.panes.explorer.state.rows.is_empty());
     key(&mut s, "Backspace");
     key(&mut s, "Enter");
-    assert_eq!(s.explorer.opts.path_filter, "kee");
-    assert_eq!(s.explorer.rows.len(), 3);
+    assert_eq!(s.panes.explorer.state.opts.path_filter, "kee");
+    assert_eq!(s.panes.explorer.state.rows.len(), 3);
     key(&mut s, "Esc");
-    assert_eq!(s.explorer.opts.path_filter, "");
-    assert_eq!(s.focus, Pane::Explorer);
+    assert_eq!(s.panes.explorer.state.opts.path_filter, "");
+    assert_eq!(s.shared.focus, PaneId::Explorer);
     key(&mut s, "Esc");
-    assert_eq!(s.focus, Pane::Layers);
+    assert_eq!(s.shared.focus, PaneId::Layers);
 }
 
 #[test]
 fn wasted_list_toggle_and_cursor() {
     let mut s = opened(3);
     let n = s
+        .panes
         .explorer
+        .state
         .analysis
         .as_ref()
         .unwrap()
@@ -374,71 +383,71 @@ fn wasted_list_toggle_and_cursor() {
         .len();
     assert!(n >= 2, "fixture wastes space in several files");
     key(&mut s, "w");
-    assert!(s.explorer.show_wasted);
+    assert!(s.panes.explorer.state.show_wasted);
     key(&mut s, "G");
-    assert_eq!(s.explorer.wasted_cursor, n - 1);
+    assert_eq!(s.panes.explorer.state.wasted_cursor, n - 1);
     key(&mut s, "Esc");
-    assert!(!s.explorer.show_wasted);
-    assert_eq!(s.focus, Pane::Explorer);
+    assert!(!s.panes.explorer.state.show_wasted);
+    assert_eq!(s.shared.focus, PaneId::Explorer);
     // Enter on an inefficient file shows it in the tree.
     key(&mut s, "w");
     key(&mut s, "g");
     key(&mut s, "Enter");
-    assert!(!s.explorer.show_wasted);
-    assert_eq!(s.explorer.opts.path_filter, "/app/big.bin");
+    assert!(!s.panes.explorer.state.show_wasted);
+    assert_eq!(s.panes.explorer.state.opts.path_filter, "/app/big.bin");
     assert_eq!(paths(&s), vec!["app", "  big.bin"]);
 }
 
 #[test]
 fn reopening_the_same_image_keeps_the_analysis() {
     let mut s = opened(0);
-    s.focus = Pane::Layers;
-    s.layers.cursor = 3;
+    s.shared.focus = PaneId::Layers;
+    s.panes.layers.view.select(3);
     assert!(key(&mut s, "f").is_empty());
-    assert_eq!(s.explorer.layer, 2);
-    assert_eq!(s.focus, Pane::Explorer);
+    assert_eq!(s.panes.explorer.state.layer, 2);
+    assert_eq!(s.shared.focus, PaneId::Explorer);
     // 4 focuses it without a new analysis.
-    s.focus = Pane::Images;
+    s.shared.focus = PaneId::Images;
     assert!(key(&mut s, "4").is_empty());
-    assert_eq!(s.focus, Pane::Explorer);
+    assert_eq!(s.shared.focus, PaneId::Explorer);
 }
 
 #[test]
 fn a_late_result_of_a_replaced_analysis_is_ignored() {
     let mut s = app();
     key(&mut s, "f");
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 1,
         kind: JobKind::Analyze { image: ID.into() },
     });
     // The user asks again (Ctrl-r after a failure, say): job 2 replaces job 1.
-    s.explorer.phase = Phase::Failed("x".into());
-    s.on_action(Action::Refresh);
-    s.on_engine(EngineEvent::JobFinished {
+    s.panes.explorer.state.phase = Phase::Failed("x".into());
+    s.test_action(Action::App(AppAction::Refresh));
+    s.test_engine(EngineEvent::JobFinished {
         id: 1,
         result: Err(EngineError::Cancelled),
     });
-    assert!(s.explorer.running());
-    s.on_engine(EngineEvent::JobStarted {
+    assert!(s.panes.explorer.state.running());
+    s.test_engine(EngineEvent::JobStarted {
         id: 2,
         kind: JobKind::Analyze { image: ID.into() },
     });
-    s.on_engine(EngineEvent::Analysis {
+    s.test_engine(EngineEvent::Analysis {
         job: 1,
         image: ID.into(),
         result: Err(EngineError::Cancelled),
     });
-    assert!(s.explorer.running());
-    s.on_engine(EngineEvent::Analysis {
+    assert!(s.panes.explorer.state.running());
+    s.test_engine(EngineEvent::Analysis {
         job: 2,
         image: ID.into(),
         result: Ok(analysis()),
     });
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 2,
         result: Ok(JobOutcome::Done("ok".into())),
     });
-    assert_eq!(s.explorer.phase, Phase::Ready);
+    assert_eq!(s.panes.explorer.state.phase, Phase::Ready);
 }
 
 #[test]
@@ -477,13 +486,13 @@ fn history_maps_to_layers_by_command() {
 #[test]
 fn ctrl_r_on_a_finished_analysis_only_relists() {
     let mut s = opened(3);
-    s.focus = Pane::Explorer;
-    let cmds = s.on_action(Action::Refresh);
+    s.shared.focus = PaneId::Explorer;
+    let cmds = s.test_action(Action::App(AppAction::Refresh));
     assert!(
         !cmds
             .iter()
             .any(|c| matches!(c, Command::AnalyzeImage { .. }))
     );
-    assert_eq!(s.explorer.phase, Phase::Ready);
-    assert_eq!(s.explorer.layer, 2);
+    assert_eq!(s.panes.explorer.state.phase, Phase::Ready);
+    assert_eq!(s.panes.explorer.state.layer, 2);
 }

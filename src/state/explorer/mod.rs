@@ -5,12 +5,14 @@
 //! and the rows cached between key presses (rebuilding only when a choice changes).
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::input::TextInput;
-use super::{AppState, Pane};
-use crate::action::Action;
-use crate::engine::{Command, EngineError, JobId, JobOutcome, Progress};
+use super::effect::{Effect, engine};
+use super::pane::{Cx, Pane, PaneId};
+use super::widgets::filter::FilterInput;
+use super::widgets::scroll::follow;
+use crate::action::{Action, AppAction, ExplorerAction, ListAction};
+use crate::engine::{Command, EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
 use crate::layers::ImageAnalysis;
 use crate::layers::tree::LayerTree;
 use crate::layers::view::{self, Row, ViewMode, ViewOptions};
@@ -78,7 +80,7 @@ pub struct ExplorerState {
     /// Cursor over the inefficient files.
     pub wasted_cursor: usize,
     /// The path filter being typed.
-    pub filter_input: Option<TextInput>,
+    pub filter_input: FilterInput,
     /// Rows visible in the tree in the last frame (for paging).
     pub viewport: usize,
     /// History `created_by` lines of the image when opened from the layers pane, with the cursor.
@@ -205,7 +207,7 @@ impl ExplorerState {
     }
 
     fn scroll(&mut self) {
-        self.offset = super::images::visible_offset(self.offset, self.cursor, self.viewport);
+        self.offset = follow(self.offset, self.cursor, self.viewport, self.rows.len());
     }
 
     fn layer_count(&self) -> usize {
@@ -240,9 +242,9 @@ impl ExplorerState {
     fn toggle_status(&mut self, action: Action) {
         let f = &mut self.opts.status_filter;
         let flag = match action {
-            Action::ToggleAdded => &mut f.added,
-            Action::ToggleModified => &mut f.modified,
-            Action::ToggleRemoved => &mut f.removed,
+            Action::Explorer(ExplorerAction::ToggleAdded) => &mut f.added,
+            Action::Explorer(ExplorerAction::ToggleModified) => &mut f.modified,
+            Action::Explorer(ExplorerAction::ToggleRemoved) => &mut f.removed,
             _ => &mut f.unchanged,
         };
         *flag = !*flag;
@@ -313,87 +315,73 @@ impl ExplorerState {
         }
     }
 
-    /// Handles a key while the path filter is being typed; false when no filter is being typed.
-    pub fn on_filter_key(&mut self, key: &KeyEvent) -> bool {
-        let Some(input) = &mut self.filter_input else {
-            return false;
-        };
-        match key.code {
-            KeyCode::Esc => {
-                self.filter_input = None;
-                self.set_filter("");
-            }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.filter_input = None,
-            _ => {
-                input.handle(key);
-                let text = input.text.clone();
-                self.set_filter(&text);
-            }
-        }
-        true
-    }
-
     /// Applies an action while the explorer has focus; `None` leaves it to the app.
-    pub fn on_action(&mut self, action: Action) -> Option<Vec<Command>> {
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         let page = isize::try_from(self.viewport.max(1)).unwrap_or(10);
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
-            Action::PrevLayer => self.select_layer(self.layer.saturating_sub(1)),
-            Action::NextLayer => self.select_layer(self.layer + 1),
-            Action::SwitchSide => {
+            Action::List(ListAction::Up) => self.move_by(-1),
+            Action::List(ListAction::Down) => self.move_by(1),
+            Action::List(ListAction::PageUp) => self.move_by(-page),
+            Action::List(ListAction::PageDown) => self.move_by(page),
+            Action::List(ListAction::Top) => self.move_by(isize::MIN / 2),
+            Action::List(ListAction::Bottom) => self.move_by(isize::MAX / 2),
+            Action::Explorer(ExplorerAction::PrevLayer) => {
+                self.select_layer(self.layer.saturating_sub(1))
+            }
+            Action::Explorer(ExplorerAction::NextLayer) => self.select_layer(self.layer + 1),
+            Action::Explorer(ExplorerAction::SwitchSide) => {
                 self.side = match self.side {
                     Side::Layers => Side::Tree,
                     Side::Tree => Side::Layers,
                 }
             }
-            Action::ToggleNode if self.show_wasted => self.show_wasted_file(),
-            Action::ToggleNode => {
+            Action::Explorer(ExplorerAction::ToggleNode) if self.show_wasted => {
+                self.show_wasted_file()
+            }
+            Action::Explorer(ExplorerAction::ToggleNode) => {
                 if let Some(row) = self.rows.get(self.cursor).cloned() {
                     view::toggle(&mut self.opts.collapsed, &row);
                     self.rebuild();
                 }
             }
-            Action::Collapse => self.collapse(),
-            Action::Expand => self.expand(),
-            Action::CollapseAll => self.collapse_all(),
-            Action::ToggleChangesOnly => {
+            Action::Explorer(ExplorerAction::Collapse) => self.collapse(),
+            Action::Explorer(ExplorerAction::Expand) => self.expand(),
+            Action::Explorer(ExplorerAction::CollapseAll) => self.collapse_all(),
+            Action::Explorer(ExplorerAction::ToggleChangesOnly) => {
                 self.opts.mode = match self.opts.mode {
                     ViewMode::Aggregated => ViewMode::LayerChanges,
                     ViewMode::LayerChanges => ViewMode::Aggregated,
                 };
                 self.rebuild();
             }
-            Action::ToggleAdded
-            | Action::ToggleModified
-            | Action::ToggleRemoved
-            | Action::ToggleUnchanged => self.toggle_status(action),
-            Action::ToggleWasted => self.show_wasted = !self.show_wasted,
-            Action::Filter => {
+            Action::Explorer(ExplorerAction::ToggleAdded)
+            | Action::Explorer(ExplorerAction::ToggleModified)
+            | Action::Explorer(ExplorerAction::ToggleRemoved)
+            | Action::Explorer(ExplorerAction::ToggleUnchanged) => self.toggle_status(action),
+            Action::Explorer(ExplorerAction::ToggleWasted) => self.show_wasted = !self.show_wasted,
+            Action::List(ListAction::Filter) => {
                 self.side = Side::Tree;
                 self.show_wasted = false;
-                self.filter_input = Some(TextInput::with(&self.opts.path_filter));
+                self.filter_input.open(&self.opts.path_filter);
             }
-            Action::CancelJob => {
+            Action::App(AppAction::CancelJob) => {
                 return match &self.phase {
-                    Phase::Running { job: Some(id), .. } => Some(vec![Command::Cancel(*id)]),
+                    Phase::Running { job: Some(id), .. } => {
+                        Some(vec![Effect::Engine(Command::Cancel(*id))])
+                    }
                     _ => None,
                 };
             }
-            Action::Back => {
+            Action::List(ListAction::Back) => {
                 if !self.opts.path_filter.is_empty() {
                     self.set_filter("");
                 } else if self.show_wasted {
                     self.show_wasted = false;
                 } else {
-                    return None;
+                    return Some(vec![Effect::Focus(PaneId::Layers)]);
                 }
             }
-            Action::Refresh => {
+            Action::App(AppAction::Refresh) => {
                 // After a failure or a cancel, Ctrl-r analyses again (and re-lists as usual).
                 let image = self.image.clone()?;
                 if !matches!(self.phase, Phase::Failed(_) | Phase::Cancelled) {
@@ -402,7 +390,7 @@ impl ExplorerState {
                 let label = self.label.clone();
                 let mut cmds = self.start(&image, &label);
                 cmds.push(Command::Refresh);
-                return Some(cmds);
+                return Some(engine(cmds));
             }
             _ => return None,
         }
@@ -449,7 +437,7 @@ impl ExplorerState {
         &mut self,
         id: JobId,
         image: &str,
-        result: Result<Arc<ImageAnalysis>, EngineError>,
+        result: &Result<Arc<ImageAnalysis>, EngineError>,
     ) {
         let ours = match &self.phase {
             Phase::Running { job, .. } => {
@@ -462,6 +450,7 @@ impl ExplorerState {
         }
         match result {
             Ok(a) => {
+                let a = Arc::clone(a);
                 let layer = match &self.history {
                     Some((h, cursor)) => layer_for_history(h, *cursor, &a),
                     None => 0,
@@ -477,46 +466,67 @@ impl ExplorerState {
     }
 }
 
-/// Opens the explorer on the selected image (from the layers pane: as of the layer under the
-/// cursor). An image already analysed or being analysed is not analysed again.
-pub fn open(state: &mut AppState, from_layers: bool) -> Vec<Command> {
-    let Some(row) = state.images.selected() else {
-        if state.explorer.image.is_some() {
-            state.focus = Pane::Explorer;
-        } else {
-            state.say(super::Level::Info, "no image selected");
-        }
-        return vec![];
-    };
-    let (id, label) = (row.id.clone(), row.label());
-    state.focus = Pane::Explorer;
-    let history = (state.layers.image_id.as_deref() == Some(id.as_str()))
-        .then(|| {
-            let h = state.layers.entries();
-            (!h.is_empty()).then(|| {
-                let lines: Vec<String> = h.iter().map(|e| e.created_by.clone()).collect();
-                let cursor = if from_layers {
-                    state.layers.cursor
-                } else {
-                    h.len() - 1
-                };
-                (lines, cursor)
-            })
-        })
-        .flatten();
-    let ex = &mut state.explorer;
-    let same = ex.image.as_deref() == Some(id.as_str());
-    if same && matches!(ex.phase, Phase::Ready | Phase::Running { .. }) {
-        if let (Some((lines, cursor)), Some(a)) = (&history, ex.analysis.clone()) {
-            ex.select_layer(layer_for_history(lines, *cursor, &a));
+/// The explorer pane.
+#[derive(Debug, Clone, Default)]
+pub struct ExplorerPane {
+    /// Its state.
+    pub state: ExplorerState,
+}
+
+impl ExplorerPane {
+    /// Opens the explorer on `image` (`history`: its history lines and the step to start at). An
+    /// image already analysed or being analysed is not analysed again.
+    pub fn open(
+        &mut self,
+        image: &str,
+        label: &str,
+        history: Option<(Vec<String>, usize)>,
+    ) -> Vec<Effect> {
+        let ex = &mut self.state;
+        let same = ex.image.as_deref() == Some(image);
+        if same && matches!(ex.phase, Phase::Ready | Phase::Running { .. }) {
+            if let (Some((lines, cursor)), Some(a)) = (&history, ex.analysis.clone()) {
+                ex.select_layer(layer_for_history(lines, *cursor, &a));
+            }
+            ex.history = history;
+            return vec![];
         }
         ex.history = history;
-        return vec![];
+        engine(ex.start(image, label))
     }
-    ex.history = history;
-    ex.start(&id, &label)
+}
+
+impl Pane for ExplorerPane {
+    fn on_key(&mut self, key: &KeyEvent, _cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        if let Some(text) = self.state.filter_input.on_key(key)? {
+            self.state.set_filter(&text);
+        }
+        Some(vec![])
+    }
+
+    fn on_action(&mut self, action: Action, _cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        self.state.on_action(action)
+    }
+
+    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+        let ex = &mut self.state;
+        match event {
+            EngineEvent::JobStarted {
+                id,
+                kind: JobKind::Analyze { image },
+            } => ex.on_job_started(*id, image),
+            EngineEvent::JobProgress { id, progress } => ex.on_job_progress(*id, progress),
+            EngineEvent::JobFinished { id, result } => ex.on_job_finished(*id, result),
+            EngineEvent::Analysis { job, image, result } => ex.on_analysis(*job, image, result),
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn set_viewport(&mut self, rows: usize) {
+        self.state.viewport = rows.max(1);
+    }
 }
 
 #[cfg(test)]
-#[path = "explorer_tests.rs"]
 pub(crate) mod tests;

@@ -2,14 +2,14 @@
 //! repositories → tags → manifest. Pure: changes return the engine commands to send.
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::images::ImageRow;
-use super::input::TextInput;
-use super::registry_search::parse_search;
+use super::images::rows::ImageRow;
+use super::widgets::input::TextInput;
 use crate::engine::Command;
 use crate::engine::registry::{
     ManifestView, RegistryReply, RegistryRequest, SearchHit, SearchQuery,
 };
 use crate::registry::{Reference, RegistryEntry};
+use search::parse_search;
 
 /// Where the pane is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -433,6 +433,11 @@ pub fn query_text(q: &SearchQuery) -> String {
     parts.join(" ")
 }
 
+pub mod dialogs;
+pub mod pane;
+pub mod search;
+
+pub use pane::RegistryPane;
+
 #[cfg(test)]
-#[path = "registry_tests.rs"]
 mod tests;

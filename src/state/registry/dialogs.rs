@@ -1,11 +1,15 @@
 //! Dialogs of the registry story: pull (reference + platform), push confirmation, login (password
 //! masked, never in `Debug`), and adding a registry. Pure key handling.
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::input::TextInput;
+use crate::action::DialogAction;
+use crate::config::keymap::Keymap;
 use crate::engine::Command;
 use crate::engine::registry::RegistryRequest;
 use crate::registry::{Platform, Reference, RegistryEntry, Secret};
+use crate::state::effect::Effect;
+use crate::state::widgets::input::TextInput;
+use crate::state::widgets::outcome::{DialogKey, Outcome, dialog_key};
 
 /// A text input whose content is a secret: drawn as dots, redacted in `Debug`.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -68,19 +72,20 @@ pub enum RegistryDialog {
     },
 }
 
-/// What a key did to a registry dialog.
+/// What a submitted registry dialog hands its pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegistryOutcome {
-    /// Stay open.
-    Stay,
-    /// Close.
-    Close,
-    /// Close and send.
-    Submit(Vec<Command>),
-    /// Stay open and send.
+pub enum Submitted {
+    /// Send these commands.
     Send(Vec<Command>),
-    /// Close and add this registry.
+    /// Add this registry.
     Add(RegistryEntry),
+}
+
+/// What a key did to a registry dialog.
+pub type RegistryOutcome = Outcome<Submitted>;
+
+fn send(cmd: Command) -> Vec<Effect> {
+    vec![Effect::Engine(cmd)]
 }
 
 /// Checks a pull request as typed; `None` when it can be sent.
@@ -112,10 +117,15 @@ pub fn validate_address(url: &str, insecure: bool) -> Option<String> {
         .map(|e| e.to_string())
 }
 
-fn cycle(field: &mut usize, n: usize, key: &KeyEvent) -> bool {
-    match key.code {
-        KeyCode::Tab | KeyCode::Down => *field = (*field + 1) % n,
-        KeyCode::BackTab | KeyCode::Up => *field = (*field + n - 1) % n,
+/// Moves the focused field for a field action; returns whether it was one.
+fn cycle(field: &mut usize, n: usize, key: DialogKey) -> bool {
+    match key {
+        DialogKey::Action(DialogAction::NextField | DialogAction::Down) => {
+            *field = (*field + 1) % n
+        }
+        DialogKey::Action(DialogAction::PrevField | DialogAction::Up) => {
+            *field = (*field + n - 1) % n
+        }
         _ => return false,
     }
     true
@@ -145,11 +155,23 @@ impl RegistryDialog {
         }
     }
 
-    /// Handles a key.
-    pub fn on_key(&mut self, key: &KeyEvent) -> RegistryOutcome {
-        if key.code == KeyCode::Esc {
-            return RegistryOutcome::Close;
+    /// Whether the focused field takes typed text.
+    fn typing(&self) -> bool {
+        match self {
+            RegistryDialog::Pull { .. } => true,
+            RegistryDialog::Push { .. } => false,
+            RegistryDialog::Login { field, .. } => *field < 3,
+            RegistryDialog::AddRegistry { field, .. } => *field == 0,
         }
+    }
+
+    /// Handles a key.
+    pub fn on_key(&mut self, keymap: &Keymap, key: &KeyEvent) -> RegistryOutcome {
+        let k = dialog_key(keymap, key, self.typing());
+        if k == DialogKey::Action(DialogAction::Cancel) {
+            return Outcome::Close;
+        }
+        let confirm = k == DialogKey::Action(DialogAction::Confirm);
         match self {
             RegistryDialog::Pull {
                 reference,
@@ -157,119 +179,120 @@ impl RegistryDialog {
                 field,
                 error,
             } => {
-                if key.code == KeyCode::Enter {
+                if confirm {
                     *error = validate_pull(&reference.text, &platform.text);
                     if error.is_none() {
                         let p = platform.text.trim();
-                        return RegistryOutcome::Submit(vec![Command::Pull {
+                        return Outcome::Submit(Submitted::Send(vec![Command::Pull {
                             reference: reference.text.trim().to_string(),
                             platform: (!p.is_empty()).then(|| p.to_string()),
-                        }]);
+                        }]));
                     }
-                } else if !cycle(field, 2, key) {
+                } else if !cycle(field, 2, k) {
                     let input = if *field == 0 { reference } else { platform };
                     if input.handle(key) {
                         *error = None;
                     }
                 }
-                RegistryOutcome::Stay
+                Outcome::Stay
             }
-            RegistryDialog::Push { reference, .. } => match key.code {
-                KeyCode::Char('y') | KeyCode::Enter => {
-                    RegistryOutcome::Submit(vec![Command::Push {
-                        reference: reference.clone(),
-                    }])
-                }
-                KeyCode::Char('n') | KeyCode::Char('q') => RegistryOutcome::Close,
-                _ => RegistryOutcome::Stay,
-            },
-            RegistryDialog::Login {
-                server,
-                username,
-                password,
-                insecure,
-                field,
-                error,
-                pending,
-            } => {
-                if *pending {
-                    return RegistryOutcome::Stay;
-                }
-                if key.code == KeyCode::Enter {
-                    *error = if server.text.trim().is_empty() {
-                        Some("type the registry address".into())
-                    } else if username.text.trim().is_empty() {
-                        Some("type a user name".into())
-                    } else if password.0.text.is_empty() {
-                        Some("type the password".into())
-                    } else {
-                        None
-                    };
-                    if error.is_some() {
-                        return RegistryOutcome::Stay;
-                    }
-                    *pending = true;
-                    return RegistryOutcome::Send(vec![Command::Registry(
-                        RegistryRequest::Login {
-                            server: server.text.trim().to_string(),
-                            username: username.text.trim().to_string(),
-                            password: Secret::new(password.0.text.clone()),
-                            insecure: *insecure,
-                        },
-                    )]);
-                }
-                if cycle(field, 4, key) {
-                    return RegistryOutcome::Stay;
-                }
-                match field {
-                    0 => {
-                        server.handle(key);
-                    }
-                    1 => {
-                        username.handle(key);
-                    }
-                    2 => {
-                        password.0.handle(key);
-                    }
-                    _ => {
-                        if matches!(key.code, KeyCode::Char(' ') | KeyCode::Char('x')) {
-                            *insecure = !*insecure;
-                        }
-                    }
-                }
-                *error = None;
-                RegistryOutcome::Stay
+            RegistryDialog::Push { reference, .. } if confirm => {
+                Outcome::Submit(Submitted::Send(vec![Command::Push {
+                    reference: reference.clone(),
+                }]))
             }
+            RegistryDialog::Push { .. } => Outcome::Stay,
+            RegistryDialog::Login { .. } => self.login_key(k, key, confirm),
             RegistryDialog::AddRegistry {
                 url,
                 insecure,
                 field,
                 error,
             } => {
-                if key.code == KeyCode::Enter {
+                if confirm {
                     *error = validate_address(&url.text, *insecure);
                     if error.is_none() {
                         let address = url.text.trim().to_string();
-                        return RegistryOutcome::Add(RegistryEntry {
-                            name: super::registry::registry_host(&address).to_string(),
+                        return Outcome::Submit(Submitted::Add(RegistryEntry {
+                            name: super::registry_host(&address).to_string(),
                             url: address,
                             insecure: *insecure,
-                        });
+                        }));
                     }
-                    return RegistryOutcome::Stay;
+                    return Outcome::Stay;
                 }
-                if cycle(field, 2, key) {
-                    return RegistryOutcome::Stay;
+                if cycle(field, 2, k) {
+                    return Outcome::Stay;
                 }
                 if *field == 0 {
                     url.handle(key);
-                } else if matches!(key.code, KeyCode::Char(' ') | KeyCode::Char('x')) {
+                } else if k == DialogKey::Action(DialogAction::Toggle) {
                     *insecure = !*insecure;
                 }
                 *error = None;
-                RegistryOutcome::Stay
+                Outcome::Stay
             }
         }
+    }
+
+    fn login_key(&mut self, k: DialogKey, key: &KeyEvent, confirm: bool) -> RegistryOutcome {
+        let RegistryDialog::Login {
+            server,
+            username,
+            password,
+            insecure,
+            field,
+            error,
+            pending,
+        } = self
+        else {
+            return Outcome::Stay;
+        };
+        if *pending {
+            return Outcome::Stay;
+        }
+        if confirm {
+            *error = if server.text.trim().is_empty() {
+                Some("type the registry address".into())
+            } else if username.text.trim().is_empty() {
+                Some("type a user name".into())
+            } else if password.0.text.is_empty() {
+                Some("type the password".into())
+            } else {
+                None
+            };
+            if error.is_some() {
+                return Outcome::Stay;
+            }
+            *pending = true;
+            return Outcome::Send(send(Command::Registry(RegistryRequest::Login {
+                server: server.text.trim().to_string(),
+                username: username.text.trim().to_string(),
+                password: Secret::new(password.0.text.clone()),
+                insecure: *insecure,
+            })));
+        }
+        if cycle(field, 4, k) {
+            return Outcome::Stay;
+        }
+        match field {
+            0 => {
+                server.handle(key);
+            }
+            1 => {
+                username.handle(key);
+            }
+            2 => {
+                password.0.handle(key);
+            }
+            _ => {
+                if k == DialogKey::Action(DialogAction::Toggle) {
+                    *insecure = !*insecure;
+                }
+            }
+        }
+        *error = None;
+        Outcome::Stay
     }
 
     /// Applies the answer to a login sent from this dialog; true when the dialog should close.
@@ -289,5 +312,5 @@ impl RegistryDialog {
 }
 
 #[cfg(test)]
-#[path = "registry_dialog_tests.rs"]
+#[path = "dialogs_tests.rs"]
 mod tests;

@@ -1,10 +1,12 @@
 //! The run dialog: fields of `docker run`, validated inline before anything is sent.
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::input::TextInput;
+use crate::action::DialogAction;
 use crate::engine::container_run::{
     RunSpec, parse_bind, parse_env, parse_port, parse_restart, split_words, validate_name,
 };
+use crate::state::widgets::input::TextInput;
+use crate::state::widgets::outcome::DialogKey;
 
 /// The dialog's fields, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,13 +240,17 @@ impl RunForm {
     }
 
     /// Handles a key that is not Enter/Esc; re-validates the edited field.
-    pub fn on_key(&mut self, key: &KeyEvent, known: Known<'_>) {
+    pub fn on_key(&mut self, k: DialogKey, key: &KeyEvent, known: Known<'_>) {
         let n = Field::ALL.len();
         let field = Field::ALL[self.focus];
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Char(' ') if field.is_toggle() => {
+        match k {
+            DialogKey::Action(DialogAction::NextField | DialogAction::Down) => {
+                self.focus = (self.focus + 1) % n
+            }
+            DialogKey::Action(DialogAction::PrevField | DialogAction::Up) => {
+                self.focus = (self.focus + n - 1) % n
+            }
+            DialogKey::Action(DialogAction::Toggle) if field.is_toggle() => {
                 let flag = match field {
                     Field::AutoRemove => &mut self.auto_remove,
                     Field::Detached => &mut self.detached,
@@ -260,6 +266,11 @@ impl RunForm {
                 }
             }
         }
+    }
+
+    /// Whether the focused field takes typed text.
+    pub fn typing(&self) -> bool {
+        !Field::ALL[self.focus].is_toggle()
     }
 }
 
@@ -325,17 +336,23 @@ mod tests {
 
     #[test]
     fn keys_move_edit_and_toggle() {
+        use crate::state::widgets::outcome::dialog_key;
+        use crossterm::event::KeyCode;
         use crossterm::event::KeyModifiers;
-        let k = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        let km = crate::config::keymap::Keymap::defaults();
         let mut f = RunForm::new("x");
-        f.on_key(&k(KeyCode::Char('-')), known(&[], &[]));
+        let press = |f: &mut RunForm, c| {
+            let key = KeyEvent::new(c, KeyModifiers::NONE);
+            f.on_key(dialog_key(&km, &key, f.typing()), &key, known(&[], &[]));
+        };
+        press(&mut f, KeyCode::Char('-'));
         assert!(f.errors[0].is_some());
-        f.on_key(&k(KeyCode::Backspace), known(&[], &[]));
+        press(&mut f, KeyCode::Backspace);
         assert!(f.errors[0].is_none());
         f.focus = Field::AutoRemove as usize;
-        f.on_key(&k(KeyCode::Char(' ')), known(&[], &[]));
+        press(&mut f, KeyCode::Char(' '));
         assert!(f.auto_remove);
-        f.on_key(&k(KeyCode::BackTab), known(&[], &[]));
+        press(&mut f, KeyCode::BackTab);
         assert_eq!(f.focus, Field::Restart as usize);
     }
 }

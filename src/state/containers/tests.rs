@@ -1,14 +1,15 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::action::Action;
+use crate::action::{Action, AppAction, ContainersAction, ImagesAction, ListAction};
 use crate::config::keymap::Keymap;
 use crate::engine::container_streams::{LogLine, StatsSample};
 use crate::engine::containers::ContainerOp;
 use crate::engine::{
     Command, ContainerInfo, EngineEvent, ImageInfo, Inventory, JobKind, JobOutcome,
 };
-use crate::state::container_dialogs::ContainerDialog;
-use crate::state::{AppState, Pane};
+use crate::state::containers::dialogs::ContainerDialog;
+use crate::state::effect::{Effect, ExecRequest};
+use crate::state::{AppState, PaneId};
 
 fn container(id: &str, name: &str, state: &str, image_id: &str, created: i64) -> ContainerInfo {
     ContainerInfo {
@@ -23,10 +24,22 @@ fn container(id: &str, name: &str, state: &str, image_id: &str, created: i64) ->
     }
 }
 
+fn km() -> Keymap {
+    Keymap::defaults()
+}
+
+/// The terminal hand-over among the effects, if any.
+fn terminal(effects: &[Effect]) -> Option<ExecRequest> {
+    effects.iter().find_map(|e| match e {
+        Effect::Terminal(r) => Some(r.clone()),
+        _ => None,
+    })
+}
+
 fn app() -> AppState {
     let mut s = AppState::default();
-    s.container_pane.viewport = 10;
-    s.on_engine(EngineEvent::Inventory(Ok(Inventory {
+    s.panes.containers.table.viewport.set_height(10);
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![
             ImageInfo {
                 id: "sha256:img1".into(),
@@ -58,44 +71,47 @@ fn key(c: KeyCode) -> KeyEvent {
 #[test]
 fn focusing_the_pane_selects_the_containers_image() {
     let mut s = app();
-    assert_eq!(s.images.selected().unwrap().id, "sha256:img1");
-    let cmds = s.on_action(Action::FocusContainers);
-    assert_eq!(s.focus, Pane::Containers);
-    assert_eq!(s.images.selected().unwrap().id, "sha256:img2");
+    assert_eq!(s.panes.images.table.selected().unwrap().id, "sha256:img1");
+    let cmds = s.test_action(Action::App(AppAction::FocusContainers));
+    assert_eq!(s.shared.focus, PaneId::Containers);
+    assert_eq!(s.panes.images.table.selected().unwrap().id, "sha256:img2");
     assert_eq!(
         cmds,
         vec![Command::Details {
             image_id: "sha256:img2".into()
         }]
     );
-    s.on_action(Action::Down);
-    assert_eq!(s.container_pane.selected().unwrap().name, "old");
-    assert_eq!(s.images.selected().unwrap().id, "sha256:img1");
+    s.test_action(Action::List(ListAction::Down));
+    assert_eq!(s.panes.containers.selected().unwrap().name, "old");
+    assert_eq!(s.panes.images.table.selected().unwrap().id, "sha256:img1");
 }
 
 #[test]
 fn lifecycle_actions_send_jobs_for_fitting_containers() {
     let mut s = app();
-    s.on_action(Action::FocusContainers);
+    s.test_action(Action::App(AppAction::FocusContainers));
     assert_eq!(
-        s.on_action(Action::StopContainer),
+        s.test_action(Action::Containers(ContainersAction::Stop)),
         vec![Command::ContainerAction {
             targets: vec![("c1".into(), "web".into())],
             op: ContainerOp::Stop { timeout: 10 }
         }]
     );
     // Starting a running container does nothing but say so.
-    assert!(s.on_action(Action::StartContainer).is_empty());
+    assert!(
+        s.test_action(Action::Containers(ContainersAction::Start))
+            .is_empty()
+    );
     assert_eq!(
-        s.on_action(Action::PauseContainer),
+        s.test_action(Action::Containers(ContainersAction::Pause)),
         vec![Command::ContainerAction {
             targets: vec![("c1".into(), "web".into())],
             op: ContainerOp::Pause
         }]
     );
-    s.on_action(Action::KillContainer);
+    s.test_action(Action::Containers(ContainersAction::Kill));
     assert!(matches!(
-        s.container_pane.dialog,
+        s.panes.containers.dialog,
         Some(ContainerDialog::Kill { .. })
     ));
 }
@@ -103,48 +119,47 @@ fn lifecycle_actions_send_jobs_for_fitting_containers() {
 #[test]
 fn prune_preview_names_exactly_the_stopped_containers() {
     let mut s = app();
-    s.on_action(Action::FocusContainers);
-    s.on_action(Action::Prune);
-    let Some(ContainerDialog::Prune { targets, .. }) = &s.container_pane.dialog else {
+    s.test_action(Action::App(AppAction::FocusContainers));
+    s.test_action(Action::List(ListAction::Prune));
+    let Some(ContainerDialog::Prune { targets, .. }) = &s.panes.containers.dialog else {
         panic!("no prune dialog")
     };
     let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, vec!["old"]);
-    let keymap = Keymap::defaults();
     assert_eq!(
-        s.on_key(&keymap, &key(KeyCode::Char('y'))),
+        s.test_key(&key(KeyCode::Char('y'))),
         vec![Command::PruneContainers]
     );
-    assert!(s.container_pane.dialog.is_none());
+    assert!(s.panes.containers.dialog.is_none());
 }
 
 #[test]
 fn streams_follow_what_is_on_screen() {
     let mut s = app();
-    assert!(s.sync_container_streams().is_empty());
-    s.on_action(Action::FocusContainers);
+    assert!(s.test_sync().is_empty());
+    s.test_action(Action::App(AppAction::FocusContainers));
     assert_eq!(
-        s.sync_container_streams(),
+        s.test_sync(),
         vec![Command::WatchStats {
             ids: vec!["c1".into()]
         }]
     );
-    assert!(s.sync_container_streams().is_empty());
-    s.on_engine(EngineEvent::Stats {
+    assert!(s.test_sync().is_empty());
+    s.test_engine(EngineEvent::Stats {
         id: "c1".into(),
         sample: StatsSample {
             cpu_percent: 3.0,
             ..Default::default()
         },
     });
-    assert_eq!(s.container_pane.stats["c1"].cpu.len(), 1);
+    assert_eq!(s.panes.containers.stats["c1"].cpu.len(), 1);
     assert!(
-        s.container_pane.stats_unseen,
+        s.panes.containers.stats_unseen,
         "the next tick draws the sample"
     );
-    s.on_action(Action::ContainerLogs);
+    s.test_action(Action::Containers(ContainersAction::Logs));
     assert_eq!(
-        s.sync_container_streams(),
+        s.test_sync(),
         vec![
             Command::FollowLogs {
                 id: Some("c1".into())
@@ -152,7 +167,7 @@ fn streams_follow_what_is_on_screen() {
             Command::WatchStats { ids: vec![] }
         ]
     );
-    s.on_engine(EngineEvent::Logs {
+    s.test_engine(EngineEvent::Logs {
         id: "c1".into(),
         lines: vec![LogLine {
             text: "\x1b[2Jhello".into(),
@@ -160,14 +175,13 @@ fn streams_follow_what_is_on_screen() {
         }],
     });
     assert_eq!(
-        s.container_pane.logs.as_ref().unwrap().lines[0].text,
+        s.panes.containers.logs.as_ref().unwrap().lines[0].text,
         "hello"
     );
-    let keymap = Keymap::defaults();
-    s.on_key(&keymap, &key(KeyCode::Esc));
-    assert!(s.container_pane.logs.is_none());
+    s.test_key(&key(KeyCode::Esc));
+    assert!(s.panes.containers.logs.is_none());
     assert_eq!(
-        s.sync_container_streams(),
+        s.test_sync(),
         vec![
             Command::FollowLogs { id: None },
             Command::WatchStats {
@@ -175,141 +189,138 @@ fn streams_follow_what_is_on_screen() {
             }
         ]
     );
-    s.on_action(Action::FocusImages);
-    assert_eq!(
-        s.sync_container_streams(),
-        vec![Command::WatchStats { ids: vec![] }]
-    );
+    s.test_action(Action::App(AppAction::FocusImages));
+    assert_eq!(s.test_sync(), vec![Command::WatchStats { ids: vec![] }]);
 }
 
 #[test]
 fn run_from_an_image_validates_and_selects_the_new_container() {
     let mut s = app();
-    let cmds = s.on_action(Action::RunImage);
+    let cmds = s.test_action(Action::Images(ImagesAction::RunImage));
     assert_eq!(cmds, vec![Command::ListNetworks]);
-    assert_eq!(s.focus, Pane::Containers);
-    let keymap = Keymap::defaults();
+    assert_eq!(s.shared.focus, PaneId::Containers);
     for c in "web".chars() {
-        s.on_key(&keymap, &key(KeyCode::Char(c)));
+        s.test_key(&key(KeyCode::Char(c)));
     }
     // "web" exists: refused inline.
-    assert!(s.on_key(&keymap, &key(KeyCode::Enter)).is_empty());
-    assert!(s.container_pane.dialog.is_some());
-    s.on_key(&keymap, &key(KeyCode::Char('2')));
-    let cmds = s.on_key(&keymap, &key(KeyCode::Enter));
+    assert!(s.test_key(&key(KeyCode::Enter)).is_empty());
+    assert!(s.panes.containers.dialog.is_some());
+    s.test_key(&key(KeyCode::Char('2')));
+    let cmds = s.test_key(&key(KeyCode::Enter));
     let Some(Command::RunContainer(spec)) = cmds.first() else {
         panic!("no run: {cmds:?}")
     };
     assert_eq!(spec.name, "web2");
     assert_eq!(spec.image, "one:1");
     assert_eq!(spec.network, "none");
-    s.on_engine(EngineEvent::JobStarted {
+    s.test_engine(EngineEvent::JobStarted {
         id: 1,
         kind: JobKind::Run {
             image: "one:1".into(),
             name: "web2".into(),
         },
     });
-    s.on_engine(EngineEvent::JobFinished {
+    s.test_engine(EngineEvent::JobFinished {
         id: 1,
         result: Ok(JobOutcome::Created {
             id: "c3".into(),
             name: "web2".into(),
         }),
     });
-    let mut inv_containers = s.containers.clone();
+    let mut inv_containers = s.shared.inventory.containers.clone();
     inv_containers.push(container("c3", "web2", "running", "sha256:img1", 1));
-    s.on_engine(EngineEvent::Inventory(Ok(Inventory {
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
         images: vec![],
         containers: inv_containers,
     })));
-    assert_eq!(s.container_pane.selected().unwrap().name, "web2");
+    assert_eq!(s.panes.containers.selected().unwrap().name, "web2");
 }
 
 #[test]
 fn exec_is_requested_only_for_running_containers() {
     let mut s = app();
-    s.on_action(Action::FocusContainers);
-    s.on_action(Action::ExecShell);
-    let req = s.container_pane.exec.take().unwrap();
+    s.test_action(Action::App(AppAction::FocusContainers));
+    let effects = s.on_action(&km(), Action::Containers(ContainersAction::ExecShell));
+    let req = terminal(&effects).unwrap();
     assert_eq!(req.id, "c1");
-    s.on_action(Action::Down);
-    s.on_action(Action::ExecShell);
-    assert!(s.container_pane.exec.is_none());
+    s.test_action(Action::List(ListAction::Down));
+    let effects = s.on_action(&km(), Action::Containers(ContainersAction::ExecShell));
+    assert!(terminal(&effects).is_none());
 }
 
 #[test]
 fn exec_a_typed_command_split_like_a_shell() {
-    let keymap = Keymap::defaults();
     let mut s = app();
-    s.on_action(Action::FocusContainers);
-    s.on_key(&keymap, &key(KeyCode::Char('E')));
+    s.test_action(Action::App(AppAction::FocusContainers));
+    s.test_key(&key(KeyCode::Char('E')));
     assert!(
         matches!(
-            &s.container_pane.dialog,
-            Some(ContainerDialog::Exec { input, .. }) if input.text == "/bin/sh"
+            &s.panes.containers.dialog,
+            Some(ContainerDialog::Exec { prompt, .. }) if prompt.text() == "/bin/sh"
         ),
         "{:?}",
-        s.container_pane.dialog
+        s.panes.containers.dialog
     );
     // Clear the suggestion, type an unterminated quote: refused inline, nothing runs.
     for _ in 0.."/bin/sh".len() {
-        s.on_key(&keymap, &key(KeyCode::Backspace));
+        s.test_key(&key(KeyCode::Backspace));
     }
     for c in "sh -c 'echo hi".chars() {
-        s.on_key(&keymap, &key(KeyCode::Char(c)));
+        s.test_key(&key(KeyCode::Char(c)));
     }
-    s.on_key(&keymap, &key(KeyCode::Enter));
-    assert!(s.container_pane.exec.is_none());
+    let effects = s.on_key(&km(), &key(KeyCode::Enter));
+    assert!(terminal(&effects).is_none());
     assert!(matches!(
-        &s.container_pane.dialog,
-        Some(ContainerDialog::Exec { error: Some(_), .. })
+        &s.panes.containers.dialog,
+        Some(ContainerDialog::Exec { prompt, .. }) if prompt.error.is_some()
     ));
-    s.on_key(&keymap, &key(KeyCode::Char('\'')));
-    s.on_key(&keymap, &key(KeyCode::Enter));
-    assert!(s.container_pane.dialog.is_none());
-    let req = s.container_pane.exec.take().expect("exec request");
+    s.test_key(&key(KeyCode::Char('\'')));
+    let effects = s.on_key(&km(), &key(KeyCode::Enter));
+    assert!(s.panes.containers.dialog.is_none());
+    let req = terminal(&effects).expect("exec request");
     assert_eq!(req.id, "c1");
     assert_eq!(req.cmd, vec!["sh", "-c", "echo hi"]);
 }
 
 #[test]
 fn run_dash_it_hands_the_terminal_to_the_new_container() {
-    let keymap = Keymap::defaults();
     let mut s = app();
-    s.on_action(Action::RunImage);
+    s.test_action(Action::Images(ImagesAction::RunImage));
     assert!(matches!(
-        s.container_pane.dialog,
+        s.panes.containers.dialog,
         Some(ContainerDialog::Run(_))
     ));
-    if let Some(ContainerDialog::Run(form)) = &mut s.container_pane.dialog {
+    if let Some(ContainerDialog::Run(form)) = &mut s.panes.containers.dialog {
         form.detached = false;
         form.tty = true;
     }
-    let cmds = s.on_key(&keymap, &key(KeyCode::Enter));
+    let cmds = s.test_key(&key(KeyCode::Enter));
     match cmds.as_slice() {
         [Command::RunContainer(spec)] => {
             assert!(spec.tty && spec.create_only, "created only: {spec:?}");
         }
         other => panic!("{other:?}"),
     }
-    assert!(s.container_pane.attach_terminal && !s.container_pane.attach_next);
-    s.on_engine(EngineEvent::JobStarted {
+    assert!(s.panes.containers.attach_terminal && !s.panes.containers.attach_next);
+    s.test_engine(EngineEvent::JobStarted {
         id: 1,
         kind: JobKind::Run {
             image: "one:1".into(),
             name: "it".into(),
         },
     });
-    s.on_engine(EngineEvent::JobFinished {
-        id: 1,
-        result: Ok(JobOutcome::Created {
-            id: "c9".into(),
-            name: "it".into(),
-        }),
-    });
-    let req = s.container_pane.exec.take().expect("terminal handed over");
+    let effects = s.on_engine(
+        &km(),
+        EngineEvent::JobFinished {
+            id: 1,
+            result: Ok(JobOutcome::Created {
+                id: "c9".into(),
+                name: "it".into(),
+            }),
+        },
+    );
+    let req = terminal(&effects).expect("terminal handed over");
     assert!(req.attach, "{req:?}");
     assert_eq!((req.id.as_str(), req.name.as_str()), ("c9", "it"));
-    assert!(s.container_pane.logs.is_none());
+    assert!(s.panes.containers.logs.is_none());
 }

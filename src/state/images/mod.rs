@@ -1,0 +1,223 @@
+//! The images pane: every image, one row per tag, with sort, filter, marks, and the tag, remove
+//! and prune dialogs.
+pub mod dialogs;
+pub mod rows;
+
+use crossterm::event::KeyEvent;
+
+use super::effect::{Effect, Msg};
+use super::pane::{Cx, Pane};
+use super::widgets::filter::FilterInput;
+use super::widgets::outcome::Outcome;
+use super::widgets::prompt::Prompt;
+use super::widgets::table::TableState;
+use crate::action::{Action, ImagesAction, ListAction};
+use crate::engine::EngineEvent;
+use dialogs::{ImagesDialog, PlanState, RemoveTarget};
+use rows::ImageRow;
+
+/// The images pane.
+#[derive(Debug, Clone, Default)]
+pub struct ImagesPane {
+    /// Rows, view, marks, cursor.
+    pub table: TableState<ImageRow>,
+    /// The filter box.
+    pub filter: FilterInput,
+    /// The open dialog.
+    pub dialog: Option<ImagesDialog>,
+    /// An image to select once it is listed (by ID prefix, `sha256:` or not).
+    pending_select: Option<String>,
+}
+
+fn same_image(row_id: &str, wanted: &str) -> bool {
+    let wanted = wanted.trim_start_matches("sha256:");
+    !wanted.is_empty() && row_id.trim_start_matches("sha256:").starts_with(wanted)
+}
+
+impl ImagesPane {
+    /// Selects the image whose ID starts with `id`, now or once it is listed.
+    pub fn select_image(&mut self, id: &str) {
+        if !self.table.select_where(|r| same_image(&r.id, id)) {
+            self.pending_select = Some(id.to_string());
+        }
+    }
+
+    /// The image waiting to be selected once it is listed.
+    pub fn pending_select(&self) -> Option<&str> {
+        self.pending_select.as_deref()
+    }
+
+    /// Opens the tag dialog for the selected image.
+    pub fn open_tag(&mut self) -> Vec<Effect> {
+        let Some(row) = self.table.selected() else {
+            return vec![Effect::info("no image selected")];
+        };
+        let suggestion = row.reference.as_deref().map_or(String::new(), |r| {
+            format!("{}:", crate::engine::images::split_tag(r).0)
+        });
+        self.dialog = Some(ImagesDialog::Tag {
+            source: row.id.clone(),
+            source_label: row.label(),
+            prompt: Prompt::new(&suggestion, dialogs::validate_tag),
+        });
+        vec![]
+    }
+
+    fn open_remove(&mut self) -> Vec<Effect> {
+        let targets: Vec<RemoveTarget> = self
+            .table
+            .targets()
+            .into_iter()
+            .map(|r| RemoveTarget {
+                key: r.key(),
+                label: r.label(),
+                used_by: r.used_by.clone(),
+                other_tags: r.tag_count.saturating_sub(1),
+            })
+            .collect();
+        if targets.is_empty() {
+            return vec![Effect::info("no image selected")];
+        }
+        self.dialog = Some(ImagesDialog::Remove {
+            targets,
+            force_step: false,
+        });
+        vec![]
+    }
+
+    fn push(&self) -> Vec<Effect> {
+        match self.table.selected() {
+            None => vec![Effect::info("no image selected")],
+            Some(ImageRow {
+                reference: None, ..
+            }) => vec![Effect::info(
+                "this image has no tag: tag it with the registry's name first (t)",
+            )],
+            Some(ImageRow {
+                reference: Some(r), ..
+            }) => vec![Effect::Msg(Msg::Push(r.clone()))],
+        }
+    }
+
+    fn run_image(&self) -> Vec<Effect> {
+        match self.table.selected() {
+            Some(row) => {
+                let image = row.reference.clone().unwrap_or_else(|| row.id.clone());
+                vec![Effect::Msg(Msg::RunImage(image))]
+            }
+            None => vec![Effect::info("no image selected")],
+        }
+    }
+
+    fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
+        let t = &mut self.table;
+        let page = t.viewport.page();
+        match action {
+            ListAction::Up => t.move_by(-1),
+            ListAction::Down => t.move_by(1),
+            ListAction::PageUp => t.move_by(-page),
+            ListAction::PageDown => t.move_by(page),
+            ListAction::Top => t.viewport.select(0),
+            ListAction::Bottom => t.viewport.select(usize::MAX),
+            ListAction::Filter => self.filter.open(&t.filter),
+            ListAction::Back if !t.filter.is_empty() => t.set_filter(""),
+            ListAction::Back => t.marked.clear(),
+            ListAction::CycleSort => t.cycle_sort(),
+            ListAction::ReverseSort => t.reverse_sort(),
+            ListAction::ToggleMark => t.toggle_mark(),
+            ListAction::Details => return vec![Effect::Msg(Msg::ShowImageConfig)],
+            ListAction::Remove => return self.open_remove(),
+            ListAction::Prune => {
+                let (dialog, cmd) = ImagesDialog::prune(Default::default(), false);
+                self.dialog = Some(dialog);
+                return vec![Effect::Engine(cmd)];
+            }
+        }
+        vec![]
+    }
+}
+
+impl Pane for ImagesPane {
+    fn on_key(&mut self, key: &KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        if let Some(dialog) = &mut self.dialog {
+            return Some(match dialog.on_key(cx.keymap, key) {
+                Outcome::Stay => vec![],
+                Outcome::Close => {
+                    self.dialog = None;
+                    vec![]
+                }
+                Outcome::Send(effects) => effects,
+                Outcome::Submit(effects) => {
+                    self.dialog = None;
+                    self.table.marked.clear();
+                    effects
+                }
+            });
+        }
+        let change = self.filter.on_key(key)?;
+        if let Some(text) = change {
+            self.table.set_filter(&text);
+        }
+        Some(vec![])
+    }
+
+    fn on_action(&mut self, action: Action, _cx: &Cx<'_>) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::List(a) => self.list_action(a),
+            Action::Images(ImagesAction::Tag) => self.open_tag(),
+            Action::Images(ImagesAction::Push) => self.push(),
+            Action::Images(ImagesAction::RunImage) => self.run_image(),
+            Action::Images(ImagesAction::OpenExplorer) => {
+                vec![Effect::Msg(Msg::OpenExplorer { from_layers: false })]
+            }
+            _ => return None,
+        })
+    }
+
+    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+        match event {
+            EngineEvent::Inventory(Ok(inv)) => {
+                let rows = rows::rows_from(&inv.images, &inv.containers);
+                let keep = self.pending_select.as_deref().and_then(|want| {
+                    rows.iter()
+                        .find(|r| same_image(&r.id, want))
+                        .map(ImageRow::key)
+                });
+                if keep.is_some() {
+                    self.pending_select = None;
+                }
+                self.table.set_rows(rows, keep);
+            }
+            EngineEvent::PrunePlan(result) => {
+                if let Some(ImagesDialog::Prune {
+                    plan,
+                    scope,
+                    build_cache,
+                    view,
+                }) = &mut self.dialog
+                {
+                    *plan = match result {
+                        Ok(p) if p.scope == *scope => {
+                            let mut p = p.clone();
+                            p.build_cache = *build_cache;
+                            view.set_len(p.images.len());
+                            PlanState::Ready(p)
+                        }
+                        Ok(_) => return vec![],
+                        Err(e) => PlanState::Failed(e.to_string()),
+                    };
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn set_viewport(&mut self, rows: usize) {
+        self.table.viewport.set_height(rows);
+    }
+
+    fn has_modal(&self) -> bool {
+        self.dialog.is_some()
+    }
+}

@@ -1,9 +1,8 @@
 //! The engine task's share for containers: replaceable streams (logs, stats, inspect, networks)
 //! and container jobs. The worker delegates to these functions.
-use std::collections::HashMap;
 
 use bollard::Docker;
-use tokio::task::AbortHandle;
+use super::latest::Latest;
 
 use super::container_run::{self, RunSpec};
 use super::containers;
@@ -78,51 +77,49 @@ pub(super) fn reject(cmd: Command, sink: &Sink) {
     }
 }
 
+/// A container stream, the key under which a newer request replaces an older one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Stream {
+    /// The followed log.
+    Logs,
+    /// The inspect answer.
+    Inspect,
+    /// Stats of one container.
+    Stats(String),
+}
+
 /// Running container streams; each is replaced by a newer request and aborted when not wanted.
 #[derive(Default)]
 pub(super) struct ContainerTasks {
-    logs: Option<AbortHandle>,
-    stats: HashMap<String, AbortHandle>,
-    inspect: Option<AbortHandle>,
+    tasks: Latest<Stream>,
 }
 
 impl ContainerTasks {
     /// Starts, replaces or stops a stream.
     pub(super) fn handle(&mut self, docker: &Docker, sink: &Sink, cmd: Command) {
+        let (docker, sink) = (docker.clone(), sink.clone());
         match cmd {
-            Command::FollowLogs { id } => {
-                if let Some(old) = self.logs.take() {
-                    old.abort();
-                }
-                let Some(id) = id else { return };
-                let (docker, sink) = (docker.clone(), sink.clone());
-                let task = tokio::spawn(async move {
-                    let emit = |lines| {
-                        sink(EngineEvent::Logs {
-                            id: id.clone(),
-                            lines,
-                        })
-                    };
-                    let result = container_streams::follow_logs(&docker, &id, emit).await;
-                    sink(EngineEvent::LogsEnded { id, result });
-                });
-                self.logs = Some(task.abort_handle());
-            }
+            Command::FollowLogs { id: None } => self.tasks.stop(&Stream::Logs),
+            Command::FollowLogs { id: Some(id) } => self.tasks.spawn(Stream::Logs, async move {
+                let emit = |lines| {
+                    sink(EngineEvent::Logs {
+                        id: id.clone(),
+                        lines,
+                    })
+                };
+                let result = container_streams::follow_logs(&docker, &id, emit).await;
+                sink(EngineEvent::LogsEnded { id, result });
+            }),
             Command::WatchStats { ids } => {
-                self.stats.retain(|id, task| {
-                    let keep = ids.contains(id);
-                    if !keep {
-                        task.abort();
-                    }
-                    keep
-                });
+                self.tasks
+                    .retain(|k| !matches!(k, Stream::Stats(id) if !ids.contains(id)));
                 for id in ids {
-                    if self.stats.get(&id).is_some_and(|t| !t.is_finished()) {
+                    let key = Stream::Stats(id.clone());
+                    if self.tasks.is_running(&key) {
                         continue;
                     }
                     let (docker, sink) = (docker.clone(), sink.clone());
-                    let key = id.clone();
-                    let task = tokio::spawn(async move {
+                    self.tasks.spawn(key, async move {
                         let emit = |sample| {
                             sink(EngineEvent::Stats {
                                 id: id.clone(),
@@ -131,22 +128,13 @@ impl ContainerTasks {
                         };
                         let _ = container_streams::stream_stats(&docker, &id, emit).await;
                     });
-                    self.stats.insert(key, task.abort_handle());
                 }
             }
-            Command::InspectContainer { id } => {
-                if let Some(old) = self.inspect.take() {
-                    old.abort();
-                }
-                let (docker, sink) = (docker.clone(), sink.clone());
-                let task = tokio::spawn(async move {
-                    let result = containers::inspect(&docker, &id).await.map(Box::new);
-                    sink(EngineEvent::ContainerInspect { id, result });
-                });
-                self.inspect = Some(task.abort_handle());
-            }
+            Command::InspectContainer { id } => self.tasks.spawn(Stream::Inspect, async move {
+                let result = containers::inspect(&docker, &id).await.map(Box::new);
+                sink(EngineEvent::ContainerInspect { id, result });
+            }),
             Command::ListNetworks => {
-                let (docker, sink) = (docker.clone(), sink.clone());
                 tokio::spawn(async move {
                     sink(EngineEvent::Networks(containers::networks(&docker).await));
                 });
@@ -157,14 +145,6 @@ impl ContainerTasks {
 
     /// Ends every stream (connection lost or quitting).
     pub(super) fn abort_all(&mut self) {
-        for task in self
-            .logs
-            .take()
-            .into_iter()
-            .chain(self.inspect.take())
-            .chain(self.stats.drain().map(|(_, t)| t))
-        {
-            task.abort();
-        }
+        self.tasks.abort_all();
     }
 }

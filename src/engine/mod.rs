@@ -13,6 +13,7 @@ pub mod containers;
 pub mod endpoint;
 pub mod error;
 pub mod images;
+pub mod latest;
 pub mod prune;
 pub mod pull;
 pub mod push;

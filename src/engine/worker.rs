@@ -6,6 +6,8 @@ use bollard::Docker;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
+
+use super::latest::Latest;
 use tokio::time::Instant;
 
 use super::connect::{CONNECT_TIMEOUT, connect_any};
@@ -210,13 +212,22 @@ fn affects_inventory(action: &str) -> bool {
     !(noisy.contains(&action) || action.starts_with("exec_") || action.starts_with("health_status"))
 }
 
+/// The queries whose newest request wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Query {
+    /// An image's inspect and history.
+    Details,
+    /// What a prune would remove.
+    PrunePlan,
+}
+
 struct Connected<'a> {
     docker: Docker,
     sink: &'a Sink,
     itx: mpsc::UnboundedSender<Internal>,
     jobs: HashMap<JobId, AbortHandle>,
-    details: Option<AbortHandle>,
-    plan: Option<AbortHandle>,
+    /// Image details and the prune preview: a newer request replaces an older one.
+    queries: Latest<Query>,
     /// The running image analysis, replaced by a newer one.
     analysis: Option<JobId>,
     containers: container_worker::ContainerTasks,
@@ -246,26 +257,18 @@ impl Connected<'_> {
         match cmd {
             Command::Refresh | Command::Reconnect => self.refresh(),
             Command::Details { image_id } => {
-                if let Some(old) = self.details.take() {
-                    old.abort();
-                }
                 let (docker, sink) = (self.docker.clone(), self.sink.clone());
-                let task = tokio::spawn(async move {
+                self.queries.spawn(Query::Details, async move {
                     let result = images::details(&docker, &image_id).await.map(Box::new);
                     sink(EngineEvent::Details { image_id, result });
                 });
-                self.details = Some(task.abort_handle());
             }
             Command::PrunePreview { scope, build_cache } => {
-                if let Some(old) = self.plan.take() {
-                    old.abort();
-                }
                 let (docker, sink) = (self.docker.clone(), self.sink.clone());
-                let task = tokio::spawn(async move {
+                self.queries.spawn(Query::PrunePlan, async move {
                     let result = images::prune_plan(&docker, scope, build_cache).await;
                     sink(EngineEvent::PrunePlan(result));
                 });
-                self.plan = Some(task.abort_handle());
             }
             Command::Registry(request) => {
                 self.registry
@@ -317,12 +320,7 @@ impl Connected<'_> {
             });
         }
         self.containers.abort_all();
-        for task in [self.details.take(), self.plan.take()]
-            .into_iter()
-            .flatten()
-        {
-            task.abort();
-        }
+        self.queries.abort_all();
         self.registry.abort_all();
     }
 
@@ -378,8 +376,7 @@ async fn connected(
         sink,
         itx,
         jobs: HashMap::new(),
-        details: None,
-        plan: None,
+        queries: Latest::default(),
         analysis: None,
         containers: Default::default(),
         refreshing: false,

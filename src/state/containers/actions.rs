@@ -49,24 +49,11 @@ impl ContainersPane {
     }
 
     fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
-        let t = &mut self.table;
-        let page = t.viewport.page();
+        if self.table.navigate(action) {
+            return self.show_image();
+        }
         match action {
-            ListAction::Up => t.move_by(-1),
-            ListAction::Down => t.move_by(1),
-            ListAction::PageUp => t.move_by(-page),
-            ListAction::PageDown => t.move_by(page),
-            ListAction::Top => t.viewport.select(0),
-            ListAction::Bottom => t.viewport.select(usize::MAX),
-            ListAction::Filter => {
-                self.filter.open(&t.filter);
-                return vec![];
-            }
-            ListAction::Back if t.filter.is_empty() => t.marked.clear(),
-            ListAction::Back => t.set_filter(""),
-            ListAction::CycleSort => t.cycle_sort(),
-            ListAction::ReverseSort => t.reverse_sort(),
-            ListAction::ToggleMark => t.toggle_mark(),
+            ListAction::Filter => self.filter.open(&self.table.filter),
             ListAction::Remove => {
                 let targets = self.targets();
                 if targets.is_empty() {
@@ -87,8 +74,9 @@ impl ContainersPane {
                 return vec![];
             }
             ListAction::Details => return self.inspect(),
+            _ => {}
         }
-        self.show_image()
+        vec![]
     }
 
     fn inspect(&mut self) -> Vec<Effect> {

@@ -110,21 +110,11 @@ impl ImagesPane {
     }
 
     fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
-        let t = &mut self.table;
-        let page = t.viewport.page();
+        if self.table.navigate(action) {
+            return vec![];
+        }
         match action {
-            ListAction::Up => t.move_by(-1),
-            ListAction::Down => t.move_by(1),
-            ListAction::PageUp => t.move_by(-page),
-            ListAction::PageDown => t.move_by(page),
-            ListAction::Top => t.viewport.select(0),
-            ListAction::Bottom => t.viewport.select(usize::MAX),
-            ListAction::Filter => self.filter.open(&t.filter),
-            ListAction::Back if !t.filter.is_empty() => t.set_filter(""),
-            ListAction::Back => t.marked.clear(),
-            ListAction::CycleSort => t.cycle_sort(),
-            ListAction::ReverseSort => t.reverse_sort(),
-            ListAction::ToggleMark => t.toggle_mark(),
+            ListAction::Filter => self.filter.open(&self.table.filter),
             ListAction::Details => return vec![Effect::Msg(Msg::ShowImageConfig)],
             ListAction::Remove => return self.open_remove(),
             ListAction::Prune => {
@@ -132,6 +122,7 @@ impl ImagesPane {
                 self.dialog = Some(dialog);
                 return vec![Effect::Engine(cmd)];
             }
+            _ => {}
         }
         vec![]
     }

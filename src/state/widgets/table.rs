@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use super::scroll::Viewport;
+use crate::action::ListAction;
 
 /// What a table needs of its rows.
 pub trait TableRow {
@@ -149,6 +150,30 @@ impl<R: TableRow> TableState<R> {
         let keep = self.selected().map(R::key);
         self.reverse = !self.reverse;
         self.rebuild(keep.as_deref());
+    }
+
+    /// Applies a list verb that only moves, sorts, marks or clears; returns false for the verbs
+    /// each pane gives a meaning of its own (filter, details, remove, prune).
+    pub fn navigate(&mut self, action: ListAction) -> bool
+    where
+        R::Sort: SortOrder,
+    {
+        let page = self.viewport.page();
+        match action {
+            ListAction::Up => self.move_by(-1),
+            ListAction::Down => self.move_by(1),
+            ListAction::PageUp => self.move_by(-page),
+            ListAction::PageDown => self.move_by(page),
+            ListAction::Top => self.viewport.select(0),
+            ListAction::Bottom => self.viewport.select(usize::MAX),
+            ListAction::Back if !self.filter.is_empty() => self.set_filter(""),
+            ListAction::Back => self.marked.clear(),
+            ListAction::CycleSort => self.cycle_sort(),
+            ListAction::ReverseSort => self.reverse_sort(),
+            ListAction::ToggleMark => self.toggle_mark(),
+            _ => return false,
+        }
+        true
     }
 
     /// Marks or unmarks the selected row and moves down.

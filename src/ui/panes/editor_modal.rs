@@ -14,20 +14,6 @@ use crate::ui::centered;
 use crate::util::sanitize::sanitize;
 use crate::util::text::bytes;
 
-fn key_hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
-    let mut spans = Vec::new();
-    for (i, (k, what)) in parts.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", Style::default().fg(theme.dim)));
-        }
-        spans.push(Span::styled(
-            *k,
-            Style::default().fg(theme.key).add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::raw(format!(" {what}")));
-    }
-    Line::from(spans)
-}
 
 fn input_line<'a>(label: &str, input: &TextInput, active: bool, theme: &Theme) -> Line<'a> {
     let label_style = if active {
@@ -140,7 +126,7 @@ fn build_lines<'a>(form: &BuildForm, theme: &Theme) -> Vec<Line<'a>> {
     if let Some(e) = &form.error {
         lines.push(Line::styled(sanitize(e), Style::default().fg(theme.error)));
     }
-    lines.push(key_hint(
+    lines.push(crate::ui::widgets::dialog::hint(
         theme,
         &[
             ("Enter", "build"),
@@ -168,7 +154,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
                     sanitize(&ed.name())
                 )),
                 Line::raw(""),
-                key_hint(theme, &[("s", "save"), ("d", "discard"), ("Esc", "cancel")]),
+                crate::ui::widgets::dialog::hint(theme, &[("s", "save"), ("d", "discard"), ("Esc", "cancel")]),
             ];
             boxed(frame, centered(area, 64, 6), "Unsaved edits", lines, theme);
         }
@@ -180,14 +166,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
                     text.lines().count()
                 )),
                 Line::raw(""),
-                key_hint(theme, &[("r", "restore them"), ("d", "discard")]),
+                crate::ui::widgets::dialog::hint(theme, &[("r", "restore them"), ("d", "discard")]),
             ];
             boxed(frame, centered(area, 64, 7), "Recovery", lines, theme);
         }
         Modal::Open(input) => {
             let lines = vec![
                 input_line("Path", input, true, theme),
-                key_hint(theme, &[("Enter", "open"), ("Esc", "cancel")]),
+                crate::ui::widgets::dialog::hint(theme, &[("Enter", "open"), ("Esc", "cancel")]),
             ];
             boxed(
                 frame,
@@ -200,7 +186,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
         Modal::Search(input) => {
             let lines = vec![
                 input_line("Regex", input, true, theme),
-                key_hint(
+                crate::ui::widgets::dialog::hint(
                     theme,
                     &[("Enter", "find"), ("F3", "next"), ("Esc", "clear")],
                 ),

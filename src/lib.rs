@@ -6,7 +6,8 @@
 //! - [`ui`] draws the state (pure functions of state and theme);
 //! - [`app`] is the event loop that ties them together, [`tui`] guards the terminal;
 //! - [`config`] loads keymaps and themes from data;
-//! - [`dockerfile`], [`layers`] and [`registry`] are self-contained domain modules.
+//! - [`dockerfile`], [`layers`] and [`registry`] are self-contained domain modules;
+//! - [`fsio`] reads and writes edited files safely (atomic, no-follow, private recovery files).
 
 pub mod action;
 pub mod app;
@@ -15,6 +16,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod event;
 pub mod exec_tty;
+pub mod fsio;
 pub mod layers;
 pub mod registry;
 pub mod state;

@@ -208,6 +208,28 @@ fn load_docker_config() -> Result<DockerConfig, String> {
     DockerConfig::load_default().map_err(|e| e.to_string())
 }
 
+/// A client for browsing `entry`. A Docker config that cannot be read does not stop browsing
+/// (it goes on anonymously); its warnings are returned to be added to any error, where a
+/// missing login may be the cause.
+async fn browse_client(
+    entry: &RegistryEntry,
+) -> (Result<crate::registry::RegistryClient, String>, Vec<String>) {
+    let (config, warnings) = DockerConfig::load_default_lenient();
+    let client = session::open_client(entry, &config)
+        .await
+        .map_err(|e| e.to_string());
+    (client, warnings)
+}
+
+/// `err` with the Docker config's warnings appended.
+fn noted(err: String, warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        err
+    } else {
+        format!("{err} (note: {})", warnings.join("; "))
+    }
+}
+
 /// Runs one request to its answer.
 pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> RegistryReply {
     match request {
@@ -237,13 +259,10 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             registry,
             repository,
         } => {
-            let result = async {
-                let client = session::open_client(&registry, &load_docker_config()?)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                client.tags(&repository).await.map_err(|e| e.to_string())
-            }
-            .await;
+            let (client, warnings) = browse_client(&registry).await;
+            let result = async { client?.tags(&repository).await.map_err(|e| e.to_string()) }
+                .await
+                .map_err(|e| noted(e, &warnings));
             RegistryReply::Tags {
                 registry: registry.url,
                 repository,
@@ -255,10 +274,9 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             repository,
             tag,
         } => {
+            let (client, warnings) = browse_client(&registry).await;
             let result = async {
-                let client = session::open_client(&registry, &load_docker_config()?)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let client = client?;
                 let manifest = client
                     .manifest(&repository, &tag)
                     .await
@@ -282,7 +300,8 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
                 }
                 Ok(Box::new(view))
             }
-            .await;
+            .await
+            .map_err(|e| noted(e, &warnings));
             RegistryReply::Manifest {
                 registry: registry.url,
                 repository,
@@ -326,13 +345,15 @@ pub async fn catalog_chunk(
     limits: CatalogLimits,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<CatalogChunk, String> {
-    let client = session::open_client(entry, &load_docker_config()?)
-        .await
-        .map_err(|e| e.to_string())?;
-    client
-        .catalog_chunk(cursor, limits, progress)
-        .await
-        .map_err(|e| e.to_string())
+    let (client, warnings) = browse_client(entry).await;
+    let result = match client {
+        Ok(c) => c
+            .catalog_chunk(cursor, limits, progress)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    result.map_err(|e| noted(e, &warnings))
 }
 
 /// Adds `entry` to the registries file and writes it.

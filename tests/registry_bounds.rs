@@ -61,6 +61,24 @@ fn huge_pages_are_cut_at_the_name_budget_with_a_cursor_after_the_last_name() {
         rt().block_on(c.catalog()).expect("catalog").len(),
         MAX_CATALOG_NAMES
     );
+    let peak = peak_rss_kib();
+    eprintln!(
+        "three 10,000-name chunks of 100,000-name pages: {:?}, peak RSS {peak} KiB",
+        started.elapsed()
+    );
+    assert!(peak < 300 * 1024, "peak RSS {peak} KiB");
+}
+
+/// The process's peak resident set (`VmHWM`), in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 #[test]

@@ -10,7 +10,8 @@
 //!   (engine commands, [`files`] work, the clipboard, the terminal hand-over); [`tui`] guards the
 //!   terminal;
 //! - [`config`] loads keymaps and themes from data;
-//! - [`dockerfile`], [`layers`] and [`registry`] are self-contained domain modules.
+//! - [`dockerfile`], [`layers`] and [`registry`] are self-contained domain modules;
+//! - [`fsio`] reads and writes edited files safely (atomic, no-follow, private recovery files).
 
 pub mod action;
 pub mod app;
@@ -20,6 +21,7 @@ pub mod engine;
 pub mod event;
 pub mod exec_tty;
 pub mod files;
+pub mod fsio;
 pub mod layers;
 pub mod registry;
 pub mod state;

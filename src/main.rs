@@ -1,6 +1,8 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use dockhand::util::sanitize::sanitize;
 
 /// dockhand: a keyboard-driven terminal workbench for container images.
 #[derive(Debug, Parser)]
@@ -47,9 +49,28 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`dockhand analyze IMG | head`): stop quietly with the status a
+        // shell reports for a tool ended by SIGPIPE, as `grep … | head` does.
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(SIGPIPE_STATUS),
         Err(err) => {
-            eprintln!("dockhand: {err:#}");
+            // Error texts carry names from engines, archives and files: sanitised like all output.
+            let _ = writeln!(
+                std::io::stderr(),
+                "dockhand: {}",
+                sanitize(&format!("{err:#}"))
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// 128 + SIGPIPE: what a shell reports for a pipeline stage killed by a closed pipe.
+const SIGPIPE_STATUS: u8 = 141;
+
+/// Whether any cause of `err` is a write to a closed pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

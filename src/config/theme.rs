@@ -128,11 +128,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
 
 impl Theme {
     /// Applies a theme file's fields over this theme.
-    pub fn patch(mut self, text: &str, origin: &str) -> Result<Theme, ThemeError> {
+    pub fn patch(self, text: &str, origin: &str) -> Result<Theme, ThemeError> {
         let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Syntax {
             origin: origin.into(),
             message: e.message().to_string(),
         })?;
+        self.apply(file, origin)
+    }
+
+    fn apply(mut self, file: ThemeFile, origin: &str) -> Result<Theme, ThemeError> {
         if let Some(name) = file.name {
             self.name = name;
         }
@@ -181,7 +185,90 @@ impl Theme {
         Err(ThemeError::Unknown(name_or_path.into(), names.join(", ")))
     }
 
+    /// Like [`Theme::patch`], but a bad file never fails: a syntax error leaves this theme as it
+    /// is, a bad colour or unknown role skips that field only; each problem is a warning.
+    pub fn patch_lenient(self, text: &str, origin: &str) -> (Theme, Vec<String>) {
+        let file: ThemeFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                let msg = e.message().trim().to_string();
+                return (self, vec![format!("{origin}: {msg} — using defaults")]);
+            }
+        };
+        let mut theme = self;
+        let mut warnings = Vec::new();
+        if let Some(name) = file.name {
+            theme.name = name;
+        }
+        for (role, value) in file.colors {
+            let patched = ThemeFile {
+                name: None,
+                colors: BTreeMap::from([(role.clone(), value)]),
+            };
+            match theme.clone().apply(patched, origin) {
+                Ok(t) => theme = t,
+                Err(e) => warnings.push(format!("{e} — using the default for {role}")),
+            }
+        }
+        (theme, warnings)
+    }
+
+    /// The theme chosen with `--theme` (or the default), then the user's `theme.toml` overrides,
+    /// never failing: an unknown `--theme`, a `theme.toml` that is malformed, a directory,
+    /// unreadable or not UTF-8, a bad colour or an unknown role each give a warning for the
+    /// status bar and the defaults stand in for what is wrong.
+    pub fn load_with_warnings(choice: Option<&str>) -> (Theme, Vec<String>) {
+        let mut warnings = Vec::new();
+        let theme = match choice.map(Theme::named) {
+            None => Theme::default_theme(),
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                warnings.push(format!("--theme: {e} — using the default theme"));
+                Theme::default_theme()
+            }
+        };
+        let Some(path) = super::config_dir().map(|d| d.join("theme.toml")) else {
+            return (theme, warnings);
+        };
+        let (theme, more) = theme.patch_file_lenient(&path);
+        warnings.extend(more);
+        (theme, warnings)
+    }
+
+    /// Applies the theme file at `path` leniently (see [`Theme::patch_lenient`]); a missing file
+    /// is no warning.
+    pub fn patch_file_lenient(self, path: &std::path::Path) -> (Theme, Vec<String>) {
+        let origin = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (self, Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || path.is_dir() => {
+                return (
+                    self,
+                    vec![format!("{origin}: is a directory — using defaults")],
+                );
+            }
+            Err(e) => {
+                return (
+                    self,
+                    vec![format!("{origin}: cannot read it ({e}) — using defaults")],
+                );
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => self.patch_lenient(&text, &origin),
+            Err(e) => (
+                self,
+                vec![format!(
+                    "{origin}: not UTF-8 text (invalid byte at offset {}) — using defaults",
+                    e.utf8_error().valid_up_to()
+                )],
+            ),
+        }
+    }
+
     /// The theme chosen on the command line (or default), then the user's `theme.toml` overrides.
+    /// Strict: the first problem is an error (see [`Theme::load_with_warnings`]).
     pub fn load(choice: Option<&str>) -> Result<Theme, ThemeError> {
         let theme = match choice {
             Some(c) => Theme::named(c)?,
@@ -233,5 +320,59 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("is not a colour"), "{e}");
         assert!(matches!(Theme::named("nope"), Err(ThemeError::Unknown(..))));
+    }
+
+    #[test]
+    fn lenient_patches_keep_the_good_fields_and_warn_about_the_rest() {
+        let def = Theme::default_theme();
+        let (t, w) = def.clone().patch_lenient(
+            "[colors]\nerror = \"#ff0000\"\nerorr = \"red\"\nfg = \"reddish\"\n",
+            "theme.toml",
+        );
+        assert_eq!(t.error, Color::Rgb(255, 0, 0));
+        assert_eq!(t.fg, def.fg);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w.iter()
+                .any(|m| m.contains("unknown colour role \"erorr\"")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter().any(|m| m.contains("\"reddish\" is not a colour")),
+            "{w:?}"
+        );
+        assert!(w.iter().all(|m| m.contains("theme.toml")), "{w:?}");
+        let (t, w) = def
+            .clone()
+            .patch_lenient("[colors\nerror = 1", "theme.toml");
+        assert_eq!(t, def);
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].starts_with("theme.toml: ") && w[0].ends_with("— using defaults"),
+            "{w:?}"
+        );
+        let (_, w) = def.clone().patch_lenient("bogus = 1\n", "theme.toml");
+        assert_eq!(w.len(), 1, "unknown top-level keys are said too: {w:?}");
+    }
+
+    #[test]
+    fn theme_files_that_cannot_be_read_are_warnings() {
+        let def = Theme::default_theme();
+        let dir = tempfile::tempdir().unwrap();
+        let (t, w) = def
+            .clone()
+            .patch_file_lenient(&dir.path().join("missing.toml"));
+        assert_eq!((t, w.len()), (def.clone(), 0));
+        let (t, w) = def.clone().patch_file_lenient(dir.path());
+        assert_eq!(t, def);
+        assert!(w[0].contains("is a directory"), "{w:?}");
+        let bad = dir.path().join("theme.toml");
+        std::fs::write(&bad, b"[colors]\nerror = \"\xff\"\n").unwrap();
+        let (t, w) = def.clone().patch_file_lenient(&bad);
+        assert_eq!(t, def);
+        assert!(w[0].contains("not UTF-8"), "{w:?}");
+        std::fs::write(&bad, "[colors]\nerror = \"red\"\n").unwrap();
+        let (t, w) = def.clone().patch_file_lenient(&bad);
+        assert_eq!((t.error, w.len()), (Color::Red, 0));
     }
 }

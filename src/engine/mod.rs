@@ -92,6 +92,8 @@ pub enum Command {
     },
     /// A registry request (search, browse, login); newest of a kind replaces older.
     Registry(registry::RegistryRequest),
+    /// Stop the running registry catalog, tags or manifest request (the user left the view).
+    CancelRegistryBrowse,
     /// Build an image from a Dockerfile (job; the builder's output arrives as log progress).
     Build(Box<build::BuildRequest>),
     /// Apply a lifecycle operation to containers `(id, name)` (job).

@@ -1,7 +1,9 @@
 //! Registry requests: Docker Hub search through the engine, and browsing a private registry with
 //! the Registry v2 client (catalog, tags, manifest), login, and the registries file. Each kind is a
-//! replaceable request: a newer one of the same kind aborts the older.
+//! replaceable request: a newer one of the same kind aborts the older, and browsing can be
+//! cancelled outright. Listings are bounded (see [`crate::registry::client::CatalogLimits`]).
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bollard::Docker;
@@ -9,7 +11,7 @@ use bollard::query_parameters::SearchImagesOptions;
 use tokio::task::AbortHandle;
 
 use super::{EngineError, EngineEvent, Sink};
-use crate::registry::client::ManifestInfo;
+use crate::registry::client::{CatalogChunk, CatalogCursor, CatalogLimits, ManifestInfo};
 use crate::registry::credentials::DockerConfig;
 use crate::registry::{Platform, RegistriesConfig, RegistryEntry, Secret, session};
 
@@ -161,30 +163,42 @@ pub enum RegistryReply {
     Saved(Result<String, String>),
 }
 
-/// The running registry requests, one per kind.
-#[derive(Debug, Default)]
+/// The running registry requests, one per kind. Clones share the set, so the requests made
+/// while no engine is connected and those made while one is replace each other alike.
+#[derive(Debug, Default, Clone)]
 pub struct Requests {
-    running: HashMap<&'static str, AbortHandle>,
+    running: Arc<Mutex<HashMap<&'static str, AbortHandle>>>,
 }
 
 impl Requests {
     /// Starts `request`, aborting the older one of its kind. `docker` is `None` when no engine is
-    /// connected: searching then fails, browsing works.
-    pub fn start(&mut self, docker: Option<Docker>, request: RegistryRequest, sink: Sink) {
+    /// connected: searching then fails, browsing works. Must be called within a tokio runtime.
+    pub fn start(&self, docker: Option<Docker>, request: RegistryRequest, sink: Sink) {
         let slot = request.slot();
-        if let Some(old) = self.running.remove(slot) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = running.remove(slot) {
             old.abort();
         }
         let task = tokio::spawn(async move {
             let reply = answer(docker.as_ref(), request).await;
             sink(EngineEvent::Registry(reply));
         });
-        self.running.insert(slot, task.abort_handle());
+        running.insert(slot, task.abort_handle());
+    }
+
+    /// Stops the running catalog, tags or manifest request, if any: no reply follows and no
+    /// further page is requested.
+    pub fn cancel_browse(&self) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(task) = running.remove("browse") {
+            task.abort();
+        }
     }
 
     /// Aborts everything.
-    pub fn abort_all(&mut self) {
-        for (_, task) in self.running.drain() {
+    pub fn abort_all(&self) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, task) in running.drain() {
             task.abort();
         }
     }
@@ -192,6 +206,28 @@ impl Requests {
 
 fn load_docker_config() -> Result<DockerConfig, String> {
     DockerConfig::load_default().map_err(|e| e.to_string())
+}
+
+/// A client for browsing `entry`. A Docker config that cannot be read does not stop browsing
+/// (it goes on anonymously); its warnings are returned to be added to any error, where a
+/// missing login may be the cause.
+async fn browse_client(
+    entry: &RegistryEntry,
+) -> (Result<crate::registry::RegistryClient, String>, Vec<String>) {
+    let (config, warnings) = DockerConfig::load_default_lenient();
+    let client = session::open_client(entry, &config)
+        .await
+        .map_err(|e| e.to_string());
+    (client, warnings)
+}
+
+/// `err` with the Docker config's warnings appended.
+fn noted(err: String, warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        err
+    } else {
+        format!("{err} (note: {})", warnings.join("; "))
+    }
 }
 
 /// Runs one request to its answer.
@@ -211,13 +247,9 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             RegistryReply::Search { query, result }
         }
         RegistryRequest::Catalog(entry) => {
-            let result = async {
-                let client = session::open_client(&entry, &load_docker_config()?)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                client.catalog().await.map_err(|e| e.to_string())
-            }
-            .await;
+            let result = catalog_chunk(&entry, None, CatalogLimits::default(), &mut |_| {})
+                .await
+                .map(|chunk| chunk.names);
             RegistryReply::Catalog {
                 registry: entry.url,
                 result,
@@ -227,13 +259,10 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             registry,
             repository,
         } => {
-            let result = async {
-                let client = session::open_client(&registry, &load_docker_config()?)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                client.tags(&repository).await.map_err(|e| e.to_string())
-            }
-            .await;
+            let (client, warnings) = browse_client(&registry).await;
+            let result = async { client?.tags(&repository).await.map_err(|e| e.to_string()) }
+                .await
+                .map_err(|e| noted(e, &warnings));
             RegistryReply::Tags {
                 registry: registry.url,
                 repository,
@@ -245,10 +274,9 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             repository,
             tag,
         } => {
+            let (client, warnings) = browse_client(&registry).await;
             let result = async {
-                let client = session::open_client(&registry, &load_docker_config()?)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let client = client?;
                 let manifest = client
                     .manifest(&repository, &tag)
                     .await
@@ -272,7 +300,8 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
                 }
                 Ok(Box::new(view))
             }
-            .await;
+            .await
+            .map_err(|e| noted(e, &warnings));
             RegistryReply::Manifest {
                 registry: registry.url,
                 repository,
@@ -305,6 +334,26 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
             RegistryReply::Login { server, result }
         }
     }
+}
+
+/// Reads part of a registry's catalog: from the start or from `cursor`, within `limits`,
+/// reporting the names collected so far to `progress` after each page. What the registry pane
+/// uses to show a bounded list with "more available" and to read on when asked.
+pub async fn catalog_chunk(
+    entry: &RegistryEntry,
+    cursor: Option<&CatalogCursor>,
+    limits: CatalogLimits,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<CatalogChunk, String> {
+    let (client, warnings) = browse_client(entry).await;
+    let result = match client {
+        Ok(c) => c
+            .catalog_chunk(cursor, limits, progress)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    result.map_err(|e| noted(e, &warnings))
 }
 
 /// Adds `entry` to the registries file and writes it.

@@ -40,6 +40,9 @@ pub(super) async fn run(
 ) {
     let mut backoff = BACKOFF_START;
     let mut next_job: JobId = 1;
+    // Shared by the connected and disconnected states: registry browsing works without an
+    // engine, and a newer request (or a cancel) must stop an older one made in either state.
+    let registry = super::registry::Requests::default();
     loop {
         sink(EngineEvent::Connection(Connection::Connecting));
         let attempt = match &endpoints {
@@ -61,8 +64,15 @@ pub(super) async fn run(
                         sink.clone(),
                     ))
                 });
-                let exit =
-                    connected(docker, info.endpoint.clone(), &mut rx, &sink, &mut next_job).await;
+                let exit = connected(
+                    docker,
+                    info.endpoint.clone(),
+                    &mut rx,
+                    &sink,
+                    &mut next_job,
+                    &registry,
+                )
+                .await;
                 if let Some(task) = identity {
                     task.abort();
                 }
@@ -89,7 +99,7 @@ pub(super) async fn run(
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(Command::Reconnect) => break,
-                    Some(cmd) => reject(cmd, &sink, &mut next_job),
+                    Some(cmd) => reject(cmd, &sink, &mut next_job, &registry),
                 },
             }
         }
@@ -112,7 +122,7 @@ async fn complete_identity(docker: Docker, info: EngineInfo, sink: Sink) {
 }
 
 /// Answers a command that arrived while no engine is connected.
-fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
+fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId, registry: &super::registry::Requests) {
     match cmd {
         Command::Refresh | Command::Reconnect | Command::Cancel(_) => {}
         Command::Details { image_id } => sink(EngineEvent::Details {
@@ -122,9 +132,8 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
         Command::PrunePreview { .. } => {
             sink(EngineEvent::PrunePlan(Err(EngineError::NotConnected)))
         }
-        Command::Registry(request) => {
-            super::registry::Requests::default().start(None, request, sink.clone())
-        }
+        Command::Registry(request) => registry.start(None, request, sink.clone()),
+        Command::CancelRegistryBrowse => registry.cancel_browse(),
         cmd if container_worker::is_stream(&cmd) => container_worker::reject(cmd, sink),
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
@@ -270,6 +279,7 @@ impl Connected<'_> {
                     sink(EngineEvent::PrunePlan(result));
                 });
             }
+            Command::CancelRegistryBrowse => self.registry.cancel_browse(),
             Command::Registry(request) => {
                 self.registry
                     .start(Some(self.docker.clone()), request, self.sink.clone());
@@ -368,6 +378,7 @@ async fn connected(
     rx: &mut mpsc::UnboundedReceiver<Command>,
     sink: &Sink,
     next_job: &mut JobId,
+    registry: &super::registry::Requests,
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
     let mut watcher = tokio::spawn(watch_events(docker.clone(), itx.clone()));
@@ -382,7 +393,7 @@ async fn connected(
         refreshing: false,
         refresh_pending: false,
         endpoint,
-        registry: super::registry::Requests::default(),
+        registry: registry.clone(),
     };
     st.refresh();
     let mut debounce: Option<Instant> = None;

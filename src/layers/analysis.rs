@@ -191,9 +191,20 @@ pub fn compute_figures(image: &ImageAnalysis) -> Figures {
         size_bytes,
         user_size_bytes,
         wasted_bytes,
-        user_wasted_percent: wasted_bytes as f64 / user_size_bytes as f64,
+        user_wasted_percent: user_wasted_ratio(wasted_bytes, user_size_bytes),
         efficiency,
         inefficient,
+    }
+}
+
+/// Wasted bytes relative to the bytes added above the base layer. dive prints `NaN` when no
+/// bytes were added (0/0); nothing wasted out of nothing is 0 here. Waste with no user bytes
+/// (a whiteout in an empty layer) stays +Inf: more waste than anything added.
+fn user_wasted_ratio(wasted: u64, user: u64) -> f64 {
+    match (wasted, user) {
+        (0, _) => 0.0,
+        (_, 0) => f64::INFINITY,
+        (w, u) => w as f64 / u as f64,
     }
 }
 

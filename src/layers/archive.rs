@@ -27,8 +27,10 @@ pub struct Limits {
     pub max_entry_size: u64,
     /// Largest JSON document (manifest, index, config) that is buffered.
     pub max_json_bytes: u64,
-    /// Most entries over all layers.
+    /// Most entries over all layers, counting a layer the manifest lists twice twice.
     pub max_entries: usize,
+    /// Most layers the manifest may list (repeats included).
+    pub max_layers: usize,
     /// Most bytes of interned path names and link targets.
     pub max_name_bytes: usize,
     /// A gzip layer may always inflate to this many bytes...
@@ -43,6 +45,9 @@ impl Default for Limits {
             max_entry_size: 1 << 40,
             max_json_bytes: 64 << 20,
             max_entries: 20_000_000,
+            // Docker's layer store refuses chains deeper than 125 (`maxLayerDepth`);
+            // containers-storage allows more. Far above any image an engine can run.
+            max_layers: 1000,
             max_name_bytes: 2 << 30,
             gzip_floor_bytes: 1 << 30,
             gzip_max_ratio: 100,
@@ -369,6 +374,42 @@ impl<'a> Builder<'a> {
         cur
     }
 
+    /// Applies the limits to the layers as the manifest lists them.
+    ///
+    /// A layer listed more than once is valid: `docker load` registers each listing as its own
+    /// layer of the chain (two identical build steps give two equal layers that `docker save`
+    /// stores once), so each listing counts in the stack and in the figures. The tarball is
+    /// parsed once; the entry limit counts its entries once per listing, so a small layer
+    /// listed thousands of times cannot grow past the limits the layers themselves obey.
+    fn check_listing(&self, names: &[String]) -> Result<(), LayersError> {
+        if names.len() > self.limits.max_layers {
+            return Err(LayersError::limit(
+                "manifest",
+                format!(
+                    "{} layers listed (limit {})",
+                    names.len(),
+                    self.limits.max_layers
+                ),
+            ));
+        }
+        let total: usize = names
+            .iter()
+            .filter_map(|n| self.layers.get(n))
+            .map(|p| p.entries.len())
+            .fold(0, usize::saturating_add);
+        if total > self.limits.max_entries {
+            return Err(LayersError::limit(
+                "manifest",
+                format!(
+                    "{total} entries over the {} listed layers (limit {})",
+                    names.len(),
+                    self.limits.max_entries
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Orders the parsed layers by the manifest and config and returns the image.
     pub fn finish(mut self) -> Result<ImageAnalysis, LayersError> {
         let resolved = if let Some(raw) = self.json.get("manifest.json") {
@@ -399,6 +440,7 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|n| self.resolve_alias(n))
             .collect();
+        self.check_listing(&names)?;
         let mut uses: HashMap<&str, usize> = HashMap::new();
         for n in &names {
             *uses.entry(n.as_str()).or_default() += 1;

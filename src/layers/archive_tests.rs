@@ -268,3 +268,72 @@ fn zstd_layers_are_reported() {
         "{err}"
     );
 }
+
+/// A `docker save` archive whose manifest lists the one layer `times` times.
+fn repeated_layer_archive(layer: Vec<u8>, times: usize) -> Vec<u8> {
+    let history = vec![r#"{"created_by":"/bin/sh -c step"}"#; times].join(",");
+    let diff_ids = vec![format!(r#""sha256:{:064}""#, 1); times].join(",");
+    let config = format!(
+        r#"{{"rootfs":{{"type":"layers","diff_ids":[{diff_ids}]}},"history":[{history}]}}"#
+    );
+    let layers = vec![r#""l/layer.tar""#; times].join(",");
+    let manifest = format!(r#"[{{"Config":"cfg.json","RepoTags":["t:1"],"Layers":[{layers}]}}]"#);
+    let mut t = TarBuilder::new();
+    t.file("cfg.json", config.as_bytes());
+    t.file("manifest.json", manifest.as_bytes());
+    t.dir("l");
+    t.file("l/layer.tar", &layer);
+    t.finish()
+}
+
+#[test]
+fn a_layer_listed_twice_is_parsed_once_and_counted_per_listing() {
+    let layer = TarBuilder::new()
+        .file("a", b"12345")
+        .file("b", b"67")
+        .finish();
+    let a = analyze(&repeated_layer_archive(layer, 3)).unwrap();
+    assert_eq!(a.layers.len(), 3);
+    assert!(a.layers.iter().all(|l| l.entries.len() == 2));
+    let f = &a.figures;
+    assert_eq!(f.inefficient.len(), 2);
+    assert_eq!((f.inefficient[0].count, f.inefficient[0].size), (3, 15));
+    assert_eq!(f.wasted_bytes, 21);
+    assert_eq!(f.user_size_bytes, 2 * a.layers[0].size);
+}
+
+/// The hostile case: one 5,000-entry layer listed 20,000 times (100M entries if each listing
+/// were materialised) is refused by the total entry limit before anything is copied.
+#[test]
+fn a_small_layer_listed_thousands_of_times_hits_the_total_entry_limit() {
+    let mut l = TarBuilder::new();
+    for i in 0..5000 {
+        l.file(&format!("f{i}"), b"");
+    }
+    let archive = repeated_layer_archive(l.finish(), 20_000);
+    let limits = Limits {
+        max_layers: usize::MAX,
+        ..Limits::default()
+    };
+    let started = std::time::Instant::now();
+    let err = analyze_reader_with(&archive[..], limits, &mut |_| {}, &AtomicBool::new(false))
+        .unwrap_err();
+    assert!(matches!(err, LayersError::LimitExceeded { .. }), "{err}");
+    assert!(err.to_string().contains("100000000 entries"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // With the default limits the layer count stops it first.
+    let err = analyze(&archive).unwrap_err();
+    assert!(err.to_string().contains("20000 layers listed"), "{err}");
+}
+
+#[test]
+fn images_without_user_bytes_print_no_nan() {
+    let base = TarBuilder::new().file("a", b"x").finish();
+    let empty = TarBuilder::new().dir("d/").finish();
+    for layers in [vec![base.clone()], vec![base, empty]] {
+        let a = analyze(&docker_save(&layers, false)).unwrap();
+        let text = crate::layers::report::figure_lines(&a.figures);
+        assert!(!text.contains("NaN"), "{text}");
+        assert!(text.contains("userWastedPercent: 0.0000 %"), "{text}");
+    }
+}

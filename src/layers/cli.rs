@@ -12,6 +12,7 @@ use anyhow::Context;
 use super::model::ImageAnalysis;
 use super::report::{self, RuleConfig, RuleStatus};
 use super::{Progress, analyze_image, analyze_path, connect};
+use crate::util::sanitize::sanitize_name;
 
 /// Arguments of `dockhand analyze`.
 #[derive(Debug, clap::Args)]
@@ -102,7 +103,7 @@ pub fn run(args: AnalyzeArgs, host: Option<&str>) -> anyhow::Result<ExitCode> {
         let results = report::evaluate(&config, &analysis.figures);
         let color = std::io::stdout().is_terminal();
         writeln!(out, "  Using CI rules from the command line")?;
-        writeln!(out, "Image Source: {source}")?;
+        writeln!(out, "Image Source: {}", sanitize_name(&source))?;
         writeln!(out, "Analyzing image...")?;
         out.write_all(report::ci_report(&analysis.figures, &results, color).as_bytes())?;
         out.flush()?;
@@ -122,9 +123,10 @@ pub fn run(args: AnalyzeArgs, host: Option<&str>) -> anyhow::Result<ExitCode> {
 pub fn summary(a: &ImageAnalysis, source: &str, top: usize, elapsed: Duration) -> String {
     let f = &a.figures;
     let mut s = String::new();
-    s.push_str(&format!("Image: {source}"));
+    s.push_str(&format!("Image: {}", sanitize_name(source)));
     if !a.tags.is_empty() {
-        s.push_str(&format!(" ({})", a.tags.join(", ")));
+        let tags: Vec<String> = a.tags.iter().map(|t| sanitize_name(t)).collect();
+        s.push_str(&format!(" ({})", tags.join(", ")));
     }
     s.push_str(&format!(
         "\nAnalysed in {:.2}s: {} layers, {} entries\n\nLayers:\n",
@@ -137,8 +139,10 @@ pub fn summary(a: &ImageAnalysis, source: &str, top: usize, elapsed: Duration) -
         "#", "Size", "Entries"
     ));
     for l in &a.layers {
-        let mut cmd: String = l.command.chars().take(100).collect();
-        if l.command.chars().count() > 100 {
+        // A name-style clean: a multi-line RUN shows its line breaks as `\n` on one line.
+        let clean = sanitize_name(&l.command);
+        let mut cmd: String = clean.chars().take(100).collect();
+        if clean.chars().count() > 100 {
             cmd.push('…');
         }
         s.push_str(&format!(
@@ -170,7 +174,7 @@ pub fn summary(a: &ImageAnalysis, source: &str, top: usize, elapsed: Duration) -
                 "{:>5}  {:>12}  {}\n",
                 file.count,
                 report::human_bytes(file.size),
-                file.path
+                sanitize_name(&file.path)
             ));
         }
         if f.inefficient.len() > top {
@@ -202,7 +206,9 @@ impl Ticker {
         }
         self.last = Instant::now();
         self.printed = true;
-        eprint!(
+        // A write error on stderr (terminal gone) must not panic as `eprint!` would.
+        let _ = write!(
+            std::io::stderr(),
             "\r  read {} · {} layers · {} files   ",
             report::human_bytes(p.bytes_read),
             p.layers_done,
@@ -212,7 +218,7 @@ impl Ticker {
 
     fn done(&mut self) {
         if self.printed {
-            eprint!("\r{:60}\r", "");
+            let _ = write!(std::io::stderr(), "\r{:60}\r", "");
         }
     }
 }

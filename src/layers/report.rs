@@ -1,6 +1,7 @@
 //! dive-compatible CI rules and report text (`dive --ci` of dive 0.13.1), and the number
 //! formatting they need (Go's `%v` for floats, go-humanize's byte sizes).
 use super::model::Figures;
+use crate::util::sanitize::{sanitize, sanitize_name};
 
 /// Outcome of one CI rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,7 +185,7 @@ pub fn ci_report(f: &Figures, results: &[RuleResult], color: bool) -> String {
             "{:>5}  {:>12}  {}\n",
             file.count,
             human_bytes(file.size),
-            file.path
+            sanitize_name(&file.path)
         ));
     }
     out.push_str(&bold("Results:"));
@@ -216,7 +217,11 @@ pub fn ci_report(f: &Figures, results: &[RuleResult], color: bool) -> String {
         if r.message.is_empty() {
             out.push_str(&format!("  {status}: {}\n", r.name));
         } else {
-            out.push_str(&format!("  {status}: {}: {}\n", r.name, r.message));
+            out.push_str(&format!(
+                "  {status}: {}: {}\n",
+                r.name,
+                sanitize(&r.message)
+            ));
         }
     }
     let verdict = if fail > 0 { "FAIL" } else { "PASS" };

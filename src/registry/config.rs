@@ -42,6 +42,9 @@ pub enum ConfigError {
         /// Parser message (with line and column).
         message: String,
     },
+    /// The file could not be saved (see [`crate::fsio::save_as`]).
+    #[error("cannot save the registries file: {0}")]
+    Save(#[from] crate::fsio::FsError),
     /// An entry has an unusable address.
     #[error("{path}: registry {name:?} has an unusable url: {reason}")]
     Invalid {
@@ -202,17 +205,16 @@ impl RegistriesConfig {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        let io = |action| {
-            move |source| ConfigError::Io {
-                action,
-                path: path.to_path_buf(),
-                source,
-            }
+        // Atomic and never through a planted temp-file link; a symlinked file (dotfiles kept
+        // in a repository) is written through, its mode and owner kept.
+        let policy = crate::fsio::SavePolicy {
+            follow_symlink: true,
+            overwrite: true,
+            create_dirs: true,
+            override_read_only: false,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io("create the directory of"))?;
-        }
-        std::fs::write(path, text).map_err(io("write"))
+        crate::fsio::save_as(path, &text, policy)?;
+        Ok(())
     }
 }
 
@@ -287,5 +289,35 @@ mod tests {
         assert_eq!(back, c);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("docker.io"), "{text}");
+    }
+
+    #[test]
+    fn save_is_atomic_keeps_the_mode_and_writes_through_a_symlinked_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/registries.toml");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::write(&real, "").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("registries.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut c = RegistriesConfig::default();
+        c.add(RegistryEntry {
+            name: "a".into(),
+            url: "h:1".into(),
+            insecure: false,
+        });
+        c.save(&link).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(RegistriesConfig::load(&real).unwrap(), c);
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let names: Vec<_> = std::fs::read_dir(real.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temp file left");
     }
 }

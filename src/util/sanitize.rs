@@ -1,12 +1,36 @@
 //! Makes untrusted text (log lines, build output, image labels) safe to put on the terminal.
 //!
-//! Escape sequences (CSI, OSC, DCS, …) are removed entirely and other control characters are shown
-//! as visible placeholders, so nothing from a container can move the cursor, retitle the window or
-//! change colours behind the UI's back.
+//! Escape sequences (CSI, OSC, DCS, …) and bidirectional-text controls are removed entirely and
+//! other control characters are shown as visible placeholders, so nothing from a container, an
+//! archive or a registry can move the cursor, retitle the window, write the clipboard, change
+//! colours or reorder what the user reads. One sanitiser serves the TUI and the CLI.
 
-/// Returns `s` with ANSI/VT escape sequences removed, tabs expanded to spaces, and every other
-/// control character replaced by its Unicode control picture (e.g. `\x07` becomes `␇`).
+/// Returns `s` with ANSI/VT escape sequences and bidi controls removed, tabs expanded to spaces,
+/// line breaks dropped, and every other control character replaced by its Unicode control picture
+/// (e.g. `\x07` becomes `␇`). For running text: log lines, build output, labels, messages.
 pub fn sanitize(s: &str) -> String {
+    clean(s, Mode::Text)
+}
+
+/// [`sanitize`] for names (file paths, image names, tags) where every character matters: a line
+/// break or tab is shown as `\n`, `\r` or `\t` instead of being dropped or expanded, so a name
+/// can never split a line of output and two names differing only there still look different.
+pub fn sanitize_name(s: &str) -> String {
+    clean(s, Mode::Name)
+}
+
+/// Whether `c` is a bidirectional formatting control (embeddings, overrides, isolates, marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Name,
+}
+
+fn clean(s: &str, mode: Mode) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -15,6 +39,10 @@ pub fn sanitize(s: &str) -> String {
             // C1 CSI / OSC / DCS introducers.
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_bidi_control(c) => {}
+            '\n' if mode == Mode::Name => out.push_str("\\n"),
+            '\r' if mode == Mode::Name => out.push_str("\\r"),
+            '\t' if mode == Mode::Name => out.push_str("\\t"),
             '\t' => out.push_str("    "),
             '\r' | '\n' => {}
             c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
@@ -64,7 +92,33 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{sanitize, sanitize_name};
+
+    #[test]
+    fn strips_bidi_controls() {
+        // "Trojan source": an override that makes `evil.sh` read as `hs.live`.
+        assert_eq!(sanitize("a\u{202e}hs.live\u{202c}b"), "ahs.liveb");
+        for c in [
+            '\u{202a}', '\u{202b}', '\u{202d}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+            '\u{200e}', '\u{200f}', '\u{61c}',
+        ] {
+            assert_eq!(sanitize(&format!("x{c}y")), "xy", "{:x}", c as u32);
+            assert_eq!(sanitize_name(&format!("x{c}y")), "xy", "{:x}", c as u32);
+        }
+        // Neighbours that are ordinary text stay.
+        assert_eq!(
+            sanitize("\u{2065}\u{202f}\u{200d}"),
+            "\u{2065}\u{202f}\u{200d}"
+        );
+    }
+
+    #[test]
+    fn names_show_line_breaks_instead_of_splitting_the_line() {
+        assert_eq!(sanitize_name("etc/evil\nPASS: x"), "etc/evil\\nPASS: x");
+        assert_eq!(sanitize_name("a\rb\tc"), "a\\rb\\tc");
+        assert_eq!(sanitize_name("x\x1b]52;c;aGk=\x07y\x1b[2J\x1b[1;1H"), "xy");
+        assert!(!sanitize_name("a\nb\r").contains(['\n', '\r']));
+    }
 
     #[test]
     fn strips_colours_and_cursor_moves() {

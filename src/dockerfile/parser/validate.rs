@@ -139,9 +139,12 @@ fn check_flags(kw: &str, flags: &[String]) -> Option<String> {
 
 fn unknown(word: &str) -> String {
     let upper = word.to_ascii_uppercase();
+    // The distance is at least the difference in length: a long word (a hostile file can make
+    // one of any size) is ruled out without the O(len) table per keyword.
+    let len = upper.chars().count();
     let suggestion = INSTRUCTIONS
         .iter()
-        .filter(|k| edit_distance(k, &upper) <= 2)
+        .filter(|k| k.len().abs_diff(len) <= 2 && edit_distance(k, &upper) <= 2)
         .min_by_key(|k| edit_distance(k, &upper));
     match suggestion {
         Some(s) => format!(

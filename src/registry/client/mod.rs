@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod authorize;
+mod catalog;
 mod endpoint;
 pub mod error;
 pub mod manifest;
@@ -19,6 +20,10 @@ use reqwest::{Method, StatusCode, Url};
 use tokio::sync::Mutex;
 
 pub use auth::{AuthKind, BearerChallenge, Challenge, parse_challenges};
+pub use catalog::{
+    CatalogChunk, CatalogCursor, CatalogLimits, MAX_CATALOG_NAMES, MAX_CATALOG_PAGES,
+    MAX_TAG_PAGES, MAX_TAGS,
+};
 pub(crate) use endpoint::next_link;
 pub use endpoint::{endpoint, is_loopback_host};
 pub use error::RegistryError;
@@ -33,8 +38,6 @@ use error::{ErrorBody, chain};
 
 /// Largest JSON body accepted (catalog pages, tag lists, manifests, configs).
 const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
-/// Safety net against a registry whose `Link` header loops.
-const MAX_PAGES: usize = 10_000;
 
 /// How to reach and authenticate with a registry.
 #[derive(Debug, Clone)]
@@ -78,6 +81,13 @@ pub struct PingInfo {
     pub api_version: Option<String>,
 }
 
+/// Whether a listing reads on after a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
 /// The thing a request is about, to word a 404 precisely.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Target<'a> {
@@ -101,16 +111,6 @@ struct Inner {
     registry: String,
     options: ClientOptions,
     auth: Mutex<AuthState>,
-}
-
-#[derive(serde::Deserialize)]
-struct CatalogPage {
-    repositories: Option<Vec<String>>,
-}
-
-#[derive(serde::Deserialize)]
-struct TagsPage {
-    tags: Option<Vec<String>>,
 }
 
 impl RegistryClient {
@@ -254,59 +254,147 @@ impl RegistryClient {
         Ok(ping.auth)
     }
 
-    /// All repository names (`GET /v2/_catalog`, following `Link` pagination).
+    /// The first [`MAX_CATALOG_NAMES`] repository names (`GET /v2/_catalog`); see
+    /// [`RegistryClient::catalog_chunk`] to know whether there are more and to read on.
     pub async fn catalog(&self) -> Result<Vec<String>, RegistryError> {
+        let chunk = self
+            .catalog_chunk(None, CatalogLimits::default(), &mut |_| {})
+            .await?;
+        Ok(chunk.names)
+    }
+
+    /// Repository names from the start (`from: None`) or from a cursor a previous chunk
+    /// returned, following `Link` pagination until `limits` are reached; `progress` hears the
+    /// number of names collected after each page. Dropping the future stops the requests.
+    pub async fn catalog_chunk(
+        &self,
+        from: Option<&CatalogCursor>,
+        limits: CatalogLimits,
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<CatalogChunk, RegistryError> {
         if self.is_docker_hub() {
             return Err(RegistryError::CatalogUnavailable {
                 registry: self.inner.registry.clone(),
                 status: 404,
             });
         }
-        let mut url = self.url("v2/_catalog")?;
-        if let Some(n) = self.inner.options.page_size {
-            url.query_pairs_mut().append_pair("n", &n.to_string());
-        }
-        let mut out = Vec::new();
-        self.paginate(url, "registry:catalog:*", Target::Catalog, |bytes, url| {
-            let page: CatalogPage =
-                self.parse_json(bytes, url, "a catalog object {\"repositories\": [...]}")?;
-            out.extend(page.repositories.unwrap_or_default());
-            Ok(())
+        let first = match from {
+            Some(cursor) => self.same_origin(&cursor.0, None)?,
+            None => self.list_url("v2/_catalog", None)?,
+        };
+        let mut names: Vec<String> = Vec::new();
+        let mut truncated = false;
+        let mut pages = 0;
+        let next = self
+            .paginate(
+                first,
+                "registry:catalog:*",
+                Target::Catalog,
+                limits.max_pages,
+                |bytes, url| {
+                    let page: catalog::CatalogPage =
+                        self.parse_json(bytes, url, "a catalog object {\"repositories\": [...]}")?;
+                    pages += 1;
+                    let room = limits.max_names.saturating_sub(names.len());
+                    truncated = page.repositories.total > room;
+                    names.extend(page.repositories.names.into_iter().take(room));
+                    progress(names.len());
+                    Ok(if names.len() >= limits.max_names {
+                        Flow::Stop
+                    } else {
+                        Flow::Continue
+                    })
+                },
+            )
+            .await?;
+        let more = if truncated {
+            // The page held more than the budget: continue after the last name kept, as the
+            // distribution spec's `last` parameter allows.
+            let last = names.last().cloned().unwrap_or_default();
+            Some(self.list_url("v2/_catalog", Some(&last))?)
+        } else {
+            next
+        };
+        Ok(CatalogChunk {
+            names,
+            more: more.map(|u| CatalogCursor(u.to_string())),
+            pages,
         })
-        .await?;
-        Ok(out)
     }
 
-    /// All tags of `repository` (`GET /v2/<name>/tags/list`, following `Link` pagination).
+    /// All tags of `repository` (`GET /v2/<name>/tags/list`, following `Link` pagination), up
+    /// to [`MAX_TAGS`] in [`MAX_TAG_PAGES`] pages; a longer list is an error that says so.
     pub async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
-        let mut url = self.url(&format!("v2/{repository}/tags/list"))?;
-        if let Some(n) = self.inner.options.page_size {
-            url.query_pairs_mut().append_pair("n", &n.to_string());
-        }
+        let url = self.list_url(&format!("v2/{repository}/tags/list"), None)?;
         let mut out = Vec::new();
+        let mut over = false;
         let scope = format!("repository:{repository}:pull");
-        self.paginate(url, &scope, Target::Repository(repository), |bytes, url| {
-            let page: TagsPage =
-                self.parse_json(bytes, url, "a tag list {\"name\": ..., \"tags\": [...]}")?;
-            out.extend(page.tags.unwrap_or_default());
-            Ok(())
-        })
-        .await?;
+        let target = Target::Repository(repository);
+        let next = self
+            .paginate(url.clone(), &scope, target, MAX_TAG_PAGES, |bytes, url| {
+                let page: catalog::TagsPage =
+                    self.parse_json(bytes, url, "a tag list {\"name\": ..., \"tags\": [...]}")?;
+                over |= page.tags.total > MAX_TAGS - out.len();
+                out.extend(page.tags.names.into_iter().take(MAX_TAGS - out.len()));
+                Ok(if over { Flow::Stop } else { Flow::Continue })
+            })
+            .await?;
+        if over || next.is_some() {
+            return Err(RegistryError::Http {
+                registry: self.inner.registry.clone(),
+                url: url.to_string(),
+                reason: format!(
+                    "{repository} lists more than {} tags (or {MAX_TAG_PAGES} pages); dockhand reads no further",
+                    out.len()
+                ),
+            });
+        }
         Ok(out)
     }
 
+    /// `path` with the configured page size and, to continue a listing, `last`.
+    fn list_url(&self, path: &str, last: Option<&str>) -> Result<Url, RegistryError> {
+        let mut url = self.url(path)?;
+        if let Some(n) = self.inner.options.page_size {
+            url.query_pairs_mut().append_pair("n", &n.to_string());
+        }
+        if let Some(last) = last {
+            url.query_pairs_mut().append_pair("last", last);
+        }
+        Ok(url)
+    }
+
+    /// `link` resolved against the registry, refused when it leaves the registry's origin
+    /// (credentials go with every page). `from` is the page that named it.
+    fn same_origin(&self, link: &str, from: Option<&Url>) -> Result<Url, RegistryError> {
+        let next = self.url(link)?;
+        if next.origin() != self.inner.base.origin() {
+            return Err(RegistryError::Http {
+                registry: self.inner.registry.clone(),
+                url: from.unwrap_or(&self.inner.base).to_string(),
+                reason: format!(
+                    "the next-page Link points to another server ({next}); not followed"
+                ),
+            });
+        }
+        Ok(next)
+    }
+
+    /// Reads pages from `first` on while `on_page` says continue, at most `max_pages`.
+    /// Returns the next page's address when it stopped before the listing's end.
     async fn paginate(
         &self,
         first: Url,
         scope: &str,
         target: Target<'_>,
-        mut on_page: impl FnMut(&[u8], &Url) -> Result<(), RegistryError>,
-    ) -> Result<(), RegistryError> {
+        max_pages: usize,
+        mut on_page: impl FnMut(&[u8], &Url) -> Result<Flow, RegistryError>,
+    ) -> Result<Option<Url>, RegistryError> {
         let mut url = first;
         let mut seen = std::collections::HashSet::new();
-        for _ in 0..MAX_PAGES {
+        for _ in 0..max_pages {
             if !seen.insert(url.to_string()) {
-                break; // a Link loop: stop rather than spin
+                return Ok(None); // a Link loop: stop rather than spin
             }
             let response = self.send(Method::GET, &url, scope, None, None).await?;
             if !response.status().is_success() {
@@ -314,26 +402,17 @@ impl RegistryClient {
             }
             let next = next_link(response.headers());
             let bytes = self.read_body(response, &url, MAX_JSON_BODY).await?;
-            on_page(&bytes, &url)?;
-            match next {
-                Some(link) => {
-                    let next = self.url(&link)?;
-                    // Credentials go with every page: never follow a Link to another origin.
-                    if next.origin() != self.inner.base.origin() {
-                        return Err(RegistryError::Http {
-                            registry: self.inner.registry.clone(),
-                            url: url.to_string(),
-                            reason: format!(
-                                "the next-page Link points to another server ({next}); not followed"
-                            ),
-                        });
-                    }
-                    url = next;
-                }
-                None => return Ok(()),
+            let flow = on_page(&bytes, &url)?;
+            let Some(link) = next else {
+                return Ok(None);
+            };
+            let next = self.same_origin(&link, Some(&url))?;
+            if flow == Flow::Stop {
+                return Ok(Some(next));
             }
+            url = next;
         }
-        Ok(())
+        Ok(Some(url))
     }
 
     pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(

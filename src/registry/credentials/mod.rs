@@ -163,6 +163,8 @@ pub fn config_dir() -> Option<PathBuf> {
 pub struct DockerConfig {
     path: PathBuf,
     root: Map<String, Value>,
+    /// Loaded leniently from a file that could not be read or parsed: never saved over it.
+    damaged: bool,
 }
 
 impl std::fmt::Debug for DockerConfig {
@@ -201,6 +203,7 @@ impl DockerConfig {
             return Ok(Self {
                 path,
                 root: Map::new(),
+                damaged: false,
             });
         }
         // Parse into a Value first: syntax errors report a position, never content.
@@ -214,7 +217,82 @@ impl DockerConfig {
                 reason: "the top level is not a JSON object".to_string(),
             });
         };
-        Ok(Self { path, root })
+        Ok(Self {
+            path,
+            root,
+            damaged: false,
+        })
+    }
+
+    /// [`DockerConfig::load_default`] that never fails: see [`DockerConfig::load_lenient`].
+    pub fn load_default_lenient() -> (Self, Vec<String>) {
+        match config_dir() {
+            Some(dir) => Self::load_lenient(dir.join("config.json")),
+            None => (
+                Self::damaged(PathBuf::from("config.json")),
+                vec![format!(
+                    "{} — saved logins ignored",
+                    CredentialsError::NoConfigDir
+                )],
+            ),
+        }
+    }
+
+    /// Loads `path` without failing: a file that cannot be read or parsed gives an empty
+    /// config (anonymous access) and a warning, and that config refuses to be saved over the
+    /// file; parts of the file with the wrong shape (`auths`, `credHelpers`, `credsStore`)
+    /// are warnings too. Warnings never quote credentials.
+    pub fn load_lenient(path: impl Into<PathBuf>) -> (Self, Vec<String>) {
+        let path = path.into();
+        match Self::load(&path) {
+            Ok(config) => {
+                let warnings = config.shape_warnings();
+                (config, warnings)
+            }
+            Err(e) => (
+                Self::damaged(path),
+                vec![format!("{e} — saved logins ignored")],
+            ),
+        }
+    }
+
+    fn damaged(path: PathBuf) -> Self {
+        Self {
+            path,
+            root: Map::new(),
+            damaged: true,
+        }
+    }
+
+    /// What in the file has a shape the Docker CLI would not use (and dockhand ignores).
+    pub fn shape_warnings(&self) -> Vec<String> {
+        let file = self.path.display();
+        let mut out = Vec::new();
+        let not = |key: &str, what: &str| format!("{file}: \"{key}\" is not {what}; ignored");
+        match self.root.get("auths") {
+            None | Some(Value::Object(_)) => {}
+            Some(_) => out.push(not("auths", "an object")),
+        }
+        for (key, entry) in self.auths().into_iter().flatten() {
+            if !entry.is_object() {
+                out.push(not(&format!("auths.{key}"), "an object"));
+            }
+        }
+        match self.root.get("credHelpers") {
+            None => {}
+            Some(Value::Object(m)) => {
+                for (host, v) in m {
+                    if !v.is_string() {
+                        out.push(not(&format!("credHelpers.{host}"), "a helper name"));
+                    }
+                }
+            }
+            Some(_) => out.push(not("credHelpers", "an object")),
+        }
+        if self.root.get("credsStore").is_some_and(|v| !v.is_string()) {
+            out.push(not("credsStore", "a helper name"));
+        }
+        out
     }
 
     /// The file this config was loaded from and is saved to.
@@ -372,6 +450,13 @@ impl DockerConfig {
     /// Writes the file atomically: temp file in the same directory, fsync, rename. The existing
     /// file's mode is kept (a new file gets 0600); a symlinked config is written through the link.
     pub fn save(&self) -> Result<(), CredentialsError> {
+        if self.damaged {
+            return Err(CredentialsError::Parse {
+                path: self.path.clone(),
+                reason: "it could not be read, so it is not overwritten; fix or remove it first"
+                    .into(),
+            });
+        }
         let target = fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
         let io = |action, path: &Path| {
             let path = path.to_path_buf();

@@ -202,3 +202,60 @@ fn decode_auth_errors() {
     assert!(decode_auth(&b64("nocolon")).unwrap_err().contains("no ':'"));
     assert!(decode_auth("%%%").unwrap_err().contains("base64"));
 }
+
+#[test]
+fn a_broken_config_loads_leniently_with_a_warning_and_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), r#"{"auths": {"x": "s3cr3t"#);
+    let (cfg, warnings) = DockerConfig::load_lenient(&path);
+    assert!(cfg.registries().is_empty());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("line 1") && warnings[0].contains("saved logins ignored"));
+    assert!(!warnings[0].contains("s3cr3t"), "{warnings:?}");
+    let err = cfg.save().unwrap_err().to_string();
+    assert!(err.contains("not overwritten"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        r#"{"auths": {"x": "s3cr3t"#
+    );
+    // A directory or unreadable file: the same.
+    let (_, warnings) = DockerConfig::load_lenient(dir.path());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    // A missing file is no warning.
+    let (cfg, warnings) = DockerConfig::load_lenient(dir.path().join("none.json"));
+    assert!(warnings.is_empty());
+    assert!(!cfg.registries().iter().any(|r| r == "x"));
+}
+
+#[test]
+fn a_config_of_the_wrong_shape_says_what_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        r#"{"auths": {"good": {}, "bad": "s3cr3t"}, "credHelpers": {"h": 1}, "credsStore": []}"#;
+    let (_, warnings) = DockerConfig::load_lenient(write_config(dir.path(), text));
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("\"auths.bad\" is not an object"))
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("\"credHelpers.h\" is not a helper name"))
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("\"credsStore\" is not a helper name"))
+    );
+    assert!(
+        warnings.iter().all(|w| !w.contains("s3cr3t")),
+        "{warnings:?}"
+    );
+    let (_, warnings) = DockerConfig::load_lenient(write_config(dir.path(), r#"{"auths": []}"#));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let (_, warnings) =
+        DockerConfig::load_lenient(write_config(dir.path(), r#"{"auths": {"a": {}}}"#));
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

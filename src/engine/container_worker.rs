@@ -1,8 +1,8 @@
 //! The engine task's share for containers: replaceable streams (logs, stats, inspect, networks)
 //! and container jobs. The worker delegates to these functions.
 
-use bollard::Docker;
 use super::latest::Latest;
+use bollard::Docker;
 
 use super::container_run::{self, RunSpec};
 use super::containers;

@@ -90,7 +90,11 @@ mod tests {
             other.fetch_add(100, Ordering::SeqCst);
         });
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        assert_eq!(done.load(Ordering::SeqCst), 103, "only the newest details ran");
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            103,
+            "only the newest details ran"
+        );
         latest.retain(|k| *k != "plan");
         assert!(!latest.contains(&"plan") && latest.contains(&"details"));
         latest.abort_all();

@@ -14,7 +14,6 @@ use crate::ui::centered;
 use crate::util::sanitize::sanitize;
 use crate::util::text::bytes;
 
-
 fn input_line<'a>(label: &str, input: &TextInput, active: bool, theme: &Theme) -> Line<'a> {
     let label_style = if active {
         Style::default().fg(theme.key).add_modifier(Modifier::BOLD)
@@ -154,7 +153,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
                     sanitize(&ed.name())
                 )),
                 Line::raw(""),
-                crate::ui::widgets::dialog::hint(theme, &[("s", "save"), ("d", "discard"), ("Esc", "cancel")]),
+                crate::ui::widgets::dialog::hint(
+                    theme,
+                    &[("s", "save"), ("d", "discard"), ("Esc", "cancel")],
+                ),
             ];
             boxed(frame, centered(area, 64, 6), "Unsaved edits", lines, theme);
         }

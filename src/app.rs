@@ -12,7 +12,7 @@ use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::engine::{self, Connection, EngineHandle, endpoint};
 use crate::event::Event;
-use crate::files::FileWorker;
+use crate::files::{FileWorker, Files};
 use crate::state::{AppState, Effect, ExecRequest, Level, PaneId};
 use crate::tui::Tui;
 use crate::ui;
@@ -34,13 +34,14 @@ pub struct Options {
 
 /// Runs the TUI until the user quits.
 pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
-    let theme = Theme::load(opts.theme.as_deref())?;
+    // A broken theme is said in the status bar; the defaults stand in for what is wrong.
+    let (theme, warnings) = Theme::load_with_warnings(opts.theme.as_deref());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run_loop(opts, theme))
+    runtime.block_on(run_loop(opts, theme, warnings))
 }
 
 fn spawn_input(tx: mpsc::UnboundedSender<Event>) -> tokio::task::JoinHandle<()> {
@@ -139,10 +140,13 @@ fn first_frame_ready(state: &AppState) -> bool {
         && (images.rows.is_empty() || layers.details.is_some() || layers.error.is_some())
 }
 
-async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
+async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut state = AppState::default();
     state.shared.now = crate::util::time::now_unix();
+    if !warnings.is_empty() {
+        state.shared.say(Level::Error, warnings.join("; "));
+    }
     let keymap = match Keymap::load() {
         Ok(k) => k,
         Err(e) => {
@@ -152,11 +156,12 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
             Keymap::defaults()
         }
     };
+    let files = Files::new();
     if let Some(file) = &opts.file {
         // The file is read before the first frame, so that it opens with the editor.
         for effect in state.panes.editor.request_open(file.clone()) {
             if let Effect::File(op) = effect
-                && let Some(done) = crate::files::perform(op)
+                && let Some(done) = files.perform(op)
             {
                 state.on_file(&keymap, done);
             }
@@ -172,7 +177,7 @@ async fn run_loop(opts: Options, theme: Theme) -> anyhow::Result<ExitCode> {
     let file_tx = tx.clone();
     let mut out = Outlets {
         engine: engine::spawn(endpoints, sink),
-        files: FileWorker::spawn(move |done| {
+        files: FileWorker::spawn(files, move |done| {
             let _ = file_tx.send(Event::File(done));
         }),
         clipboard: None,

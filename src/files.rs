@@ -1,57 +1,131 @@
 //! The file worker: performs the [`FileOp`]s that panes ask for, off the state and off the UI
-//! thread, in the order they were asked, and reports each result as a [`FileDone`].
-use std::io::Write;
-use std::path::{Path, PathBuf};
+//! thread, in the order they were asked, and reports each result as a [`FileDone`]. Files are
+//! read and written through [`crate::fsio`]: no symlink or planted temp file is followed, a file
+//! changed on disk is not overwritten unasked, and unsaved text is kept in a private directory.
+use std::path::Path;
 
 use tokio::sync::mpsc;
 
-use crate::state::editor::FileDone;
+use crate::fsio::{self, FsError, Presence, RecoveryStore};
 use crate::state::editor::build::ContextSize;
+use crate::state::editor::{FileDone, LoadedFile, SaveRefused};
 use crate::state::effect::FileOp;
 
-/// Where the recovery file of `path` lives: `.<name>.dockhand-recover` next to it.
-pub fn recovery_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "Dockerfile".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.dockhand-recover"))
+/// What the worker works with: where recovery files go.
+pub struct Files {
+    recovery: Result<RecoveryStore, String>,
 }
 
-/// Writes `text` to `path` atomically: a temp file in the same directory, synced, given the
-/// original file's permissions, then renamed over it.
-pub fn atomic_write(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.dockhand-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
+impl Files {
+    /// Recovery files in the user's state directory (`$XDG_STATE_HOME/dockhand/recover`).
+    pub fn new() -> Files {
+        Files {
+            recovery: RecoveryStore::open_default().map_err(|e| e.to_string()),
         }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+
+    /// Recovery files in `dir` (tests).
+    pub fn at(dir: std::path::PathBuf) -> Files {
+        Files {
+            recovery: RecoveryStore::at(dir).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Performs one operation; `None` when it has nothing to report.
+    pub fn perform(&self, op: FileOp) -> Option<FileDone> {
+        match op {
+            FileOp::Save {
+                path,
+                text,
+                expected,
+                policy,
+            } => {
+                let result = fsio::save(&path, &text, expected.as_ref(), policy);
+                Some(saved(path, text, result))
+            }
+            FileOp::SaveAs { path, text, policy } => {
+                let result = fsio::save_as(&path, &text, policy);
+                Some(saved(path, text, result))
+            }
+            FileOp::WriteRecovery { path, text } => {
+                let result = match &self.recovery {
+                    Ok(store) => store.write(&path, &text).map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                };
+                result.err().map(FileDone::RecoveryFailed)
+            }
+            FileOp::RemoveRecovery { path } => {
+                if let Ok(store) = &self.recovery {
+                    let _ = store.remove(&path);
+                }
+                None
+            }
+            FileOp::Load { path } => {
+                let result = self.load(&path);
+                Some(FileDone::Loaded { path, result })
+            }
+            FileOp::PlanContext { dir, dockerfile } => {
+                let size = plan_size(&dir, &dockerfile);
+                Some(FileDone::Planned { dir, size })
+            }
+        }
+    }
+
+    /// Reads `path` for editing, with the unsaved text of an earlier session if there is one.
+    fn load(&self, path: &Path) -> Result<LoadedFile, String> {
+        let opened = fsio::open(path).map_err(|e| e.to_string())?;
+        let recovered = match &self.recovery {
+            Ok(store) => store.restore(path).map_err(|e| e.to_string())?,
+            Err(_) => None,
+        };
+        let name = crate::util::sanitize::sanitize_name(&path.display().to_string());
+        let notice = match (&opened.presence, &opened.symlink_target) {
+            (Presence::NewFile, _) => Some(format!("{name}: a new file (Ctrl-s creates it)")),
+            (Presence::NoSuchDirectory { dir }, _) => Some(format!(
+                "{name}: no such directory {} (Ctrl-s offers to create it, Ctrl-w saves elsewhere)",
+                crate::util::sanitize::sanitize_name(&dir.display().to_string())
+            )),
+            (Presence::Exists, Some(target)) => Some(format!(
+                "{name} is a symlink to {}: saving asks first",
+                crate::util::sanitize::sanitize_name(&target.display().to_string())
+            )),
+            (Presence::Exists, None) if opened.read_only => {
+                Some(format!("{name} is read-only: saving asks first"))
+            }
+            (Presence::Exists, None) => None,
+        };
+        Ok(LoadedFile {
+            text: opened.text,
+            recovered,
+            fingerprint: opened.fingerprint,
+            notice,
+        })
+    }
 }
 
-/// Reads `path` (a missing file opens empty) and its recovery file, if any.
-pub fn load(path: &Path) -> std::io::Result<(String, Option<String>)> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
-    };
-    let recovered = std::fs::read_to_string(recovery_path(path)).ok();
-    Ok((text, recovered))
+impl Default for Files {
+    fn default() -> Self {
+        Files::new()
+    }
+}
+
+/// A save's result as the editor takes it: done, a question to ask, or a failure.
+fn saved(path: std::path::PathBuf, text: String, result: Result<fsio::Saved, FsError>) -> FileDone {
+    let result = result.map(|s| s.fingerprint).map_err(|e| match e {
+        FsError::Conflict { on_disk_text, .. } => SaveRefused::Changed {
+            on_disk: on_disk_text,
+        },
+        FsError::ReadOnly { .. } => SaveRefused::ReadOnly,
+        FsError::Symlink { target, .. } => SaveRefused::Symlink {
+            target: target.display().to_string(),
+        },
+        FsError::NoSuchDirectory { dir } => SaveRefused::NoSuchDirectory {
+            dir: dir.display().to_string(),
+        },
+        FsError::Exists { .. } => SaveRefused::Exists,
+        other => SaveRefused::Failed(other.to_string()),
+    });
+    FileDone::Saved { path, text, result }
 }
 
 /// Plans a build context and sums it up for the build dialog.
@@ -67,31 +141,6 @@ pub fn plan_size(dir: &Path, dockerfile: &Path) -> ContextSize {
     }
 }
 
-/// Performs one operation; `None` when it has nothing to report.
-pub fn perform(op: FileOp) -> Option<FileDone> {
-    match op {
-        FileOp::Save { path, text } => {
-            let result = atomic_write(&path, &text).map_err(|e| e.to_string());
-            Some(FileDone::Saved { path, text, result })
-        }
-        FileOp::WriteRecovery { path, text } => std::fs::write(recovery_path(&path), text)
-            .err()
-            .map(|e| FileDone::RecoveryFailed(e.to_string())),
-        FileOp::RemoveRecovery { path } => {
-            let _ = std::fs::remove_file(recovery_path(&path));
-            None
-        }
-        FileOp::Load { path } => {
-            let result = load(&path).map_err(|e| e.to_string());
-            Some(FileDone::Loaded { path, result })
-        }
-        FileOp::PlanContext { dir, dockerfile } => {
-            let size = plan_size(&dir, &dockerfile);
-            Some(FileDone::Planned { dir, size })
-        }
-    }
-}
-
 /// The handle the app loop sends file work to.
 #[derive(Debug, Clone)]
 pub struct FileWorker {
@@ -101,16 +150,22 @@ pub struct FileWorker {
 impl FileWorker {
     /// Starts the worker on a blocking thread; results go to `done`. Context plans (a walk of a
     /// directory tree of any size) run on their own threads so that saves never wait for them.
-    pub fn spawn(done: impl Fn(FileDone) + Send + Sync + Clone + 'static) -> FileWorker {
+    pub fn spawn(
+        files: Files,
+        done: impl Fn(FileDone) + Send + Sync + Clone + 'static,
+    ) -> FileWorker {
         let (tx, mut rx) = mpsc::unbounded_channel::<FileOp>();
         tokio::task::spawn_blocking(move || {
             while let Some(op) = rx.blocking_recv() {
-                if let FileOp::PlanContext { .. } = op {
+                if let FileOp::PlanContext { dir, dockerfile } = op {
                     let done = done.clone();
-                    std::thread::spawn(move || perform(op).map(done));
+                    std::thread::spawn(move || {
+                        let size = plan_size(&dir, &dockerfile);
+                        done(FileDone::Planned { dir, size });
+                    });
                     continue;
                 }
-                if let Some(d) = perform(op) {
+                if let Some(d) = files.perform(op) {
                     done(d);
                 }
             }

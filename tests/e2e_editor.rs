@@ -39,6 +39,7 @@ fn edit_lint_save_and_quit_in_a_real_terminal() {
         .env("DOCKER_HOST", &host)
         .env("HOME", dir.path())
         .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
         .size(100, 24)
         .start()
         .expect("tmux session");
@@ -118,8 +119,17 @@ fn edit_lint_save_and_quit_in_a_real_terminal() {
         on_disk,
         "discarded"
     );
-    assert!(
-        !dir.path().join(".Dockerfile.dockhand-recover").exists(),
-        "no recovery file left behind"
-    );
+    // Recovery files live in the private state directory, never beside the Dockerfile, and
+    // none is left behind.
+    let recover = dir.path().join("state/dockhand/recover");
+    let left: Vec<_> = std::fs::read_dir(&recover)
+        .map(|d| d.map(|e| e.expect("entry").file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "recovery files left behind: {left:?}");
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".Dockerfile"))
+        .collect();
+    assert!(beside.is_empty(), "files beside the Dockerfile: {beside:?}");
 }

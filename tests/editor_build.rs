@@ -25,6 +25,9 @@ struct Harness {
     keymap: Keymap,
     engine: EngineHandle,
     rx: mpsc::UnboundedReceiver<EngineEvent>,
+    /// File work as the app's worker does it; recovery files in a temp directory.
+    files: dockhand::files::Files,
+    _recover: tempfile::TempDir,
 }
 
 impl Harness {
@@ -35,11 +38,14 @@ impl Harness {
         });
         let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(None));
         let engine = engine::spawn(endpoints, sink);
+        let recover = tempfile::tempdir().expect("tempdir");
         let mut h = Harness {
             state: AppState::default(),
             keymap: Keymap::defaults(),
             engine,
             rx,
+            files: dockhand::files::Files::at(recover.path().join("recover")),
+            _recover: recover,
         };
         let open = h.state.panes.editor.request_open(dockerfile.to_path_buf());
         h.run(open);
@@ -55,7 +61,7 @@ impl Harness {
             match effect {
                 Effect::Engine(cmd) => self.engine.send(cmd),
                 Effect::File(op) => {
-                    if let Some(done) = dockhand::files::perform(op) {
+                    if let Some(done) = self.files.perform(op) {
                         let more = self.state.on_file(&self.keymap, done);
                         self.run(more);
                     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::engine::Command;
+use crate::fsio::{Fingerprint, SavePolicy};
 
 /// How a status message should look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +34,26 @@ pub struct ExecRequest {
 /// [`crate::event::Event::File`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileOp {
-    /// Write `text` to `path` atomically (temp file + rename, mode kept).
+    /// Write `text` to `path` atomically, refusing (unless `policy` allows) a file changed on
+    /// disk since `expected`, a read-only file, a symlink or a missing directory.
     Save {
         /// The file.
         path: PathBuf,
         /// Its new content.
         text: String,
+        /// What the file held when it was opened or last saved (`None`: it did not exist).
+        expected: Option<Fingerprint>,
+        /// What the user allowed after being asked.
+        policy: SavePolicy,
+    },
+    /// Write `text` to a new `path` (an existing file is refused unless `policy.overwrite`).
+    SaveAs {
+        /// The new file.
+        path: PathBuf,
+        /// Its content.
+        text: String,
+        /// What the user allowed after being asked.
+        policy: SavePolicy,
     },
     /// Write the recovery file of `path`.
     WriteRecovery {

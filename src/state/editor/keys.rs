@@ -31,6 +31,12 @@ impl EditorState {
         }
     }
 
+    /// A key as the pane gets it (tests of the file worker drive the editor's questions).
+    #[cfg(test)]
+    pub(crate) fn key_for_test(&mut self, keymap: &Keymap, key: &KeyEvent) -> Vec<Effect> {
+        self.key(keymap, key, 0).unwrap_or_default()
+    }
+
     /// One of the editor's own actions.
     pub fn action(&mut self, action: EditorAction, now: i64) -> Vec<Effect> {
         match action {
@@ -40,7 +46,12 @@ impl EditorState {
                     .path
                     .as_ref()
                     .map_or(String::new(), |p| p.display().to_string());
-                self.modal = Some(Modal::Open(TextInput::with(&current)));
+                let input = TextInput::with(&current);
+                self.modal = Some(if action == EditorAction::SaveAs {
+                    Modal::SaveAs(input)
+                } else {
+                    Modal::Open(input)
+                });
                 vec![]
             }
             EditorAction::Build => self.open_build(),
@@ -125,7 +136,7 @@ impl EditorState {
         // Questions (save/discard, restore) never take pasted text as answers.
         if !matches!(
             self.modal,
-            Some(Modal::Open(_) | Modal::Search(_) | Modal::Build(_))
+            Some(Modal::Open(_) | Modal::SaveAs(_) | Modal::Search(_) | Modal::Build(_))
         ) {
             return vec![];
         }
@@ -223,6 +234,22 @@ impl EditorState {
                     input.handle(key);
                     self.modal = Some(Modal::Open(input));
                 }
+            },
+            Modal::SaveAs(mut input) => match key.code {
+                KeyCode::Esc => self.after_save = AfterSave::Nothing,
+                KeyCode::Enter if !input.text.trim().is_empty() => {
+                    let path = std::path::PathBuf::from(input.text.trim());
+                    effects.extend(self.save_to(path, crate::fsio::SavePolicy::default()));
+                }
+                _ => {
+                    input.handle(key);
+                    self.modal = Some(Modal::SaveAs(input));
+                }
+            },
+            Modal::Refused { refused, target } => match key.code {
+                KeyCode::Esc => self.after_save = AfterSave::Nothing,
+                KeyCode::Char(c) => effects.extend(self.refused_key(refused, target, c)),
+                _ => self.modal = Some(Modal::Refused { refused, target }),
             },
             Modal::Search(mut input) => match key.code {
                 KeyCode::Esc => {

@@ -13,6 +13,7 @@ use ratatui_textarea::{CursorMove, TextArea};
 
 use crate::dockerfile::highlight::Highlighter;
 use crate::dockerfile::{Diagnostic, Dockerfile, lint, parse};
+use crate::fsio::{Fingerprint, SavePolicy};
 use crate::state::effect::{Effect, Msg};
 pub use crate::state::effect::{FileOp, Level};
 use crate::state::widgets::input::TextInput;
@@ -21,24 +22,63 @@ use build::{BuildForm, BuildView};
 /// The editor pane.
 pub type EditorPane = EditorState;
 
+/// Why a save was not done: the questions to ask, or a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveRefused {
+    /// The file changed on disk since it was opened or saved (`None`: it was removed).
+    Changed {
+        /// What it holds now.
+        on_disk: Option<String>,
+    },
+    /// The file is read-only.
+    ReadOnly,
+    /// The path is a symlink.
+    Symlink {
+        /// Where it points.
+        target: String,
+    },
+    /// The directory does not exist.
+    NoSuchDirectory {
+        /// The missing directory.
+        dir: String,
+    },
+    /// Save as: a file of that name exists.
+    Exists,
+    /// The save failed.
+    Failed(String),
+}
+
+/// A file read for opening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedFile {
+    /// Its text (empty for a new file).
+    pub text: String,
+    /// The unsaved text of an earlier session, if any.
+    pub recovered: Option<String>,
+    /// What it held (`None`: it does not exist yet).
+    pub fingerprint: Option<Fingerprint>,
+    /// What to tell the user about it (a new file, a missing directory, a symlink, read-only).
+    pub notice: Option<String>,
+}
+
 /// File work that finished, as the file worker reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileDone {
-    /// A save of `text` to `path`.
+    /// A save (or save-as) of `text` to `path`.
     Saved {
         /// The file.
         path: PathBuf,
         /// What was written.
         text: String,
-        /// How it went.
-        result: Result<(), String>,
+        /// What the file holds now, or why it was not written.
+        result: Result<Fingerprint, SaveRefused>,
     },
-    /// A file read for opening: its text and its recovery file's, if any.
+    /// A file read for opening.
     Loaded {
         /// The file.
         path: PathBuf,
-        /// How it went.
-        result: Result<(String, Option<String>), String>,
+        /// What was read, or why it could not be.
+        result: Result<LoadedFile, String>,
     },
     /// The recovery file could not be written.
     RecoveryFailed(String),
@@ -82,6 +122,15 @@ pub enum Modal {
     },
     /// Path of a Dockerfile to open.
     Open(TextInput),
+    /// Path to save the buffer under.
+    SaveAs(TextInput),
+    /// A save was refused: what to do about it.
+    Refused {
+        /// Why.
+        refused: SaveRefused,
+        /// The file the save was for.
+        target: PathBuf,
+    },
     /// Search pattern (a regex).
     Search(TextInput),
     /// The build dialog.
@@ -100,6 +149,8 @@ pub struct EditorState {
     pub highlighter: Option<Highlighter>,
     /// The text as last saved or loaded.
     saved: String,
+    /// What the file held when it was opened or last saved (`None`: not on disk yet).
+    disk: Option<Fingerprint>,
     /// The buffer differs from the saved text.
     pub dirty: bool,
     /// The parsed buffer.
@@ -132,6 +183,7 @@ impl Default for EditorState {
             textarea: TextArea::default(),
             highlighter: None,
             saved: String::new(),
+            disk: None,
             dirty: false,
             parsed: parse(""),
             diagnostics: Vec::new(),
@@ -267,50 +319,115 @@ impl EditorState {
 
     /// Requests a save of the buffer.
     pub fn save(&mut self) -> Vec<Effect> {
-        let Some(path) = self.path.clone() else {
-            return vec![Effect::info("no file is open")];
+        match self.path.clone() {
+            Some(path) => self.save_to(path, SavePolicy::default()),
+            None => vec![Effect::info("no file is open")],
+        }
+    }
+
+    /// Saves the buffer to `path` (the open file, or a new name) with what the user allowed.
+    fn save_to(&mut self, path: PathBuf, policy: SavePolicy) -> Vec<Effect> {
+        let text = self.text();
+        let op = if self.path.as_ref() == Some(&path) {
+            FileOp::Save {
+                path,
+                text,
+                expected: self.disk.clone(),
+                policy,
+            }
+        } else {
+            FileOp::SaveAs { path, text, policy }
         };
-        vec![Effect::File(FileOp::Save {
-            path,
-            text: self.text(),
-        })]
+        vec![Effect::File(op)]
     }
 
     /// The app finished a save of `text`.
-    pub fn on_saved(&mut self, text: &str, result: Result<(), String>) -> Vec<Effect> {
+    pub fn on_saved(
+        &mut self,
+        path: PathBuf,
+        text: &str,
+        result: Result<Fingerprint, SaveRefused>,
+    ) -> Vec<Effect> {
         match result {
-            Ok(()) => {
-                self.saved = text.to_string();
-                self.dirty = self.text() != self.saved;
-                self.unrecovered_since = None;
-                let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
-                effects.push(Effect::say(Level::Ok, format!("saved {}", self.name())));
-                match std::mem::replace(&mut self.after_save, AfterSave::Nothing) {
-                    AfterSave::Nothing => {}
-                    AfterSave::Quit => effects.push(Effect::Exit),
-                    AfterSave::Open(path) => effects.push(Effect::File(FileOp::Load { path })),
-                    AfterSave::Build => effects.extend(self.open_build()),
+            Ok(fingerprint) => {
+                if self.path.as_ref() != Some(&path) {
+                    // Saved under a new name: the old file's recovery text is stale.
+                    let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
+                    self.path = Some(path);
+                    self.disk = Some(fingerprint);
+                    effects.extend(self.on_saved_ok(text));
+                    return effects;
                 }
-                effects
+                self.disk = Some(fingerprint);
+                self.on_saved_ok(text)
             }
-            Err(e) => {
+            Err(SaveRefused::Failed(e)) => {
                 self.after_save = AfterSave::Nothing;
                 let text = format!("saving {} failed: {e}", self.name());
                 vec![Effect::say(Level::Error, text)]
             }
+            Err(refused) => {
+                self.modal = Some(Modal::Refused {
+                    refused,
+                    target: path,
+                });
+                vec![]
+            }
         }
+    }
+
+    fn on_saved_ok(&mut self, text: &str) -> Vec<Effect> {
+        self.saved = text.to_string();
+        self.dirty = self.text() != self.saved;
+        self.unrecovered_since = None;
+        let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
+        effects.push(Effect::say(Level::Ok, format!("saved {}", self.name())));
+        match std::mem::replace(&mut self.after_save, AfterSave::Nothing) {
+            AfterSave::Nothing => {}
+            AfterSave::Quit => effects.push(Effect::Exit),
+            AfterSave::Open(path) => effects.push(Effect::File(FileOp::Load { path })),
+            AfterSave::Build => effects.extend(self.open_build()),
+        }
+        effects
+    }
+
+    /// The answer to a refused save: try again with what the user allowed, save elsewhere,
+    /// reload the file from disk, or leave it.
+    fn refused_key(&mut self, refused: SaveRefused, target: PathBuf, key: char) -> Vec<Effect> {
+        let mut policy = SavePolicy::default();
+        match (&refused, key) {
+            (SaveRefused::Changed { .. } | SaveRefused::Exists, 'o') => policy.overwrite = true,
+            (SaveRefused::ReadOnly, 'o') => policy.override_read_only = true,
+            (SaveRefused::Symlink { .. }, 'f') => policy.follow_symlink = true,
+            (SaveRefused::NoSuchDirectory { .. }, 'c') => policy.create_dirs = true,
+            (SaveRefused::Changed { .. }, 'r') => {
+                self.after_save = AfterSave::Nothing;
+                return vec![Effect::File(FileOp::Load { path: target })];
+            }
+            (_, 'a') => {
+                let current = target.display().to_string();
+                self.modal = Some(Modal::SaveAs(TextInput::with(&current)));
+                return vec![];
+            }
+            _ => {
+                self.modal = Some(Modal::Refused { refused, target });
+                return vec![];
+            }
+        }
+        self.save_to(target, policy)
     }
 
     /// File work finished.
     pub fn on_file(&mut self, done: FileDone) -> Vec<Effect> {
         match done {
-            FileDone::Saved { text, result, .. } => self.on_saved(&text, result),
+            FileDone::Saved { path, text, result } => self.on_saved(path, &text, result),
             FileDone::Loaded {
                 path,
-                result: Ok((text, recovered)),
+                result: Ok(file),
             } => {
-                self.open(&path, &text, recovered);
-                vec![]
+                self.open(&path, &file.text, file.recovered);
+                self.disk = file.fingerprint;
+                file.notice.map(Effect::info).into_iter().collect()
             }
             FileDone::Loaded {
                 path,

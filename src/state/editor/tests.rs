@@ -23,11 +23,13 @@ fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-fn saved(text: &str, result: Result<(), String>) -> FileDone {
+fn saved(text: &str, result: Result<(), &str>) -> FileDone {
     FileDone::Saved {
         path: PathBuf::from("/w/Dockerfile"),
         text: text.to_string(),
-        result,
+        result: result
+            .map(|()| crate::fsio::Fingerprint::of(text.as_bytes(), None))
+            .map_err(|e| SaveRefused::Failed(e.to_string())),
     }
 }
 
@@ -81,14 +83,14 @@ fn save_requests_an_atomic_write_of_the_buffer() {
     s.test_key(&key('#'));
     s.test_key(&ctrl('s'));
     let op = s.seen.ops.pop().expect("a save");
-    let FileOp::Save { path, text } = op else {
+    let FileOp::Save { path, text, .. } = op else {
         panic!("{op:?}")
     };
     assert_eq!(path, PathBuf::from("/w/Dockerfile"));
     assert_eq!(text, format!("#{SRC}"));
     s.test_file(saved(&text, Ok(())));
     assert!(!s.panes.editor.dirty);
-    s.test_file(saved(&text, Err("disk full".into())));
+    s.test_file(saved(&text, Err("disk full")));
     assert!(
         s.shared
             .last_error

@@ -7,12 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::config::theme::Theme;
+use crate::fsio::DiffLine;
 use crate::state::editor::build::{BuildForm, ContextSize, Field};
-use crate::state::editor::{AfterSave, EditorState, Modal};
+use crate::state::editor::{AfterSave, EditorState, Modal, SaveRefused};
 use crate::state::widgets::input::TextInput;
 use crate::ui::centered;
-use crate::util::sanitize::sanitize;
-use crate::util::text::bytes;
+use crate::util::sanitize::{sanitize, sanitize_name};
+use crate::util::text::{bytes, ellipsize};
 
 fn input_line<'a>(label: &str, input: &TextInput, active: bool, theme: &Theme) -> Line<'a> {
     let label_style = if active {
@@ -137,6 +138,96 @@ fn build_lines<'a>(form: &BuildForm, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
+/// Lines shown in the diff of a file changed on disk, at most.
+const DIFF_LINES: usize = 8;
+
+/// Why a save waits, the difference with the disk when it changed, and the choices.
+fn refused_lines<'a>(
+    ed: &EditorState,
+    refused: &SaveRefused,
+    target: &std::path::Path,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let hint = crate::ui::widgets::dialog::hint;
+    let name = sanitize_name(&target.display().to_string());
+    let mut lines = Vec::new();
+    let keys: &[(&str, &str)] = match refused {
+        SaveRefused::Changed { on_disk } => {
+            match on_disk {
+                Some(disk) => {
+                    lines.push(Line::raw(format!(
+                        "{name} changed on disk since it was opened:"
+                    )));
+                    let diff = crate::fsio::line_diff(disk, &ed.text());
+                    let changed = diff.iter().filter(|d| !matches!(d, DiffLine::Same(_)));
+                    for d in changed.clone().take(DIFF_LINES) {
+                        let (sign, text, color) = match d {
+                            DiffLine::Removed(t) => ("- on disk ", t, theme.error),
+                            DiffLine::Added(t) => ("+ editor  ", t, theme.ok),
+                            DiffLine::Same(t) => ("          ", t, theme.dim),
+                        };
+                        let text = ellipsize(&sanitize(text), 70);
+                        lines.push(Line::styled(
+                            format!("{sign}{text}"),
+                            Style::default().fg(color),
+                        ));
+                    }
+                    let more = changed.count().saturating_sub(DIFF_LINES);
+                    if more > 0 {
+                        lines.push(Line::raw(format!("… and {more} more changed line(s)")));
+                    }
+                }
+                None => lines.push(Line::raw(format!("{name} was removed on disk."))),
+            }
+            &[
+                ("o", "overwrite"),
+                ("r", "reload from disk"),
+                ("a", "save as"),
+                ("Esc", "cancel"),
+            ]
+        }
+        SaveRefused::ReadOnly => {
+            lines.push(Line::raw(format!("{name} is read-only.")));
+            &[
+                ("o", "overwrite anyway"),
+                ("a", "save as"),
+                ("Esc", "cancel"),
+            ]
+        }
+        SaveRefused::Symlink { target: link } => {
+            let link = sanitize_name(link);
+            lines.push(Line::raw(format!("{name} is a symlink to {link}.")));
+            &[
+                ("f", "write to the link's target"),
+                ("a", "save as"),
+                ("Esc", "cancel"),
+            ]
+        }
+        SaveRefused::NoSuchDirectory { dir } => {
+            lines.push(Line::raw(format!(
+                "The directory {} does not exist.",
+                sanitize_name(dir)
+            )));
+            &[
+                ("c", "create it and save"),
+                ("a", "save as"),
+                ("Esc", "cancel"),
+            ]
+        }
+        SaveRefused::Exists => {
+            lines.push(Line::raw(format!("{name} exists already.")));
+            &[("o", "overwrite"), ("Esc", "cancel")]
+        }
+        SaveRefused::Failed(e) => {
+            lines.push(Line::raw(sanitize(e)));
+            &[("Esc", "close")]
+        }
+    };
+    lines.push(Line::raw(""));
+    lines.push(hint(theme, keys));
+    lines
+}
+
 /// Draws the open modal, if any, centred in `area`.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) {
     let Some(modal) = &ed.modal else { return };
@@ -184,6 +275,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
                 lines,
                 theme,
             );
+        }
+        Modal::SaveAs(input) => {
+            let lines = vec![
+                input_line("Path", input, true, theme),
+                crate::ui::widgets::dialog::hint(theme, &[("Enter", "save"), ("Esc", "cancel")]),
+            ];
+            boxed(frame, centered(area, 70, 4), "Save as", lines, theme);
+        }
+        Modal::Refused { refused, target } => {
+            let lines = refused_lines(ed, refused, target, theme);
+            let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+            boxed(frame, centered(area, 84, h), "Not saved yet", lines, theme);
         }
         Modal::Search(input) => {
             let lines = vec![

@@ -519,6 +519,8 @@ impl AppState {
             | EngineEvent::Stats { .. }
             | EngineEvent::ContainerInspect { .. }
             | EngineEvent::Networks(_) => {}
+            // The disk panes are not drawn yet: their answers are dropped.
+            EngineEvent::Disk(_) => {}
             EngineEvent::JobFinished { id, result } => {
                 self.explorer.on_job_finished(id, &result);
                 self.editor_job_finished(id, &result);
@@ -542,6 +544,7 @@ impl AppState {
                             );
                         }
                         Ok(JobOutcome::Created { id, name }) => self.on_container_created(id, name),
+                        Ok(JobOutcome::Disk(outcome)) => self.say(Level::Ok, outcome.to_string()),
                         Err(e) => self.say(Level::Error, format!("{kind} failed: {e}")),
                     }
                 }

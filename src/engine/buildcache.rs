@@ -6,8 +6,9 @@
 //! the next round. Without `all`, internal and frontend records and records shared with images
 //! stay. `until` keeps records used within the duration. With a storage budget (`keep-storage`)
 //! it deletes one record per round, least recently and least often used first, until the total is
-//! below the budget; its order among equal scores depends on map order inside the engine, and its
-//! total counts records this preview cannot tell apart, so that preview gives an upper bound.
+//! below the budget, counting only records whose data no image holds; its order among equal
+//! scores depends on map order inside the engine, and its total also counts parents of such
+//! records, which this preview cannot tell apart: that preview gives an upper bound.
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -276,11 +277,9 @@ fn simulate<'a>(
 ) -> Vec<&'a BuildCacheRecord> {
     let mut gone: HashSet<&str> = HashSet::new();
     let mut order = Vec::new();
-    let mut total: u64 = records
-        .iter()
-        .filter(|r| opts.all || !r.shared)
-        .map(|r| r.size)
-        .sum();
+    // The engine always passes a (possibly empty) filter, so BuildKit's budget total leaves out
+    // records whose data images hold: the shared ones (and, unseen here, their parents count).
+    let mut total: u64 = records.iter().filter(|r| !r.shared).map(|r| r.size).sum();
     loop {
         if keep.is_some_and(|k| total < k) {
             break;

@@ -126,18 +126,19 @@ fn keep_storage_deletes_least_used_first_and_says_up_to() {
     let now = t(100).unwrap();
     let opts = BuilderPruneOptions {
         all: true,
-        keep_storage: Some(1150),
+        keep_storage: Some(150),
         ..Default::default()
     };
-    // Total 1175. `fe` (oldest use) goes first: 1168; then `ctx` (used before `leaf`): 1128,
-    // below the budget, so the rounds stop. At most the whole cascade (70) goes.
+    // Total 175 (the shared record is not counted). `fe` (oldest use) goes first: 168; then
+    // `ctx` (used before `leaf`): 128, below the budget, so the rounds stop. At most the whole
+    // cascade (70) goes.
     let p = plan(&fixture(), &opts, now);
     assert_eq!(p.expected, Some(47));
     assert_eq!(p.reclaim, Reclaim::UpTo(70));
     assert_eq!(ids(&p), vec!["fe", "ctx", "leaf", "top"]);
     assert!(p.records.iter().all(|r| !r.certain));
     let nothing = BuilderPruneOptions {
-        keep_storage: Some(10_000),
+        keep_storage: Some(176),
         all: true,
         ..Default::default()
     };

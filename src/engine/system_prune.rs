@@ -60,6 +60,10 @@ pub struct SystemPrunePlan {
     pub volumes: Option<VolumePrunePlan>,
     /// Images that go.
     pub images: PrunePlan,
+    /// Bytes the image part frees: an upper bound when a BuildKit-built image goes while
+    /// build-cache records share layers with images (the engine then frees those layers with the
+    /// build cache, or not at all, rather than with the image).
+    pub images_reclaim: Reclaim,
     /// Build-cache records that go.
     pub build_cache: BuildCachePlan,
     /// Bytes freed in all: exact unless the build-cache part is an upper bound.
@@ -208,11 +212,17 @@ pub async fn plan(
         keep_storage: None,
     };
     let build_cache = buildcache::plan(&df.build_cache_items, &build_opts, now);
+    let shared_cache = df.build_cache_items.iter().any(|r| r.shared);
+    let images_reclaim = if shared_cache && any_buildkit_image(docker, &images).await? {
+        Reclaim::UpTo(images.reclaim)
+    } else {
+        Reclaim::Exact(images.reclaim)
+    };
     let containers_reclaim = containers.iter().map(|c| c.size_rw).sum();
-    let fixed = containers_reclaim + volumes.as_ref().map_or(0, |v| v.reclaim) + images.reclaim;
-    let total = match build_cache.reclaim {
-        Reclaim::Exact(n) => Reclaim::Exact(fixed + n),
-        Reclaim::UpTo(n) => Reclaim::UpTo(fixed + n),
+    let fixed = containers_reclaim + volumes.as_ref().map_or(0, |v| v.reclaim);
+    let total = match (images_reclaim, build_cache.reclaim) {
+        (Reclaim::Exact(i), Reclaim::Exact(b)) => Reclaim::Exact(fixed + i + b),
+        (i, b) => Reclaim::UpTo(fixed + i.bytes() + b.bytes()),
     };
     Ok(SystemPrunePlan {
         options: opts.clone(),
@@ -221,9 +231,24 @@ pub async fn plan(
         networks,
         volumes,
         images,
+        images_reclaim,
         build_cache,
         total,
     })
+}
+
+/// Whether an image that goes was built by BuildKit (its history says so).
+async fn any_buildkit_image(docker: &Docker, plan: &PrunePlan) -> Result<bool, EngineError> {
+    for c in plan.images.iter().filter(|c| !c.untag_only) {
+        let d = images::details(docker, &c.id).await?;
+        if d.history
+            .iter()
+            .any(|h| h.comment.contains("buildkit") || h.created_by.ends_with("# buildkit"))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// `(id, created, labels)` of every top-level image.

@@ -365,8 +365,10 @@ pub fn statvfs(path: &str) -> Result<(u64, u64), String> {
     }
     // SAFETY: statvfs returned 0, so it filled `st`.
     let st = unsafe { st.assume_init() };
-    let frsize = st.f_frsize as u64;
-    Ok((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
+    // The field types are narrower than u64 on some targets.
+    #[allow(clippy::unnecessary_cast)]
+    let (frsize, blocks, avail) = (st.f_frsize as u64, st.f_blocks as u64, st.f_bavail as u64);
+    Ok((blocks * frsize, avail * frsize))
 }
 
 /// The data root's free space: `DockerRootDir` from `/info` read with statvfs, only when the

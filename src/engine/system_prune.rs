@@ -128,19 +128,31 @@ pub fn containers_to_prune(
         .collect()
 }
 
+/// What the prune filters look at in an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFact {
+    /// Image ID.
+    pub id: String,
+    /// Creation time, unix seconds.
+    pub created: i64,
+    /// Labels.
+    pub labels: Vec<(String, String)>,
+}
+
 /// Image IDs that the filters leave out of an image prune.
 pub fn images_excluded(
-    images: &[(String, i64, Vec<(String, String)>)],
+    images: &[ImageFact],
     opts: &SystemPruneOptions,
     now: DateTime<Utc>,
 ) -> HashSet<String> {
     let cut = cutoff(now, opts.until);
     images
         .iter()
-        .filter(|(_, created, l)| {
-            cut.is_some_and(|t| *created > t) || !opts.labels.iter().all(|f| label_matches(f, l))
+        .filter(|i| {
+            cut.is_some_and(|t| i.created > t)
+                || !opts.labels.iter().all(|f| label_matches(f, &i.labels))
         })
-        .map(|(id, _, _)| id.clone())
+        .map(|i| i.id.clone())
         .collect()
 }
 
@@ -252,9 +264,7 @@ async fn any_buildkit_image(docker: &Docker, plan: &PrunePlan) -> Result<bool, E
 }
 
 /// `(id, created, labels)` of every top-level image.
-async fn image_facts(
-    docker: &Docker,
-) -> Result<Vec<(String, i64, Vec<(String, String)>)>, EngineError> {
+async fn image_facts(docker: &Docker) -> Result<Vec<ImageFact>, EngineError> {
     let list = docker
         .list_images(Some(
             bollard::query_parameters::ListImagesOptionsBuilder::default().build(),
@@ -263,9 +273,13 @@ async fn image_facts(
     Ok(list
         .into_iter()
         .map(|i| {
-            let mut l: Vec<(String, String)> = i.labels.into_iter().collect();
-            l.sort();
-            (i.id, i.created, l)
+            let mut labels: Vec<(String, String)> = i.labels.into_iter().collect();
+            labels.sort();
+            ImageFact {
+                id: i.id,
+                created: i.created,
+                labels,
+            }
         })
         .collect())
 }
@@ -390,14 +404,15 @@ mod tests {
     #[test]
     fn image_filters_exclude_new_or_unlabelled_images() {
         let now = DateTime::from_timestamp(10_000, 0).unwrap();
-        let images = vec![
-            (
-                "old".to_string(),
-                100,
-                vec![("team".to_string(), "a".to_string())],
-            ),
-            ("new".to_string(), 9_999, vec![]),
-        ];
+        let fact = |id: &str, created, labels: &[(&str, &str)]| ImageFact {
+            id: id.into(),
+            created,
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let images = vec![fact("old", 100, &[("team", "a")]), fact("new", 9_999, &[])];
         let opts = SystemPruneOptions {
             until: Some(Duration::from_secs(60)),
             ..Default::default()

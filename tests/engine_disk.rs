@@ -752,3 +752,90 @@ async fn a_buildkit_image_in_a_system_prune_is_an_upper_bound() {
     assert!(report.images_reclaimed <= plan.images_reclaim.bytes());
     assert!(report.total() <= plan.total.bytes());
 }
+
+/// Waits for the first event `pick` accepts (30 s at most), skipping others.
+async fn wait_for<T>(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<dockhand::engine::EngineEvent>,
+    mut pick: impl FnMut(dockhand::engine::EngineEvent) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("the engine answered in time")
+            .expect("the engine task is alive");
+        if let Some(t) = pick(ev) {
+            return t;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_engine_task_answers_disk_commands_and_runs_disk_jobs() {
+    use dockhand::engine::disk_worker::{DiskCommand, DiskEvent, DiskJob};
+    use dockhand::engine::{Command as Cmd, EngineEvent, JobKind, JobOutcome, endpoint};
+    let Some(_docker) = engine::docker().await else {
+        return;
+    };
+    let _lock = LOCK.lock().await;
+    let mut extra = Extra::default();
+    let mut guard = Cleanup::new();
+    let id = engine::unique("dh-task");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let sink: dockhand::engine::Sink = std::sync::Arc::new(move |ev| {
+        let _ = tx.send(ev);
+    });
+    let handle = dockhand::engine::spawn(
+        Ok(vec![endpoint::Endpoint {
+            source: "DOCKER_HOST".into(),
+            host: engine::docker_host().unwrap_or_default(),
+            tls: None,
+        }]),
+        sink,
+    );
+    handle.send(Cmd::Disk(DiskCommand::Usage));
+    let du = wait_for(&mut rx, |ev| match ev {
+        EngineEvent::Disk(DiskEvent::Usage(r)) => Some(r),
+        _ => None,
+    })
+    .await
+    .expect("disk usage");
+    assert!(du.images.total_count >= 1);
+
+    let vol = format!("{id}-vol");
+    extra.volumes.push(vol.clone());
+    handle.send(Cmd::Disk(DiskCommand::CreateVolume(VolumeSpec {
+        name: vol.clone(),
+        ..Default::default()
+    })));
+    let done = wait_for(&mut rx, |ev| match ev {
+        EngineEvent::JobFinished { result, .. } => Some(result),
+        _ => None,
+    })
+    .await;
+    assert!(
+        matches!(done, Ok(JobOutcome::Done(ref t)) if t.contains(&vol)),
+        "{done:?}"
+    );
+    let holder = guard.container(format!("{id}-holder"));
+    run_kept(
+        &holder,
+        "dh-busybox:1",
+        &["-v", &format!("{vol}:/v")],
+        "true",
+    );
+    handle.send(Cmd::Disk(DiskCommand::RemoveVolume { name: vol.clone() }));
+    let kind = wait_for(&mut rx, |ev| match ev {
+        EngineEvent::JobStarted { kind, .. } => Some(kind),
+        _ => None,
+    })
+    .await;
+    assert_eq!(kind, JobKind::Disk(DiskJob::RemoveVolume(vol.clone())));
+    let refused = wait_for(&mut rx, |ev| match ev {
+        EngineEvent::JobFinished { result, .. } => Some(result),
+        _ => None,
+    })
+    .await;
+    let err = refused.expect_err("a volume in use is refused").to_string();
+    assert!(err.contains(&holder), "{err}");
+}

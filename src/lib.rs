@@ -16,6 +16,7 @@
 pub mod action;
 pub mod app;
 pub mod config;
+pub mod disk_cli;
 pub mod dockerfile;
 pub mod engine;
 pub mod event;

@@ -32,6 +32,8 @@ enum Command {
     Lint(dockhand::dockerfile::cli::LintArgs),
     /// Analyse an image's layers (files, wasted space, efficiency) without starting the TUI.
     Analyze(dockhand::layers::cli::AnalyzeArgs),
+    /// Show the engine's disk usage like `docker system df [-v]`, plus the data root's free space.
+    Df(dockhand::disk_cli::DfArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Lint(args)) => dockhand::dockerfile::cli::run(args),
         Some(Command::Analyze(args)) => dockhand::layers::cli::run(args, cli.host.as_deref()),
+        Some(Command::Df(args)) => dockhand::disk_cli::run(args, cli.host),
         None => dockhand::app::run(dockhand::app::Options {
             host: cli.host,
             theme: cli.theme,

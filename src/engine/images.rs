@@ -161,13 +161,21 @@ pub async fn prune_plan(
     scope: PruneScope,
     build_cache: bool,
 ) -> Result<PrunePlan, EngineError> {
+    let inventory = inventory(docker).await?;
+    prune_plan_for(docker, scope, build_cache, &inventory, &Default::default()).await
+}
+
+/// Works out what a prune would remove given `inventory` (e.g. without the containers a system
+/// prune removes first) and the images that filters leave out.
+pub async fn prune_plan_for(
+    docker: &Docker,
+    scope: PruneScope,
+    build_cache: bool,
+    inventory: &Inventory,
+    excluded: &std::collections::HashSet<String>,
+) -> Result<PrunePlan, EngineError> {
     let all_opts = ListImagesOptionsBuilder::default().all(true).build();
-    let (inventory, all_images) = tokio::try_join!(inventory(docker), async {
-        docker
-            .list_images(Some(all_opts))
-            .await
-            .map_err(EngineError::from)
-    })?;
+    let all_images = docker.list_images(Some(all_opts)).await?;
     let parent_of: HashMap<&str, &str> = all_images
         .iter()
         .filter(|i| !i.parent_id.is_empty())
@@ -197,7 +205,13 @@ pub async fn prune_plan(
             },
         );
     }
-    Ok(prune::plan(scope, build_cache, &inventory, &layers))
+    Ok(prune::plan_filtered(
+        scope,
+        build_cache,
+        inventory,
+        &layers,
+        excluded,
+    ))
 }
 
 /// Prunes images (and build cache when asked), reporting what the engine actually reclaimed.

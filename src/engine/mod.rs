@@ -4,23 +4,32 @@
 //! through a sink the caller provides. Every event that can fail carries a `Result`.
 pub mod analyze;
 pub mod build;
+pub mod buildcache;
 pub mod connect;
 pub mod container_exec;
 pub mod container_run;
 pub mod container_streams;
 mod container_worker;
 pub mod containers;
+pub mod disk;
+pub mod disk_types;
+pub mod disk_worker;
 pub mod endpoint;
 pub mod error;
+pub mod image_share;
 pub mod images;
 pub mod latest;
+pub mod networks;
 pub mod prune;
 pub mod pull;
 pub mod push;
+pub mod raw_api;
 mod rawpush;
 pub mod registry;
+pub mod system_prune;
 mod transfer;
 pub mod types;
+pub mod volumes;
 mod worker;
 
 use std::sync::Arc;
@@ -124,6 +133,8 @@ pub enum Command {
     },
     /// List network names.
     ListNetworks,
+    /// Disk space: usage, build cache, volumes, networks, system prune (requests and jobs).
+    Disk(disk_worker::DiskCommand),
 }
 
 /// What the engine reports.
@@ -204,6 +215,8 @@ pub enum EngineEvent {
         /// The analysis, shared (it can be large).
         result: Result<Arc<crate::layers::ImageAnalysis>, EngineError>,
     },
+    /// The answer to a disk-space request ([`Command::Disk`]).
+    Disk(disk_worker::DiskEvent),
 }
 
 /// Where engine events go.

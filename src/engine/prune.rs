@@ -97,6 +97,18 @@ pub fn plan(
     inventory: &Inventory,
     layers: &HashMap<String, ImageLayers>,
 ) -> PrunePlan {
+    plan_filtered(scope, build_cache, inventory, layers, &HashSet::new())
+}
+
+/// Computes the prune preview when filters (`until`, `label`) leave the images in `excluded`
+/// out: the engine does not touch them, as if they were not there to prune.
+pub fn plan_filtered(
+    scope: PruneScope,
+    build_cache: bool,
+    inventory: &Inventory,
+    layers: &HashMap<String, ImageLayers>,
+    excluded: &HashSet<String>,
+) -> PrunePlan {
     let used: HashSet<&str> = inventory
         .containers
         .iter()
@@ -104,7 +116,9 @@ pub fn plan(
         .collect();
     let is_candidate = |image: &ImageInfo| {
         let dangling = image.repo_tags.is_empty();
-        !used.contains(image.id.as_str()) && (scope == PruneScope::AllUnused || dangling)
+        !used.contains(image.id.as_str())
+            && !excluded.contains(&image.id)
+            && (scope == PruneScope::AllUnused || dangling)
     };
     // An image goes when it is a candidate and every image built on it goes too: the engine
     // deletes childless images, and deleting a child also deletes untagged parents left childless.
@@ -145,7 +159,7 @@ pub fn plan(
             if is_candidate(image) {
                 // A tagged parent of an image that stays loses all its tags.
                 untagged.push((image, image.repo_tags.clone()));
-            } else if image.repo_tags.len() > 1 {
+            } else if image.repo_tags.len() > 1 && used.contains(image.id.as_str()) {
                 // A used image: the engine removes its tags in lexical order of the full
                 // reference and only the last removal (which would delete it) is refused.
                 let mut tags = image.repo_tags.clone();

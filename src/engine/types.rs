@@ -355,6 +355,8 @@ pub enum JobKind {
         /// The container name, when given.
         name: String,
     },
+    /// A disk-space job (prunes, volumes, networks).
+    Disk(super::disk_worker::DiskJob),
 }
 
 impl std::fmt::Display for JobKind {
@@ -381,6 +383,7 @@ impl std::fmt::Display for JobKind {
             JobKind::PruneContainers => write!(f, "prune stopped containers"),
             JobKind::Run { image, name } if name.is_empty() => write!(f, "run {image}"),
             JobKind::Run { image, name } => write!(f, "run {image} as {name}"),
+            JobKind::Disk(job) => write!(f, "{job}"),
         }
     }
 }
@@ -424,6 +427,8 @@ pub enum JobOutcome {
         /// Its name.
         name: String,
     },
+    /// A disk-space prune's report.
+    Disk(super::disk_worker::DiskOutcome),
 }
 
 /// The connection state, for the status bar.

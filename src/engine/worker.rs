@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::connect::{CONNECT_TIMEOUT, connect_any};
 use super::endpoint::Endpoint;
 use super::types::{Attempt, Connection, EngineInfo, JobId, JobKind, JobOutcome};
-use super::{Command, EngineError, EngineEvent, Sink, container_worker, images};
+use super::{Command, EngineError, EngineEvent, Sink, container_worker, disk_worker, images};
 
 const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
@@ -135,6 +135,11 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId, registry: &super::reg
         Command::Registry(request) => registry.start(None, request, sink.clone()),
         Command::CancelRegistryBrowse => registry.cancel_browse(),
         cmd if container_worker::is_stream(&cmd) => container_worker::reject(cmd, sink),
+        Command::Disk(d) if disk_worker::job_kind(&d).is_none() => {
+            if let Some(ev) = disk_worker::rejected(&d) {
+                sink(EngineEvent::Disk(ev));
+            }
+        }
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
                 let id = *next_job;
@@ -176,6 +181,7 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
             dockerfile: req.dockerfile.display().to_string(),
             tag: req.tags.first().cloned(),
         }),
+        Command::Disk(d) => disk_worker::job_kind(d).map(JobKind::Disk),
         cmd => container_worker::job_kind(cmd),
     }
 }
@@ -240,6 +246,7 @@ struct Connected<'a> {
     /// The running image analysis, replaced by a newer one.
     analysis: Option<JobId>,
     containers: container_worker::ContainerTasks,
+    disk: disk_worker::DiskTasks,
     refreshing: bool,
     refresh_pending: bool,
     endpoint: String,
@@ -287,6 +294,9 @@ impl Connected<'_> {
             cmd if container_worker::is_stream(&cmd) => {
                 self.containers.handle(&self.docker, self.sink, cmd)
             }
+            Command::Disk(d) if disk_worker::job_kind(&d).is_none() => {
+                self.disk.start(&self.docker, &self.endpoint, self.sink, d)
+            }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
                     job.abort();
@@ -331,6 +341,7 @@ impl Connected<'_> {
         }
         self.containers.abort_all();
         self.queries.abort_all();
+        self.disk.abort_all();
         self.registry.abort_all();
     }
 
@@ -368,6 +379,7 @@ async fn run_job(
         Command::Build(req) => super::build::build(docker, &req, job)
             .await
             .map(JobOutcome::Done),
+        Command::Disk(d) => disk_worker::run_job(docker, endpoint, d).await,
         cmd => container_worker::run_job(docker, cmd, job).await,
     }
 }
@@ -390,6 +402,7 @@ async fn connected(
         queries: Latest::default(),
         analysis: None,
         containers: Default::default(),
+        disk: Default::default(),
         refreshing: false,
         refresh_pending: false,
         endpoint,

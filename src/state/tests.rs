@@ -196,3 +196,38 @@ fn help_toggles_and_any_key_closes_it() {
     s.test_key(&key('q'));
     assert!(s.quit);
 }
+
+#[test]
+fn removing_every_tag_of_an_image_says_the_image_goes() {
+    let mut s = AppState::default();
+    let image = ImageInfo {
+        id: "sha256:big".into(),
+        repo_tags: vec![
+            "fx/big:latest".into(),
+            "127.0.0.1:5000/walk/big:latest".into(),
+        ],
+        repo_digests: vec![],
+        created: 1,
+        size: 10,
+    };
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images: vec![image],
+        containers: vec![],
+    })));
+    // One tag alone: the other stays.
+    s.test_key(&key('d'));
+    let Some(ImagesDialog::Remove { targets, .. }) = &s.panes.images.dialog else {
+        panic!("no remove dialog")
+    };
+    assert_eq!(targets[0].other_tags, 1);
+    s.test_key(&code(KeyCode::Esc));
+    // Both tags marked: neither stays, so the image itself goes.
+    s.test_key(&key(' '));
+    s.test_key(&key(' '));
+    s.test_key(&key('d'));
+    let Some(ImagesDialog::Remove { targets, .. }) = &s.panes.images.dialog else {
+        panic!("no remove dialog")
+    };
+    assert_eq!(targets.len(), 2);
+    assert!(targets.iter().all(|t| t.other_tags == 0), "{targets:?}");
+}

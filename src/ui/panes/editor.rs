@@ -74,7 +74,7 @@ pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx:
 fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     let ed = &state.panes.editor;
-    let block = pane_block(title(ed, theme), focused(state, PaneId::Editor), theme);
+    let block = pane_block(title(ed, ctx), focused(state, PaneId::Editor), theme);
     let block = match footer(ed, theme) {
         Some(f) => block.title_bottom(f),
         None => block,
@@ -121,8 +121,13 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
     editor_modal::draw(frame, inner, ed, theme);
 }
 
-fn title<'a>(ed: &EditorState, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::raw(format!(" Editor — {}", sanitize(&ed.name())))];
+fn title<'a>(ed: &EditorState, ctx: &Ctx<'_>) -> Line<'a> {
+    let theme = ctx.theme;
+    let mut spans = vec![Span::raw(format!(
+        " {} — {}",
+        crate::ui::widgets::tabs::pane_label(ctx, PaneId::Editor),
+        sanitize(&ed.name())
+    ))];
     if ed.dirty {
         spans.push(Span::styled(
             " ● unsaved",

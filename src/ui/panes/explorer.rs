@@ -282,11 +282,8 @@ pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx:
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
     let theme = ctx.theme;
     let ex = &state.panes.explorer.state;
-    let number = ctx
-        .keymap
-        .key_for(Context::Explorer, Action::App(AppAction::FocusExplorer))
-        .map_or_else(String::new, |k| format!("{k} "));
-    let mut title = vec![Span::raw(format!(" {number}Explorer "))];
+    let label = crate::ui::widgets::tabs::pane_label(ctx, PaneId::Explorer);
+    let mut title = vec![Span::raw(format!(" {label} "))];
     if ex.image.is_some() {
         title.push(Span::styled(
             format!("{} ", ellipsize(&sanitize(&ex.label), 50)),

@@ -48,7 +48,8 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
     let theme = ctx.theme;
     let jobs = &state.panes.jobs.jobs;
     let title = Line::raw(format!(
-        " Jobs ({} running, {} in all) ",
+        " {} ({} running, {} in all) ",
+        crate::ui::widgets::tabs::pane_label(ctx, PaneId::Jobs),
         jobs.running().count(),
         jobs.list.len()
     ));

@@ -34,7 +34,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         .map(|r| r.label())
         .unwrap_or_default();
     let title = Line::from(vec![
-        Span::raw(" 2 Layers "),
+        Span::raw(format!(
+            " {} ",
+            crate::ui::widgets::tabs::pane_label(ctx, PaneId::Layers)
+        )),
         Span::styled(
             format!("{} ", ellipsize(&name, 40)),
             Style::default().fg(theme.dim),

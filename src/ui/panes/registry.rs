@@ -33,7 +33,10 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
     let theme = ctx.theme;
     let reg = &state.panes.registry.state;
     let block = pane_block(
-        Line::raw(" 4 Registry "),
+        Line::raw(format!(
+            " {} ",
+            crate::ui::widgets::tabs::pane_label(ctx, PaneId::Registry)
+        )),
         focused(state, PaneId::Registry),
         theme,
     );

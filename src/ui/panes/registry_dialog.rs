@@ -96,7 +96,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &RegistryDialog, ctx: &Ct
                     Span::raw("?"),
                 ]),
                 Line::styled(
-                    "Uses the saved login for that registry (L in the registry pane).",
+                    "Sends your saved login for that registry, if you have one (L logs in).",
                     Style::default().fg(theme.dim),
                 ),
                 Line::raw(""),

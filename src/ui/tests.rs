@@ -2,6 +2,7 @@
 use crate::action::ListAction;
 use std::time::Duration;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -371,4 +372,62 @@ fn jobs_pane_shows_layer_progress_and_output() {
     });
     s.shared.now += 5;
     insta::assert_snapshot!(render(&s, 110, 18).backend());
+}
+
+/// Draws like the app loop does: the frame, then the rows each pane showed fed back.
+fn frame(s: &mut AppState, w: u16, h: u16) -> String {
+    let (theme, keymap) = (Theme::default_theme(), Keymap::defaults());
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut info = crate::ui::FrameInfo::default();
+    term.draw(|f| {
+        info = draw(
+            f,
+            s,
+            &Ctx {
+                theme: &theme,
+                keymap: &keymap,
+            },
+        )
+    })
+    .unwrap();
+    s.set_viewports(&info.rows);
+    let buf = term.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+#[test]
+fn the_images_list_keeps_its_rows_in_view_across_pane_switches_and_resizes() {
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    let images: Vec<ImageInfo> = (0..10)
+        .map(|i| image(&format!("{i:02}"), &[&format!("app{i}:1")], 100 * i, 1))
+        .collect();
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images,
+        containers: vec![],
+    })));
+    for (w, h) in [(160, 45), (80, 24)] {
+        frame(&mut s, w, h);
+        s.test_key(&KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE));
+        frame(&mut s, w, h);
+        s.test_key(&KeyEvent::new(KeyCode::Char('k'), KeyModifiers::NONE));
+        frame(&mut s, w, h);
+        s.test_key(&KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
+        let screen = frame(&mut s, w, h);
+        let shown = (0..10)
+            .filter(|i| screen.contains(&format!("app{i} ")))
+            .count();
+        assert_eq!(shown, 10, "{w}x{h}: all ten rows on screen\n{screen}");
+    }
+    // A terminal too short for all rows keeps the cursor's row, and no blank rows below the last.
+    s.test_key(&KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE));
+    s.test_key(&KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE));
+    frame(&mut s, 80, 10);
+    let screen = frame(&mut s, 80, 40);
+    let shown = (0..10)
+        .filter(|i| screen.contains(&format!("app{i} ")))
+        .count();
+    assert_eq!(shown, 10, "grown back: all rows\n{screen}");
 }

@@ -21,6 +21,7 @@ mod pragma;
 mod rules;
 mod runmisc;
 pub mod shell;
+pub mod shellcheck;
 
 use serde::Serialize;
 

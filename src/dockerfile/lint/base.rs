@@ -58,6 +58,24 @@ pub(crate) fn parse_from(item: &Item<'_>) -> From {
     }
 }
 
+/// A LABEL/ENV word as the instruction uses it: surrounding quotes removed, escapes resolved.
+pub(crate) fn unquote(s: &str) -> String {
+    let (body, double) = match s.as_bytes() {
+        [b'"', .., b'"'] if s.len() >= 2 => (&s[1..s.len() - 1], true),
+        [b'\'', .., b'\''] if s.len() >= 2 => return s[1..s.len() - 1].to_string(),
+        _ => (s, false),
+    };
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match (c, double) {
+            ('\\', true) => out.extend(chars.next()),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 pub(crate) fn drop_quotes(s: &str) -> &str {
     s.trim_matches(['"', '\''])
 }

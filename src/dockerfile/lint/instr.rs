@@ -2,7 +2,7 @@
 //! DL3045, DL3067), CMD/ENTRYPOINT/HEALTHCHECK form (DL3025), trusted registries (DL3026), ENV
 //! self-reference (DL3044), label keys (DL3048), secrets in ARG/ENV (DL3064).
 
-use super::base::{arg_name, drop_quotes, parse_from, split_image};
+use super::base::{arg_name, drop_quotes, parse_from, split_image, unquote};
 use super::config::LintConfig;
 use super::runmisc::is_archive;
 use super::{Findings, Item};
@@ -227,7 +227,7 @@ pub(super) fn check(items: &[Item<'_>], config: &LintConfig, out: &mut Findings)
             simple_rules(item, out);
             if item.kw == "LABEL" {
                 let keys = item.inst.args.iter().step_by(2);
-                if keys.clone().any(|k| !valid_label_key(k)) {
+                if keys.clone().any(|k| !valid_label_key(&unquote(k))) {
                     out.push("DL3048", item.line());
                 }
             }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::base::parse_from;
+use super::base::{parse_from, unquote};
 use super::config::{LabelType, LintConfig};
 use super::{Findings, Item};
 
@@ -56,11 +56,11 @@ pub fn valid(kind: LabelType, value: &str) -> bool {
 
 fn value_rules(item: &Item<'_>, config: &LintConfig, out: &mut Findings) {
     let line = item.line();
-    let pairs: Vec<(&str, &str)> = item
+    let pairs: Vec<(String, String)> = item
         .inst
         .args
         .chunks(2)
-        .map(|p| (p[0].as_str(), p.get(1).map_or("", String::as_str)))
+        .map(|p| (unquote(&p[0]), unquote(p.get(1).map_or("", String::as_str))))
         .collect();
     if config.strict_labels && pairs.iter().any(|(k, _)| !config.label_schema.iter().any(|(l, _)| l == k)) {
         out.push("DL3050", line);
@@ -109,7 +109,7 @@ fn missing(items: &[Item<'_>], label: &str, out: &mut Findings) {
                     bad.retain(|(a, _)| a.as_deref() != Some(src));
                 }
             }
-            "LABEL" if item.inst.args.iter().step_by(2).any(|k| k == label) => {
+            "LABEL" if item.inst.args.iter().step_by(2).any(|k| unquote(k) == label) => {
                 if let Some((alias, image, from_line)) = &current {
                     let name = alias.clone().unwrap_or_else(|| image.clone());
                     bad.retain(|(a, l)| l != from_line && a.as_deref() != Some(name.as_str()));

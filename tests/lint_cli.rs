@@ -8,7 +8,10 @@ use std::process::{Command, Stdio};
 
 fn dockhand_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockhand"));
-    cmd.current_dir(dir).args(args).env("HOME", dir).env_remove("XDG_CONFIG_HOME");
+    cmd.current_dir(dir)
+        .args(args)
+        .env("HOME", dir)
+        .env_remove("XDG_CONFIG_HOME");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -31,10 +34,20 @@ fn config_is_found_where_hadolint_looks_and_options_override_it() {
     let d = tmp();
     std::fs::write(d.path().join("Dockerfile"), FILE).expect("write");
     let (code, out, _) = dockhand_in(d.path(), &["lint", "--no-shellcheck", "Dockerfile"], &[]);
-    assert_eq!((code, out.trim()), (1, "Dockerfile:3 DL3066 info: Non-numeric user-id may not be resolvable by host system"));
+    assert_eq!(
+        (code, out.trim()),
+        (
+            1,
+            "Dockerfile:3 DL3066 info: Non-numeric user-id may not be resolvable by host system"
+        )
+    );
     // ~/.config/hadolint.yaml (XDG) is read when the current directory has none.
     std::fs::create_dir_all(d.path().join(".config")).expect("mkdir");
-    std::fs::write(d.path().join(".config/hadolint.yaml"), "override:\n  error: [DL3066]\n").expect("write");
+    std::fs::write(
+        d.path().join(".config/hadolint.yaml"),
+        "override:\n  error: [DL3066]\n",
+    )
+    .expect("write");
     let (_, out, _) = dockhand_in(d.path(), &["lint", "--no-shellcheck", "Dockerfile"], &[]);
     assert!(out.contains("DL3066 error"), "{out}");
     // ./.hadolint.yaml comes first.
@@ -43,12 +56,41 @@ fn config_is_found_where_hadolint_looks_and_options_override_it() {
     assert_eq!((code, out.as_str()), (0, ""));
     // --config wins, and the threshold decides the exit status.
     std::fs::write(d.path().join("ci.yaml"), "failure-threshold: warning\n").expect("write");
-    let (code, out, _) = dockhand_in(d.path(), &["lint", "--no-shellcheck", "-c", "ci.yaml", "Dockerfile"], &[]);
+    let (code, out, _) = dockhand_in(
+        d.path(),
+        &["lint", "--no-shellcheck", "-c", "ci.yaml", "Dockerfile"],
+        &[],
+    );
     assert_eq!(code, 0, "info is below the warning threshold: {out}");
     assert!(out.contains("DL3066 info"));
-    let (code, _, _) = dockhand_in(d.path(), &["lint", "--no-shellcheck", "-c", "ci.yaml", "-t", "info", "Dockerfile"], &[]);
+    let (code, _, _) = dockhand_in(
+        d.path(),
+        &[
+            "lint",
+            "--no-shellcheck",
+            "-c",
+            "ci.yaml",
+            "-t",
+            "info",
+            "Dockerfile",
+        ],
+        &[],
+    );
     assert_eq!(code, 1);
-    let (code, _, _) = dockhand_in(d.path(), &["lint", "--no-shellcheck", "-c", "ci.yaml", "-t", "info", "--no-fail", "Dockerfile"], &[]);
+    let (code, _, _) = dockhand_in(
+        d.path(),
+        &[
+            "lint",
+            "--no-shellcheck",
+            "-c",
+            "ci.yaml",
+            "-t",
+            "info",
+            "--no-fail",
+            "Dockerfile",
+        ],
+        &[],
+    );
     assert_eq!(code, 0);
     std::fs::write(d.path().join("bad.yaml"), "override: [").expect("write");
     let (code, _, err) = dockhand_in(d.path(), &["lint", "-c", "bad.yaml", "Dockerfile"], &[]);
@@ -59,21 +101,35 @@ fn config_is_found_where_hadolint_looks_and_options_override_it() {
 fn output_formats() {
     let d = tmp();
     std::fs::write(d.path().join("Dockerfile"), "FROM debian\nMAINTAINER me\n").expect("write");
-    let run = |f: &str| dockhand_in(d.path(), &["lint", "--no-shellcheck", "-f", f, "Dockerfile"], &[]).1;
+    let run = |f: &str| {
+        dockhand_in(
+            d.path(),
+            &["lint", "--no-shellcheck", "-f", f, "Dockerfile"],
+            &[],
+        )
+        .1
+    };
     let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("sarif json");
     assert_eq!(sarif["version"], "2.1.0");
     let results = &sarif["runs"][0]["results"];
     assert_eq!(results[0]["ruleId"], "DL3006");
     assert_eq!(results[1]["level"], "error");
-    assert_eq!(results[1]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
-    let cc: serde_json::Value = serde_json::from_str(&run("gitlab_codeclimate")).expect("codeclimate json");
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    let cc: serde_json::Value =
+        serde_json::from_str(&run("gitlab_codeclimate")).expect("codeclimate json");
     assert_eq!(cc[1]["check_name"], "DL4000");
     assert_eq!(cc[1]["severity"], "blocker");
     assert_eq!(cc[1]["location"]["lines"]["begin"], 2);
     assert_eq!(cc[0]["fingerprint"].as_str().map(str::len), Some(64));
     let xml = run("checkstyle");
     assert!(xml.starts_with("<?xml") && xml.contains("<error column=\"1\" line=\"2\" message=\"MAINTAINER is deprecated\" severity=\"error\" source=\"DL4000\"/>"), "{xml}");
-    assert_eq!(run("gnu").lines().nth(1), Some("dockhand:Dockerfile:2: DL4000 error: MAINTAINER is deprecated"));
+    assert_eq!(
+        run("gnu").lines().nth(1),
+        Some("dockhand:Dockerfile:2: DL4000 error: MAINTAINER is deprecated")
+    );
     assert_eq!(run("tty"), run("text"));
 }
 
@@ -85,7 +141,10 @@ fn shellcheck_findings_map_to_dockerfile_lines() {
         "FROM debian:12\nARG VERSION\nRUN echo \"$VERSION\" && \\\n    echo $UNQUOTED\n",
     )
     .expect("write");
-    let installed = Command::new("shellcheck").arg("--version").output().is_ok_and(|o| o.status.success());
+    let installed = Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if installed {
         let (_, out, _) = dockhand_in(d.path(), &["lint", "-f", "json", "Dockerfile"], &[]);
         let v: serde_json::Value = serde_json::from_str(&out).expect("json");
@@ -94,17 +153,36 @@ fn shellcheck_findings_map_to_dockerfile_lines() {
             .expect("diagnostics")
             .iter()
             .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("SC")))
-            .map(|d| (d["code"].as_str().unwrap_or_default().to_string(), d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0)))
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or_default().to_string(),
+                    d["line"].as_u64().unwrap_or(0),
+                    d["column"].as_u64().unwrap_or(0),
+                )
+            })
             .collect();
         assert_eq!(sc, [("SC2086".to_string(), 4, 10)], "{out}");
     } else {
-        assert!(std::env::var("DOCKHAND_REQUIRE_ENGINE").is_err(), "shellcheck is required under CI");
+        assert!(
+            std::env::var("DOCKHAND_REQUIRE_ENGINE").is_err(),
+            "shellcheck is required under CI"
+        );
         eprintln!("\n!!!!!!!! shellcheck not installed: SC mapping NOT tested !!!!!!!!\n");
     }
     // Without shellcheck on PATH: one notice, never a failure.
-    let (code, out, err) = dockhand_in(d.path(), &["lint", "Dockerfile"], &[("PATH", "/nonexistent")]);
+    let (code, out, err) = dockhand_in(
+        d.path(),
+        &["lint", "Dockerfile"],
+        &[("PATH", "/nonexistent")],
+    );
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(err.lines().filter(|l| l.contains("shellcheck is not installed")).count(), 1, "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains("shellcheck is not installed"))
+            .count(),
+        1,
+        "{err}"
+    );
 }
 
 #[test]
@@ -112,10 +190,27 @@ fn hostile_dockerfiles_never_reach_the_terminal_raw() {
     let d = tmp();
     let evil = "FROM debian\x1b]0;pwned\x07\x1b[2J\u{202e}\u{9b}31m\nLABEL \x1b[31mX=1\n";
     std::fs::write(d.path().join("Dockerfile\x1b[31m"), evil).expect("write");
-    for f in ["tty", "gnu", "json", "sarif", "checkstyle", "gitlab_codeclimate"] {
-        let (_, out, err) = dockhand_in(d.path(), &["lint", "--no-shellcheck", "-f", f, "Dockerfile\x1b[31m"], &[]);
+    for f in [
+        "tty",
+        "gnu",
+        "json",
+        "sarif",
+        "checkstyle",
+        "gitlab_codeclimate",
+    ] {
+        let (_, out, err) = dockhand_in(
+            d.path(),
+            &["lint", "--no-shellcheck", "-f", f, "Dockerfile\x1b[31m"],
+            &[],
+        );
         for s in [&out, &err] {
-            assert!(!s.contains('\x1b') && !s.contains('\u{9b}') && !s.contains('\u{202e}') && !s.contains('\x07'), "{f}: {s:?}");
+            assert!(
+                !s.contains('\x1b')
+                    && !s.contains('\u{9b}')
+                    && !s.contains('\u{202e}')
+                    && !s.contains('\x07'),
+                "{f}: {s:?}"
+            );
         }
         assert!(!out.is_empty(), "{f}");
     }
@@ -128,7 +223,10 @@ fn binary_and_endless_inputs_are_refused_with_bounded_memory() {
     std::fs::write(d.path().join("blob"), &bin).expect("write");
     let (code, out, err) = dockhand_in(d.path(), &["lint", "blob"], &[]);
     assert_eq!((code, out.as_str()), (1, ""));
-    assert_eq!(err.trim(), "blob: not a text Dockerfile (binary data): not linted");
+    assert_eq!(
+        err.trim(),
+        "blob: not a text Dockerfile (binary data): not linted"
+    );
     let (code, _, err) = dockhand_in(d.path(), &["lint", "/dev/zero"], &[]);
     assert_eq!(code, 1);
     assert!(err.contains("not a text Dockerfile"), "{err}");
@@ -148,5 +246,9 @@ fn binary_and_endless_inputs_are_refused_with_bounded_memory() {
     let out = child.wait_with_output().expect("wait");
     writer.join().expect("writer");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 1000000 bytes"), "{:?}", out.stderr);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("larger than 1000000 bytes"),
+        "{:?}",
+        out.stderr
+    );
 }

@@ -11,8 +11,8 @@ use anyhow::Context;
 use super::format::{Format, render};
 use super::lint::config::{self, LabelType, LintConfig, Threshold};
 use super::lint::{self, Severity, shellcheck};
-use super::report::FileReport;
 use super::parse;
+use super::report::FileReport;
 use crate::util::sanitize::sanitize;
 
 /// Default input cap: 10 MB.
@@ -86,9 +86,14 @@ pub enum InputError {
     Binary,
 }
 
-/// Reads at most `max` bytes; refuses binary data as soon as a NUL byte is seen.
-pub fn read_capped(mut r: impl Read, max: u64) -> std::io::Result<Result<String, InputError>> {
-    let mut buf = Vec::new();
+/// Reads at most `max` bytes; refuses binary data as soon as a NUL byte is seen. `size_hint`
+/// (a file's length) sizes the buffer once instead of doubling it.
+pub fn read_capped(
+    mut r: impl Read,
+    max: u64,
+    size_hint: u64,
+) -> std::io::Result<Result<String, InputError>> {
+    let mut buf = Vec::with_capacity(usize::try_from(size_hint.min(max)).unwrap_or(0));
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let n = match r.read(&mut chunk) {
@@ -111,15 +116,17 @@ pub fn read_capped(mut r: impl Read, max: u64) -> std::io::Result<Result<String,
 fn read(path: &Path, max: u64) -> anyhow::Result<Result<String, InputError>> {
     let shown = sanitize(&path.display().to_string());
     if path.as_os_str() == "-" {
-        return read_capped(std::io::stdin().lock(), max).context("reading standard input");
+        return read_capped(std::io::stdin().lock(), max, 0).context("reading standard input");
     }
     let f = std::fs::File::open(path).with_context(|| format!("reading {shown}"))?;
-    read_capped(f, max).with_context(|| format!("reading {shown}"))
+    let hint = f.metadata().map(|m| m.len()).unwrap_or(0);
+    read_capped(f, max, hint).with_context(|| format!("reading {shown}"))
 }
 
 /// The configuration: the file (explicit, or found where hadolint looks), then the command line.
 pub fn effective_config(args: &LintArgs) -> anyhow::Result<LintConfig> {
-    let (mut c, _) = config::load(args.config.as_deref()).map_err(|e| anyhow::anyhow!(sanitize(&e.to_string())))?;
+    let (mut c, _) = config::load(args.config.as_deref())
+        .map_err(|e| anyhow::anyhow!(sanitize(&e.to_string())))?;
     if !args.ignore.is_empty() {
         c.ignored = args.ignore.clone();
     }
@@ -133,9 +140,12 @@ pub fn effective_config(args: &LintArgs) -> anyhow::Result<LintConfig> {
             c.overrides.insert(code.clone(), sev);
         }
     }
-    c.trusted_registries.extend(args.trusted_registry.iter().cloned());
+    c.trusted_registries
+        .extend(args.trusted_registry.iter().cloned());
     for spec in &args.require_label {
-        let (label, kind) = spec.split_once(':').context("--require-label wants label:format")?;
+        let (label, kind) = spec
+            .split_once(':')
+            .context("--require-label wants label:format")?;
         let kind: LabelType = serde_json::from_value(serde_json::json!(kind))
             .map_err(|_| anyhow::anyhow!("unknown label format {:?}", sanitize(kind)))?;
         c.label_schema.push((label.to_string(), kind));
@@ -144,23 +154,40 @@ pub fn effective_config(args: &LintArgs) -> anyhow::Result<LintConfig> {
     c.disable_ignore_pragma |= args.disable_ignore_pragma;
     c.no_fail |= args.no_fail;
     if let Some(t) = &args.failure_threshold {
-        c.failure_threshold = Threshold::from_name(t).with_context(|| format!("unknown failure threshold {:?}", sanitize(t)))?;
+        c.failure_threshold = Threshold::from_name(t)
+            .with_context(|| format!("unknown failure threshold {:?}", sanitize(t)))?;
     }
     Ok(c)
 }
 
 /// Lints one source text: the rules, then ShellCheck when `run_shellcheck` (its error, if any, is
-/// returned beside the findings).
+/// returned beside the findings). The text is dropped as soon as it is parsed when ShellCheck does
+/// not need it, so a large file is not held twice.
 pub fn lint_text(
-    src: &str,
+    src: String,
     config: &LintConfig,
     run_shellcheck: bool,
-) -> (super::Dockerfile, Vec<lint::Diagnostic>, Option<shellcheck::ShellcheckError>) {
-    let parsed = parse(src);
+) -> (
+    super::Dockerfile,
+    Vec<lint::Diagnostic>,
+    Option<shellcheck::ShellcheckError>,
+) {
+    let mut parsed = parse(&src);
+    let src = if run_shellcheck {
+        src
+    } else {
+        // Only ShellCheck needs the text and each instruction's joined line.
+        drop(src);
+        for inst in &mut parsed.instructions {
+            inst.original = String::new();
+            inst.comments = Vec::new();
+        }
+        String::new()
+    };
     let mut diagnostics = lint::lint_with(&parsed, config);
     let mut sc_error = None;
     if run_shellcheck {
-        match shellcheck::check(src, &parsed, config) {
+        match shellcheck::check(&src, &parsed, config) {
             Ok(found) => {
                 diagnostics.extend(found);
                 lint::finish(&parsed, config, &mut diagnostics);
@@ -173,7 +200,7 @@ pub fn lint_text(
 
 /// Lints one source text with the default configuration and builds its report.
 pub fn lint_source(name: &str, src: &str) -> FileReport {
-    let (parsed, diagnostics, _) = lint_text(src, &LintConfig::default(), false);
+    let (parsed, diagnostics, _) = lint_text(src.to_string(), &LintConfig::default(), false);
     FileReport::new(name, &parsed, diagnostics)
 }
 
@@ -188,7 +215,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     };
     let mut run_sc = !args.no_shellcheck;
     if run_sc && !shellcheck::available() {
-        eprintln!("note: shellcheck is not installed: RUN scripts were not checked (apt install shellcheck)");
+        eprintln!(
+            "note: shellcheck is not installed: RUN scripts were not checked (apt install shellcheck)"
+        );
         run_sc = false;
     }
     let mut reports = Vec::with_capacity(args.files.len());
@@ -203,11 +232,10 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let (parsed, diagnostics, sc_error) = lint_text(&src, &config, run_sc);
+        let (parsed, diagnostics, sc_error) = lint_text(src, &config, run_sc);
         if let Some(e) = sc_error {
             eprintln!("note: {}: {}", sanitize(&name), sanitize(&e.to_string()));
         }
-        drop(src);
         reports.push(if format == Format::Json {
             FileReport::new(&name, &parsed, diagnostics)
         } else {
@@ -219,10 +247,13 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .flat_map(|r| &r.diagnostics)
             .any(|d| config.failure_threshold.fails(d.severity));
-    let color = !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let text = render(format, &reports, color)?;
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).context("writing output")?;
+    stdout
+        .write_all(text.as_bytes())
+        .context("writing output")?;
     Ok(if failed || refused {
         ExitCode::from(1)
     } else {

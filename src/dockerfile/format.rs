@@ -52,7 +52,10 @@ pub fn escape_json_controls(text: &str) -> String {
 
 fn is_dangerous(c: char) -> bool {
     let u = c as u32;
-    u < 0x20 || (0x7f..=0x9f).contains(&u) || (0x202a..=0x202e).contains(&u) || (0x2066..=0x2069).contains(&u)
+    u < 0x20
+        || (0x7f..=0x9f).contains(&u)
+        || (0x202a..=0x202e).contains(&u)
+        || (0x2066..=0x2069).contains(&u)
 }
 
 fn xml(s: &str) -> String {
@@ -111,7 +114,8 @@ fn gnu(reports: &[FileReport]) -> String {
 }
 
 fn checkstyle(reports: &[FileReport]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><checkstyle version=\"4.3\">");
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><checkstyle version=\"4.3\">");
     for r in reports {
         out.push_str(&format!("<file name=\"{}\">", xml(&r.file)));
         for d in &r.diagnostics {
@@ -191,7 +195,11 @@ fn codeclimate_issue(file: &str, d: &Diagnostic) -> serde_json::Value {
 }
 
 /// Renders reports in a format. `color` applies to `tty` only.
-pub fn render(format: Format, reports: &[FileReport], color: bool) -> Result<String, serde_json::Error> {
+pub fn render(
+    format: Format,
+    reports: &[FileReport],
+    color: bool,
+) -> Result<String, serde_json::Error> {
     Ok(match format {
         Format::Tty => tty(reports, color),
         Format::Gnu => gnu(reports),

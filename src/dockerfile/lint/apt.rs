@@ -2,6 +2,8 @@
 //! `--no-install-recommends`, DL3027 `apt`), dockhand's DH3001 (update without install) and DH1002
 //! (the whole context copied before a dependency install).
 
+use std::collections::HashSet;
+
 use super::base::parse_from;
 use super::shell::{Cmd, Script};
 use super::{Findings, Item, Stage};
@@ -55,9 +57,10 @@ pub(crate) fn has_cache_mount(inst: &Instruction, frag: &str) -> bool {
 
 fn simple_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     let line = item.line();
-    if !apt_packages(s).iter().all(|p| {
-        p.contains('=') || p.contains('/') || p.ends_with(".deb")
-    }) {
+    if !apt_packages(s)
+        .iter()
+        .all(|p| p.contains('=') || p.contains('/') || p.ends_with(".deb"))
+    {
         out.push("DL3008", line);
     }
     if s.cmds.iter().any(|c| apt_get_install(c) && !has_yes(c)) {
@@ -65,17 +68,31 @@ fn simple_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     }
     let no_recommends =
         |c: &Cmd| c.has_flag("no-install-recommends") || c.has_arg("APT::Install-Recommends=false");
-    if s.cmds.iter().any(|c| apt_get_install(c) && !no_recommends(c)) {
+    if s.cmds
+        .iter()
+        .any(|c| apt_get_install(c) && !no_recommends(c))
+    {
         out.push("DL3015", line);
     }
     if s.uses("apt") {
         out.push("DL3027", line);
     }
-    let updates = s.cmds.iter().any(|c| c.names_have_args(&["apt-get", "apt"], &["update"]));
-    let installs = s
+    let updates = s
         .cmds
         .iter()
-        .any(|c| c.names_have_args(&["apt-get", "apt"], &["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"]));
+        .any(|c| c.names_have_args(&["apt-get", "apt"], &["update"]));
+    let installs = s.cmds.iter().any(|c| {
+        c.names_have_args(
+            &["apt-get", "apt"],
+            &[
+                "install",
+                "upgrade",
+                "dist-upgrade",
+                "full-upgrade",
+                "build-dep",
+            ],
+        )
+    });
     if updates && !installs && !item.onbuild {
         out.push("DH3001", line);
     }
@@ -83,21 +100,26 @@ fn simple_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
 
 /// hadolint's `forgotToCleanup`: an update and no `rm` with `-rf` or the lists glob.
 fn forgot_cleanup(s: &Script) -> bool {
-    let update = s.cmds.iter().any(|c| {
-        c.names_have_args(&["apt", "apt-get", "aptitude"], &["update"])
-    });
-    update && !s.cmds.iter().any(|c| c.has_args("rm", &["-rf", "/var/lib/apt/lists/*"]))
+    let update = s
+        .cmds
+        .iter()
+        .any(|c| c.names_have_args(&["apt", "apt-get", "aptitude"], &["update"]));
+    update
+        && !s
+            .cmds
+            .iter()
+            .any(|c| c.has_args("rm", &["-rf", "/var/lib/apt/lists/*"]))
 }
 
 /// DL3009 over a sequence of items (hadolint folds the ONBUILD triggers separately).
 fn dl3009(items: &[&Item<'_>], out: &mut Findings) {
     let mut last: Option<super::base::From> = None;
-    let mut images: Vec<String> = Vec::new();
+    let mut images: HashSet<String> = HashSet::new();
     let mut forgets: Vec<(usize, Option<super::base::From>)> = Vec::new();
     for item in items {
         if item.kw == "FROM" && !item.onbuild {
             let f = parse_from(item);
-            images.push(f.image.clone());
+            images.insert(f.image.clone());
             last = Some(f);
             continue;
         }

@@ -3,6 +3,8 @@
 //! (DL3000), HEALTHCHECK (DL3012, DL3057), order (DL3061), ONBUILD (DL3043), MAINTAINER (DL4000),
 //! CMD/ENTRYPOINT count (DL4003, DL4004).
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use super::{Findings, Item};
 
 /// A FROM instruction split the way hadolint's parser splits it.
@@ -76,12 +78,35 @@ pub(crate) fn unquote(s: &str) -> String {
     out
 }
 
+/// Whether `text` refers to one of `vars` the way hadolint tests it: `${NAME}` exactly, or `$NAME`
+/// as a prefix of what follows the `$` (so `$VERSION` refers to `VER` as well).
+pub(crate) fn refers_to_any(text: &str, vars: &HashSet<String>) -> bool {
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    for (i, _) in text.match_indices('$') {
+        let rest = &text[i + 1..];
+        if let Some(inner) = rest.strip_prefix('{') {
+            if inner
+                .split_once('}')
+                .is_some_and(|(name, _)| vars.contains(name))
+            {
+                return true;
+            }
+            continue;
+        }
+        let len = rest.bytes().take_while(|c| ident(*c)).count();
+        if (1..=len).any(|n| vars.contains(&rest[..n])) {
+            return true;
+        }
+    }
+    false
+}
+
 pub(crate) fn drop_quotes(s: &str) -> &str {
     s.trim_matches(['"', '\''])
 }
 
 fn from_rules(items: &[Item<'_>], out: &mut Findings) {
-    let mut aliases: Vec<String> = Vec::new();
+    let mut aliases: HashSet<String> = HashSet::new();
     for item in items.iter().filter(|i| i.is("FROM")) {
         let f = parse_from(item);
         let line = item.line();
@@ -109,14 +134,14 @@ fn from_rules(items: &[Item<'_>], out: &mut Findings) {
             if a == "scratch" || a == "context" {
                 out.push("DL3063", line);
             }
-            aliases.push(a.clone());
+            aliases.insert(a.clone());
         }
     }
 }
 
 fn copy_from_rules(items: &[Item<'_>], out: &mut Findings) {
     let mut count = 0usize;
-    let mut names: Vec<String> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
     let mut current: Option<From> = None;
     for item in items {
         if item.is("FROM") {
@@ -133,7 +158,7 @@ fn copy_from_rules(items: &[Item<'_>], out: &mut Findings) {
             continue;
         };
         let known = drop_quotes(src).contains(':')
-            || names.iter().any(|n| n == src)
+            || names.contains(src)
             || leading_number(src).is_some_and(|n| n < count);
         if !known {
             out.push("DL3022", item.line());
@@ -155,7 +180,7 @@ fn leading_number(s: &str) -> Option<usize> {
 fn user_rules(items: &[Item<'_>], out: &mut Findings) {
     // DL3002: per stage, the last USER if it is root.
     let mut root_user: Vec<(usize, Option<usize>)> = Vec::new();
-    let mut args: Vec<String> = Vec::new();
+    let mut args: HashSet<String> = HashSet::new();
     for item in items {
         if item.is("FROM") {
             root_user.push((item.line(), None));
@@ -172,9 +197,7 @@ fn user_rules(items: &[Item<'_>], out: &mut Findings) {
             }
             let uid = user.split(':').next().unwrap_or_default();
             let numeric = uid.chars().all(|c| c.is_ascii_digit());
-            let from_arg = args
-                .iter()
-                .any(|a| uid.contains(&format!("${{{a}}}")) || uid.contains(&format!("${a}")));
+            let from_arg = refers_to_any(uid, &args);
             if !numeric && !from_arg {
                 out.push("DL3066", item.line());
             }
@@ -192,56 +215,64 @@ pub(crate) fn arg_name(a: &str) -> &str {
     a.split('=').next().unwrap_or_default()
 }
 
+/// Stages without a HEALTHCHECK (DL3057), by FROM line, with their source image and name.
+#[derive(Default)]
+struct Healthless {
+    good: HashSet<String>,
+    bad: BTreeMap<usize, (String, String)>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Healthless {
+    fn add(&mut self, line: usize, src: String, name: String) {
+        if self.good.contains(&src) {
+            self.good.insert(name);
+        } else {
+            self.by_name.entry(name.clone()).or_default().push(line);
+            self.bad.insert(line, (src, name));
+        }
+    }
+
+    /// A stage with a HEALTHCHECK is good, and so are (as hadolint has it) the stages it is built
+    /// from, transitively.
+    fn mark_good(&mut self, line: usize, src: &str, name: &str) {
+        self.good.insert(name.to_string());
+        self.bad.remove(&line);
+        let mut sources = vec![src.to_string()];
+        while let Some(s) = sources.pop() {
+            for l in self.by_name.remove(&s).unwrap_or_default() {
+                if let Some((src, name)) = self.bad.remove(&l) {
+                    self.good.insert(name);
+                    sources.push(src);
+                }
+            }
+        }
+    }
+}
+
 fn healthcheck_rules(items: &[Item<'_>], out: &mut Findings) {
     let mut seen = false;
-    // DL3057: (source image, stage name, FROM line) of stages without a HEALTHCHECK.
-    let mut good: Vec<String> = Vec::new();
-    let mut bad: Vec<(String, String, usize)> = Vec::new();
-    let mut current: Option<(String, String, usize)> = None;
+    let mut stages = Healthless::default();
+    let mut current: Option<(usize, String, String)> = None;
     for item in items {
         if item.is("FROM") {
             seen = false;
             let f = parse_from(item);
             let name = f.alias.clone().unwrap_or_else(|| f.image.clone());
-            let stage = (f.image.clone(), name.clone(), item.line());
-            if good.contains(&f.image) {
-                good.push(name);
-            } else {
-                bad.push(stage.clone());
-            }
-            current = Some(stage);
+            stages.add(item.line(), f.image.clone(), name.clone());
+            current = Some((item.line(), f.image, name));
         } else if item.is("HEALTHCHECK") {
             if seen {
                 out.push("DL3012", item.line());
             }
             seen = true;
-            if let Some(stage) = &current {
-                mark_good(stage, &mut good, &mut bad);
+            if let Some((line, src, name)) = &current {
+                stages.mark_good(*line, src, name);
             }
         }
     }
-    for (_, _, line) in bad {
-        out.push("DL3057", line);
-    }
-}
-
-/// A stage with a HEALTHCHECK is good, and so are (as hadolint has it) the stages it is built from,
-/// transitively.
-fn mark_good(
-    stage: &(String, String, usize),
-    good: &mut Vec<String>,
-    bad: &mut Vec<(String, String, usize)>,
-) {
-    good.push(stage.1.clone());
-    bad.retain(|b| b != stage);
-    let mut sources = vec![stage.0.clone()];
-    while let Some(src) = sources.pop() {
-        let (now_good, still_bad): (Vec<_>, Vec<_>) = bad.drain(..).partition(|b| b.1 == src);
-        *bad = still_bad;
-        for g in now_good {
-            good.push(g.1.clone());
-            sources.push(g.0);
-        }
+    for line in stages.bad.keys() {
+        out.push("DL3057", *line);
     }
 }
 
@@ -260,10 +291,10 @@ fn misc_rules(items: &[Item<'_>], out: &mut Findings) {
         if !seen_from && !item.is("ARG") {
             out.push("DL3061", line);
         }
-        if item.onbuild && matches!(item.kw.as_str(), "ONBUILD" | "FROM" | "MAINTAINER") {
+        if item.onbuild && matches!(item.kw, "ONBUILD" | "FROM" | "MAINTAINER") {
             out.push("DL3043", line);
         }
-        match item.kw.as_str() {
+        match item.kw {
             "MAINTAINER" if !item.onbuild => out.push("DL4000", line),
             "WORKDIR" if !item.onbuild => {
                 let dir = drop_quotes(item.inst.args.first().map_or("", String::as_str));
@@ -312,8 +343,16 @@ mod tests {
         );
         assert_eq!(
             split_image("localhost:5000/app:1"),
-            (Some("localhost:5000".into()), "app".into(), Some("1".into()), false)
+            (
+                Some("localhost:5000".into()),
+                "app".into(),
+                Some("1".into()),
+                false
+            )
         );
-        assert_eq!(split_image("app@sha256:abc"), (None, "app".into(), None, true));
+        assert_eq!(
+            split_image("app@sha256:abc"),
+            (None, "app".into(), None, true)
+        );
     }
 }

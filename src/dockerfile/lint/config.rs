@@ -174,7 +174,8 @@ pub fn parse_config(path: &Path, text: &str) -> Result<LintConfig, ConfigError> 
         }
     }
     let failure_threshold = match &file.failure_threshold {
-        Some(t) => Threshold::from_name(t).ok_or_else(|| invalid(format!("unknown failure-threshold {t:?}")))?,
+        Some(t) => Threshold::from_name(t)
+            .ok_or_else(|| invalid(format!("unknown failure-threshold {t:?}")))?,
         None => Threshold::default(),
     };
     Ok(LintConfig {
@@ -194,7 +195,10 @@ pub fn parse_config(path: &Path, text: &str) -> Result<LintConfig, ConfigError> 
 /// `$XDG_CONFIG_HOME/hadolint.y{a,}ml` (default `~/.config`), `~/.hadolint/{hadolint,config}.y{a,}ml`,
 /// `~/.hadolint.y{a,}ml`.
 pub fn candidates(cwd: &Path, home: Option<&Path>, xdg_config: Option<&Path>) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = [".hadolint.yaml", ".hadolint.yml"].iter().map(|f| cwd.join(f)).collect();
+    let mut out: Vec<PathBuf> = [".hadolint.yaml", ".hadolint.yml"]
+        .iter()
+        .map(|f| cwd.join(f))
+        .collect();
     let xdg = xdg_config
         .map(Path::to_path_buf)
         .or_else(|| home.map(|h| h.join(".config")));
@@ -204,9 +208,15 @@ pub fn candidates(cwd: &Path, home: Option<&Path>, xdg_config: Option<&Path>) ->
     if let Some(h) = home {
         let app = h.join(".hadolint");
         out.extend(
-            ["hadolint.yaml", "hadolint.yml", "config.yaml", "config.yml"].iter().map(|f| app.join(f)),
+            ["hadolint.yaml", "hadolint.yml", "config.yaml", "config.yml"]
+                .iter()
+                .map(|f| app.join(f)),
         );
-        out.extend([".hadolint.yaml", ".hadolint.yml"].iter().map(|f| h.join(f)));
+        out.extend(
+            [".hadolint.yaml", ".hadolint.yml"]
+                .iter()
+                .map(|f| h.join(f)),
+        );
     }
     out
 }

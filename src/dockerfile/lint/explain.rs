@@ -35,10 +35,10 @@ pub fn explain(code: &str) -> Option<Explanation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{RULES, lint_with};
-    use crate::dockerfile::parse;
     use super::super::config::LintConfig;
+    use super::super::{RULES, lint_with};
     use super::*;
+    use crate::dockerfile::parse;
 
     #[test]
     fn every_rule_is_explained() {
@@ -53,14 +53,30 @@ mod tests {
     /// does not.
     #[test]
     fn examples_show_the_rule() {
-        let skip = ["DL1001", "DL3026", "DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054",
-            "DL3055", "DL3056", "DL3057", "DL3058", "DH0001", "DL3061"];
+        let skip = [
+            "DL1001", "DL3026", "DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054",
+            "DL3055", "DL3056", "DL3057", "DL3058", "DH0001", "DL3061",
+        ];
         for r in RULES.iter().filter(|r| !skip.contains(&r.code)) {
             let e = explain(r.code).expect("explained");
             let wrap = |s: &str| format!("FROM debian:12 AS base\n{s}\n");
-            let fires = |s: &str| lint_with(&parse(&wrap(s)), &LintConfig::default()).iter().any(|d| d.code == r.code);
-            assert!(fires(e.bad), "{}: bad example does not fire:\n{}", r.code, e.bad);
-            assert!(!fires(e.good), "{}: good example fires:\n{}", r.code, e.good);
+            let fires = |s: &str| {
+                lint_with(&parse(&wrap(s)), &LintConfig::default())
+                    .iter()
+                    .any(|d| d.code == r.code)
+            };
+            assert!(
+                fires(e.bad),
+                "{}: bad example does not fire:\n{}",
+                r.code,
+                e.bad
+            );
+            assert!(
+                !fires(e.good),
+                "{}: good example fires:\n{}",
+                r.code,
+                e.good
+            );
         }
     }
 }

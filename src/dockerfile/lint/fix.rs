@@ -28,7 +28,10 @@ impl Fix {
             let mut at = 0;
             for (i, l) in source.split_inclusive('\n').enumerate() {
                 if i + 1 == line {
-                    return at + l.char_indices().nth(col).map_or(l.trim_end_matches('\n').len(), |(b, _)| b);
+                    return at
+                        + l.char_indices()
+                            .nth(col)
+                            .map_or(l.trim_end_matches('\n').len(), |(b, _)| b);
                 }
                 at += l.len();
             }
@@ -41,7 +44,11 @@ impl Fix {
 
 /// The source text of lines `start..=end` without the final newline.
 fn lines_text(source: &str, start: usize, end: usize) -> String {
-    let text: String = source.split_inclusive('\n').skip(start - 1).take(end + 1 - start).collect();
+    let text: String = source
+        .split_inclusive('\n')
+        .skip(start - 1)
+        .take(end + 1 - start)
+        .collect();
     text.trim_end_matches(['\n', '\r']).to_string()
 }
 
@@ -84,7 +91,13 @@ fn segments(text: &str) -> Vec<(usize, usize)> {
 
 /// Inserts ` flag` after the first of `subcommands` in every command run by one of `programs` that
 /// does not already satisfy `has`.
-fn add_flag(text: &str, programs: &[&str], subcommands: &[&str], flag: &str, has: impl Fn(&[&str]) -> bool) -> String {
+fn add_flag(
+    text: &str,
+    programs: &[&str],
+    subcommands: &[&str],
+    flag: &str,
+    has: impl Fn(&[&str]) -> bool,
+) -> String {
     let mut out = text.to_string();
     for (s, e) in segments(text).into_iter().rev() {
         let seg = &text[s..e];
@@ -93,8 +106,12 @@ fn add_flag(text: &str, programs: &[&str], subcommands: &[&str], flag: &str, has
             .map(|w| (w.as_ptr() as usize - seg.as_ptr() as usize, w))
             .collect();
         let plain: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
-        let Some(p) = plain.iter().position(|w| programs.contains(w)) else { continue };
-        let Some(sub) = plain[p + 1..].iter().position(|w| subcommands.contains(w)) else { continue };
+        let Some(p) = plain.iter().position(|w| programs.contains(w)) else {
+            continue;
+        };
+        let Some(sub) = plain[p + 1..].iter().position(|w| subcommands.contains(w)) else {
+            continue;
+        };
         if has(&plain) {
             continue;
         }
@@ -114,24 +131,97 @@ fn simple_exec_form(args: &str) -> Option<String> {
     if args.trim().is_empty() || args.chars().any(|c| "&|;<>$`*?(){}[]\\'\"~#".contains(c)) {
         return None;
     }
-    let words: Vec<String> = args.split_whitespace().map(|w| format!("\"{w}\"")).collect();
+    let words: Vec<String> = args
+        .split_whitespace()
+        .map(|w| format!("\"{w}\""))
+        .collect();
     Some(format!("[{}]", words.join(", ")))
 }
 
 fn run_fix(code: &str, text: &str) -> Option<(&'static str, String)> {
     let apt_get = ["apt-get"];
     Some(match code {
-        "DL3014" => ("Add -y", add_flag(text, &apt_get, &["install"], "-y", |w| {
-            w.iter().any(|x| matches!(*x, "-y" | "--yes" | "--assume-yes" | "-qq") || (x.starts_with('-') && !x.starts_with("--") && x.contains('y')))
-        })),
-        "DL3015" => ("Add --no-install-recommends", add_flag(text, &apt_get, &["install"], "--no-install-recommends", |w| w.contains(&"--no-install-recommends"))),
-        "DL3019" => ("Use apk add --no-cache", add_flag(text, &["apk"], &["add"], "--no-cache", |w| w.contains(&"--no-cache"))),
-        "DL3042" => ("Add --no-cache-dir", add_flag(text, &["pip", "pip3"], &["install"], "--no-cache-dir", |w| w.contains(&"--no-cache-dir"))),
-        "DL3030" => ("Add -y", add_flag(text, &["yum"], &["install", "groupinstall", "localinstall"], "-y", |w| w.contains(&"-y") || w.contains(&"--assumeyes"))),
-        "DL3038" => ("Add -y", add_flag(text, &["dnf", "microdnf"], &["install", "groupinstall", "localinstall"], "-y", |w| w.contains(&"-y") || w.contains(&"--assumeyes"))),
-        "DL3034" => ("Add -y", add_flag(text, &["zypper"], &["install", "in", "remove", "rm", "source-install", "si", "patch"], "-y", |w| w.iter().any(|x| matches!(*x, "-y" | "-n" | "--non-interactive" | "--no-confirm")))),
+        "DL3014" => (
+            "Add -y",
+            add_flag(text, &apt_get, &["install"], "-y", |w| {
+                w.iter().any(|x| {
+                    matches!(*x, "-y" | "--yes" | "--assume-yes" | "-qq")
+                        || (x.starts_with('-') && !x.starts_with("--") && x.contains('y'))
+                })
+            }),
+        ),
+        "DL3015" => (
+            "Add --no-install-recommends",
+            add_flag(
+                text,
+                &apt_get,
+                &["install"],
+                "--no-install-recommends",
+                |w| w.contains(&"--no-install-recommends"),
+            ),
+        ),
+        "DL3019" => (
+            "Use apk add --no-cache",
+            add_flag(text, &["apk"], &["add"], "--no-cache", |w| {
+                w.contains(&"--no-cache")
+            }),
+        ),
+        "DL3042" => (
+            "Add --no-cache-dir",
+            add_flag(
+                text,
+                &["pip", "pip3"],
+                &["install"],
+                "--no-cache-dir",
+                |w| w.contains(&"--no-cache-dir"),
+            ),
+        ),
+        "DL3030" => (
+            "Add -y",
+            add_flag(
+                text,
+                &["yum"],
+                &["install", "groupinstall", "localinstall"],
+                "-y",
+                |w| w.contains(&"-y") || w.contains(&"--assumeyes"),
+            ),
+        ),
+        "DL3038" => (
+            "Add -y",
+            add_flag(
+                text,
+                &["dnf", "microdnf"],
+                &["install", "groupinstall", "localinstall"],
+                "-y",
+                |w| w.contains(&"-y") || w.contains(&"--assumeyes"),
+            ),
+        ),
+        "DL3034" => (
+            "Add -y",
+            add_flag(
+                text,
+                &["zypper"],
+                &[
+                    "install",
+                    "in",
+                    "remove",
+                    "rm",
+                    "source-install",
+                    "si",
+                    "patch",
+                ],
+                "-y",
+                |w| {
+                    w.iter()
+                        .any(|x| matches!(*x, "-y" | "-n" | "--non-interactive" | "--no-confirm"))
+                },
+            ),
+        ),
         "DL3047" => ("Add -nv", wget_quiet(text)),
-        "DL3009" => ("Delete the apt lists", append(text, "rm -rf /var/lib/apt/lists/*")),
+        "DL3009" => (
+            "Delete the apt lists",
+            append(text, "rm -rf /var/lib/apt/lists/*"),
+        ),
         "DL3032" => ("Add yum clean all", append(text, "yum clean all")),
         "DL3040" => ("Add dnf clean all", append(text, "dnf clean all")),
         "DL3036" => ("Add zypper clean", append(text, "zypper clean")),
@@ -156,7 +246,10 @@ fn wget_quiet(text: &str) -> String {
 fn word_at(s: &str, word: &str) -> Option<usize> {
     s.match_indices(word).map(|(i, _)| i).find(|&i| {
         let before = s[..i].chars().last().is_none_or(char::is_whitespace);
-        let after = s[i + word.len()..].chars().next().is_none_or(char::is_whitespace);
+        let after = s[i + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
         before && after
     })
 }
@@ -173,9 +266,14 @@ fn replace_word(text: &str, from: &str, to: &str) -> String {
 
 /// DL3059: the previous RUN and this one as one RUN, when nothing but whitespace separates them.
 fn merge_runs(source: &str, file: &Dockerfile, inst: &Instruction) -> Option<Fix> {
-    let idx = file.instructions.iter().position(|i| i.start_line == inst.start_line)?;
+    let idx = file
+        .instructions
+        .iter()
+        .position(|i| i.start_line == inst.start_line)?;
     let prev = file.instructions.get(idx.checked_sub(1)?)?;
-    let simple = |i: &Instruction| i.keyword() == "RUN" && i.flags.is_empty() && i.heredocs.is_empty() && !i.json;
+    let simple = |i: &Instruction| {
+        i.keyword() == "RUN" && i.flags.is_empty() && i.heredocs.is_empty() && !i.json
+    };
     if !simple(prev) || !simple(inst) || prev.end_line + 1 != inst.start_line {
         return None;
     }
@@ -184,7 +282,9 @@ fn merge_runs(source: &str, file: &Dockerfile, inst: &Instruction) -> Option<Fix
         t.trim_start()[3..].trim().to_string()
     };
     let merged = format!("RUN {} \\\n    && {}", body(prev), body(inst));
-    let last = lines_text(source, inst.end_line, inst.end_line).chars().count();
+    let last = lines_text(source, inst.end_line, inst.end_line)
+        .chars()
+        .count();
     Some(Fix {
         title: "Merge with the previous RUN".into(),
         start: (prev.start_line, 0),
@@ -210,9 +310,19 @@ pub fn quick_fix(d: &Diagnostic, source: &str) -> Option<Fix> {
         }
         ("DL3025", "CMD" | "ENTRYPOINT") => {
             let json = simple_exec_form(inst.args.first()?)?;
-            replace_instruction(source, inst, "Use exec form", format!("{} {json}", inst.name))
+            replace_instruction(
+                source,
+                inst,
+                "Use exec form",
+                format!("{} {json}", inst.name),
+            )
         }
-        ("DL3020", "ADD") if !inst.flags.iter().any(|f| f.starts_with("--checksum") || f.starts_with("--keep-git-dir")) => {
+        ("DL3020", "ADD")
+            if !inst
+                .flags
+                .iter()
+                .any(|f| f.starts_with("--checksum") || f.starts_with("--keep-git-dir")) =>
+        {
             let at = text.find(&inst.name)?;
             let new = format!("{}COPY{}", &text[..at], &text[at + inst.name.len()..]);
             replace_instruction(source, inst, "Use COPY", new)
@@ -224,8 +334,17 @@ pub fn quick_fix(d: &Diagnostic, source: &str) -> Option<Fix> {
             replace_instruction(source, inst, "End the destination with /", new)
         }
         ("DL4000", "MAINTAINER") => {
-            let who = inst.args.join(" ").replace('\\', "\\\\").replace('"', "\\\"");
-            replace_instruction(source, inst, "Use a LABEL", format!("LABEL org.opencontainers.image.authors=\"{who}\""))
+            let who = inst
+                .args
+                .join(" ")
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"");
+            replace_instruction(
+                source,
+                inst,
+                "Use a LABEL",
+                format!("LABEL org.opencontainers.image.authors=\"{who}\""),
+            )
         }
         _ => None,
     }

@@ -2,6 +2,8 @@
 //! DL3045, DL3067), CMD/ENTRYPOINT/HEALTHCHECK form (DL3025), trusted registries (DL3026), ENV
 //! self-reference (DL3044), label keys (DL3048), secrets in ARG/ENV (DL3064).
 
+use std::collections::{HashMap, HashSet};
+
 use super::base::{arg_name, drop_quotes, parse_from, split_image, unquote};
 use super::config::LintConfig;
 use super::runmisc::is_archive;
@@ -21,14 +23,17 @@ fn is_windows_abs(p: &str) -> bool {
 fn simple_rules(item: &Item<'_>, out: &mut Findings) {
     let line = item.line();
     let args = &item.inst.args;
-    match item.kw.as_str() {
+    match item.kw {
         "EXPOSE" if args.iter().any(|p| port_too_big(p)) => out.push("DL3011", line),
         "ADD" if item.inst.heredocs.is_empty() && args.len() >= 2 => {
             let url = |s: &str| {
                 let s = drop_quotes(s);
                 s.starts_with("https://") || s.starts_with("http://")
             };
-            if !args[..args.len() - 1].iter().all(|s| is_archive(s) || url(s)) {
+            if !args[..args.len() - 1]
+                .iter()
+                .all(|s| is_archive(s) || url(s))
+            {
                 out.push("DL3020", line);
             }
         }
@@ -55,20 +60,65 @@ fn simple_rules(item: &Item<'_>, out: &mut Findings) {
 }
 
 const KNOWN_SECRETS: [&str; 48] = [
-    "ACCESS_TOKEN", "APPLICATION_KEY", "APP_SECRET", "AUTH_TOKEN", "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY", "BITTREX_API_KEY", "BITTREX_API_SECRET", "CF_PASSWORD", "CF_USERNAME",
-    "CIRCLE_TOKEN", "CI_DEPLOY_PASSWORD", "CI_DEPLOY_USER", "DOCKERHUB_PASSWORD", "DOCKER_EMAIL",
-    "DOCKER_PASSWORD", "DOCKER_USERNAME", "FACEBOOK_ACCESS_TOKEN", "FACEBOOK_APP_ID",
-    "FACEBOOK_APP_SECRET", "FIREBASE_API_TOKEN", "FIREBASE_TOKEN", "FOSSA_API_KEY",
-    "GH_ENTERPRISE_TOKEN", "GH_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GITHUB_TOKEN", "HEROKU_API_KEY",
-    "HEROKU_API_USER", "NPM_AUTH_TOKEN", "NPM_TOKEN", "OKTA_AUTHN_GROUPID", "OKTA_CLIENT_ORGURL",
-    "OKTA_CLIENT_TOKEN", "OKTA_OAUTH2_CLIENTID", "OKTA_OAUTH2_CLIENTSECRET", "OPENAI_API_KEY",
-    "OS_PASSWORD", "OS_USERNAME", "POSTGRES_PASSWORD", "SLACK_TOKEN", "STRIPE_API_KEY",
-    "STRIPE_DEVICE_NAME", "TRAVIS_OS_NAME", "TRAVIS_SECURE_ENV_VARS", "TRAVIS_SUDO",
-    "VAULT_CLIENT_KEY", "VAULT_TOKEN",
+    "ACCESS_TOKEN",
+    "APPLICATION_KEY",
+    "APP_SECRET",
+    "AUTH_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "BITTREX_API_KEY",
+    "BITTREX_API_SECRET",
+    "CF_PASSWORD",
+    "CF_USERNAME",
+    "CIRCLE_TOKEN",
+    "CI_DEPLOY_PASSWORD",
+    "CI_DEPLOY_USER",
+    "DOCKERHUB_PASSWORD",
+    "DOCKER_EMAIL",
+    "DOCKER_PASSWORD",
+    "DOCKER_USERNAME",
+    "FACEBOOK_ACCESS_TOKEN",
+    "FACEBOOK_APP_ID",
+    "FACEBOOK_APP_SECRET",
+    "FIREBASE_API_TOKEN",
+    "FIREBASE_TOKEN",
+    "FOSSA_API_KEY",
+    "GH_ENTERPRISE_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GITHUB_TOKEN",
+    "HEROKU_API_KEY",
+    "HEROKU_API_USER",
+    "NPM_AUTH_TOKEN",
+    "NPM_TOKEN",
+    "OKTA_AUTHN_GROUPID",
+    "OKTA_CLIENT_ORGURL",
+    "OKTA_CLIENT_TOKEN",
+    "OKTA_OAUTH2_CLIENTID",
+    "OKTA_OAUTH2_CLIENTSECRET",
+    "OPENAI_API_KEY",
+    "OS_PASSWORD",
+    "OS_USERNAME",
+    "POSTGRES_PASSWORD",
+    "SLACK_TOKEN",
+    "STRIPE_API_KEY",
+    "STRIPE_DEVICE_NAME",
+    "TRAVIS_OS_NAME",
+    "TRAVIS_SECURE_ENV_VARS",
+    "TRAVIS_SUDO",
+    "VAULT_CLIENT_KEY",
+    "VAULT_TOKEN",
 ];
 
-const SUSPICIOUS: [&str; 7] = ["api_key", "client_key", "password", "private", "secret", "token", "username"];
+const SUSPICIOUS: [&str; 7] = [
+    "api_key",
+    "client_key",
+    "password",
+    "private",
+    "secret",
+    "token",
+    "username",
+];
 
 /// Whether an ARG/ENV name looks like it holds a secret, by hadolint's DL3064 lists: a known
 /// sensitive name, or one containing `password`, `secret`, `token`, `private`, `username`,
@@ -80,8 +130,14 @@ pub fn looks_secret(name: &str) -> bool {
 }
 
 fn secret_rule(item: &Item<'_>, out: &mut Findings) {
-    let names: Vec<&str> = match item.kw.as_str() {
-        "ENV" => item.inst.args.iter().step_by(2).map(String::as_str).collect(),
+    let names: Vec<&str> = match item.kw {
+        "ENV" => item
+            .inst
+            .args
+            .iter()
+            .step_by(2)
+            .map(String::as_str)
+            .collect(),
         "ARG" => item.inst.args.iter().map(|a| arg_name(a)).collect(),
         _ => return,
     };
@@ -102,9 +158,9 @@ fn references(text: &str, name: &str) -> bool {
 }
 
 fn dl3044(items: &[Item<'_>], out: &mut Findings) {
-    let mut defined: Vec<String> = Vec::new();
+    let mut defined: HashSet<String> = HashSet::new();
     for item in items.iter().filter(|i| !i.onbuild) {
-        match item.kw.as_str() {
+        match item.kw {
             "ENV" => {
                 let pairs: Vec<(&str, &str)> = item
                     .inst
@@ -113,7 +169,7 @@ fn dl3044(items: &[Item<'_>], out: &mut Findings) {
                     .map(|p| (p[0].as_str(), p.get(1).map_or("", String::as_str)))
                     .collect();
                 let bad = pairs.iter().enumerate().any(|(i, (name, _))| {
-                    !defined.iter().any(|d| d == name)
+                    !defined.contains(*name)
                         && pairs
                             .iter()
                             .enumerate()
@@ -131,30 +187,26 @@ fn dl3044(items: &[Item<'_>], out: &mut Findings) {
 }
 
 fn dl3045(items: &[Item<'_>], out: &mut Findings) {
-    // (stage name, WORKDIR set)
-    let mut stages: Vec<(Option<String>, bool)> = Vec::new();
+    // stage name -> WORKDIR set
+    let mut stages: HashMap<Option<String>, bool> = HashMap::new();
     let mut current: Option<String> = None;
     for item in items.iter().filter(|i| !i.onbuild) {
-        match item.kw.as_str() {
+        match item.kw {
             "FROM" => {
                 let f = parse_from(item);
-                let parent = stages
-                    .iter()
-                    .rev()
-                    .find(|s| s.0.as_deref() == Some(&f.image))
-                    .is_some_and(|s| s.1);
+                let parent = stages.get(&Some(f.image.clone())).copied().unwrap_or(false);
                 let name = f.alias.unwrap_or(f.image);
-                stages.push((Some(name.clone()), parent));
+                stages.insert(Some(name.clone()), parent);
                 current = Some(name);
             }
-            "WORKDIR" => match stages.iter_mut().rev().find(|s| s.0 == current) {
-                Some(s) => s.1 = true,
-                None => stages.push((current.clone(), true)),
-            },
+            "WORKDIR" => {
+                stages.insert(current.clone(), true);
+            }
             "COPY" if item.inst.args.len() >= 2 => {
-                let set = stages.iter().rev().find(|s| s.0 == current).is_some_and(|s| s.1);
+                let set = stages.get(&current).copied().unwrap_or(false);
                 let dest = item.inst.args[item.inst.args.len() - 1].trim_matches(['"', '\'']);
-                if !set && !dest.starts_with('/') && !dest.starts_with('$') && !is_windows_abs(dest) {
+                if !set && !dest.starts_with('/') && !dest.starts_with('$') && !is_windows_abs(dest)
+                {
                     out.push("DL3045", item.line());
                 }
             }
@@ -166,8 +218,11 @@ fn dl3045(items: &[Item<'_>], out: &mut Findings) {
 fn valid_label_key(k: &str) -> bool {
     k.starts_with(|c: char| c.is_ascii_lowercase())
         && k.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_/".contains(c))
-        && !["com.docker.", "io.docker.", "org.dockerproject."].iter().any(|p| k.starts_with(p))
+        && k.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_/".contains(c))
+        && !["com.docker.", "io.docker.", "org.dockerproject."]
+            .iter()
+            .any(|p| k.starts_with(p))
         && !k.contains("..")
         && !k.contains("--")
 }
@@ -190,8 +245,8 @@ fn dl3026(items: &[Item<'_>], allowed: &[String], out: &mut Findings) {
     if allowed.is_empty() {
         return;
     }
-    let mut aliases: Vec<String> = Vec::new();
-    let ok = |aliases: &[String], reference: &str| {
+    let mut aliases: HashSet<String> = HashSet::new();
+    let ok = |aliases: &HashSet<String>, reference: &str| {
         let (registry, image, _, _) = split_image(reference);
         aliases.contains(&image)
             || match registry {
@@ -204,7 +259,7 @@ fn dl3026(items: &[Item<'_>], allowed: &[String], out: &mut Findings) {
             }
     };
     for item in items.iter().filter(|i| !i.onbuild) {
-        let reference = match item.kw.as_str() {
+        let reference = match item.kw {
             "FROM" => item.inst.args.first().cloned(),
             "COPY" => item.inst.flag("from").map(str::to_string),
             _ => None,

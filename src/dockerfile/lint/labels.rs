@@ -25,12 +25,45 @@ static URL: LazyLock<Option<Regex>> =
 
 /// SPDX license identifiers accepted for `spdx` labels (the common ones; see the README).
 const SPDX: [&str; 40] = [
-    "0BSD", "AFL-3.0", "AGPL-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "Apache-1.1",
-    "Apache-2.0", "Artistic-2.0", "BSD-1-Clause", "BSD-2-Clause", "BSD-3-Clause", "BSL-1.0",
-    "CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0", "CDDL-1.0", "EPL-1.0", "EPL-2.0", "EUPL-1.2",
-    "GPL-2.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0", "GPL-3.0-only", "GPL-3.0-or-later",
-    "ISC", "LGPL-2.1", "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0", "LGPL-3.0-only",
-    "LGPL-3.0-or-later", "MIT", "MIT-0", "MPL-2.0", "MS-PL", "OFL-1.1", "PostgreSQL", "Unlicense",
+    "0BSD",
+    "AFL-3.0",
+    "AGPL-3.0",
+    "AGPL-3.0-only",
+    "AGPL-3.0-or-later",
+    "Apache-1.1",
+    "Apache-2.0",
+    "Artistic-2.0",
+    "BSD-1-Clause",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "BSL-1.0",
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC0-1.0",
+    "CDDL-1.0",
+    "EPL-1.0",
+    "EPL-2.0",
+    "EUPL-1.2",
+    "GPL-2.0",
+    "GPL-2.0-only",
+    "GPL-2.0-or-later",
+    "GPL-3.0",
+    "GPL-3.0-only",
+    "GPL-3.0-or-later",
+    "ISC",
+    "LGPL-2.1",
+    "LGPL-2.1-only",
+    "LGPL-2.1-or-later",
+    "LGPL-3.0",
+    "LGPL-3.0-only",
+    "LGPL-3.0-or-later",
+    "MIT",
+    "MIT-0",
+    "MPL-2.0",
+    "MS-PL",
+    "OFL-1.1",
+    "PostgreSQL",
+    "Unlicense",
     "Zlib",
 ];
 
@@ -47,7 +80,9 @@ pub fn valid(kind: LabelType, value: &str) -> bool {
         LabelType::Spdx => SPDX.contains(&value),
         LabelType::GitHash => {
             (value.len() == 7 || value.len() == 40)
-                && value.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
         }
         LabelType::SemVer => matches(&SEMVER, value),
         LabelType::Email => matches(&EMAIL, value),
@@ -62,7 +97,11 @@ fn value_rules(item: &Item<'_>, config: &LintConfig, out: &mut Findings) {
         .chunks(2)
         .map(|p| (unquote(&p[0]), unquote(p.get(1).map_or("", String::as_str))))
         .collect();
-    if config.strict_labels && pairs.iter().any(|(k, _)| !config.label_schema.iter().any(|(l, _)| l == k)) {
+    if config.strict_labels
+        && pairs
+            .iter()
+            .any(|(k, _)| !config.label_schema.iter().any(|(l, _)| l == k))
+    {
         out.push("DL3050", line);
     }
     for (label, kind) in &config.label_schema {
@@ -73,11 +112,17 @@ fn value_rules(item: &Item<'_>, config: &LintConfig, out: &mut Findings) {
             let (code, what) = match kind {
                 LabelType::Text => continue,
                 LabelType::Url => ("DL3052", "is not a valid URL."),
-                LabelType::Rfc3339 => ("DL3053", "is not a valid time format - must conform to RFC3339."),
+                LabelType::Rfc3339 => (
+                    "DL3053",
+                    "is not a valid time format - must conform to RFC3339.",
+                ),
                 LabelType::Spdx => ("DL3054", "is not a valid SPDX identifier."),
                 LabelType::GitHash => ("DL3055", "is not a valid git hash."),
                 LabelType::SemVer => ("DL3056", "does not conform to semantic versioning."),
-                LabelType::Email => ("DL3058", "is not a valid email format - must conform to RFC5322."),
+                LabelType::Email => (
+                    "DL3058",
+                    "is not a valid email format - must conform to RFC5322.",
+                ),
             };
             if !valid(*kind, v) {
                 out.push_msg(code, line, format!("Label `{label}` {what}"));
@@ -94,7 +139,7 @@ fn missing(items: &[Item<'_>], label: &str, out: &mut Findings) {
     let mut bad: Vec<(Option<String>, usize)> = Vec::new();
     let mut current: Option<(Option<String>, String, usize)> = None;
     for item in items.iter().filter(|i| !i.onbuild) {
-        match item.kw.as_str() {
+        match item.kw {
             "FROM" => {
                 let f = parse_from(item);
                 if good.iter().any(|g| g.as_deref() == Some(&f.image)) {
@@ -109,7 +154,14 @@ fn missing(items: &[Item<'_>], label: &str, out: &mut Findings) {
                     bad.retain(|(a, _)| a.as_deref() != Some(src));
                 }
             }
-            "LABEL" if item.inst.args.iter().step_by(2).any(|k| unquote(k) == label) => {
+            "LABEL"
+                if item
+                    .inst
+                    .args
+                    .iter()
+                    .step_by(2)
+                    .any(|k| unquote(k) == label) =>
+            {
                 if let Some((alias, image, from_line)) = &current {
                     let name = alias.clone().unwrap_or_else(|| image.clone());
                     bad.retain(|(a, l)| l != from_line && a.as_deref() != Some(name.as_str()));

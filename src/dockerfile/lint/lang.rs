@@ -1,6 +1,8 @@
 //! Language package manager rules, as hadolint defines them: pip (DL3013 pinning, DL3042 cache),
 //! npm (DL3016), gem (DL3028), go (DL3062), yarn (DL3060).
 
+use std::collections::{HashMap, HashSet};
+
 use super::apt::has_cache_mount;
 use super::base::{From, parse_from, unquote};
 use super::shell::{Cmd, Script};
@@ -9,22 +11,63 @@ use super::{Findings, Item};
 /// hadolint's `isPipInstall`.
 fn is_pip_install(c: &Cmd) -> bool {
     let std = c.name.starts_with("pip") && !c.name.starts_with("pipenv") && c.has_arg("install");
-    let python = c.name.starts_with("python")
-        && c.args.windows(3).any(|w| w == ["-m", "pip", "install"]);
+    let python =
+        c.name.starts_with("python") && c.args.windows(3).any(|w| w == ["-m", "pip", "install"]);
     std || python
 }
 
 const PIP_VALUE_FLAGS: [&str; 26] = [
-    "abi", "b", "build", "e", "editable", "extra-index-url", "f", "find-links", "i", "index-url",
-    "implementation", "no-binary", "only-binary", "platform", "prefix", "progress-bar", "proxy",
-    "python", "python-version", "root", "root-user-action", "src", "t", "target", "trusted-host",
+    "abi",
+    "b",
+    "build",
+    "e",
+    "editable",
+    "extra-index-url",
+    "f",
+    "find-links",
+    "i",
+    "index-url",
+    "implementation",
+    "no-binary",
+    "only-binary",
+    "platform",
+    "prefix",
+    "progress-bar",
+    "proxy",
+    "python",
+    "python-version",
+    "root",
+    "root-user-action",
+    "src",
+    "t",
+    "target",
+    "trusted-host",
     "upgrade-strategy",
 ];
 
 const VCS: [&str; 22] = [
-    "git+file", "git+https", "git+ssh", "git+http", "git+git", "git", "hg+file", "hg+http",
-    "hg+https", "hg+ssh", "hg+static-http", "svn", "svn+svn", "svn+http", "svn+https", "svn+ssh",
-    "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp",
+    "git+file",
+    "git+https",
+    "git+ssh",
+    "git+http",
+    "git+git",
+    "git",
+    "hg+file",
+    "hg+http",
+    "hg+https",
+    "hg+ssh",
+    "hg+static-http",
+    "svn",
+    "svn+svn",
+    "svn+http",
+    "svn+https",
+    "svn+ssh",
+    "bzr+http",
+    "bzr+https",
+    "bzr+ssh",
+    "bzr+sftp",
+    "bzr+ftp",
+    "bzr+lp",
 ];
 
 /// Words after the first `install` (hadolint's `stripInstallPrefix`).
@@ -47,7 +90,9 @@ fn pip_unpinned(c: &Cmd) -> bool {
     let pkgs = after_install(stripped.args_no_flags());
     !pkgs.iter().all(|p| {
         let vcs = VCS.iter().any(|v| p.starts_with(v));
-        ["==", ">=", "<=", ">", "<", "!=", "~=", "==="].iter().any(|s| p.contains(s))
+        ["==", ">=", "<=", ">", "<", "!=", "~=", "==="]
+            .iter()
+            .any(|s| p.contains(s))
             || (vcs && p.contains('@'))
             || p.ends_with(".whl")
             || p.ends_with(".tar.gz")
@@ -58,16 +103,20 @@ fn pip_unpinned(c: &Cmd) -> bool {
 fn pip_wrapper(c: &Cmd) -> bool {
     ["pipx", "pipenv"].iter().any(|w| {
         c.name.contains(w)
-            || (c.name.starts_with("python") && c.args.windows(2).any(|p| p[0] == "-m" && p[1] == *w))
+            || (c.name.starts_with("python")
+                && c.args.windows(2).any(|p| p[0] == "-m" && p[1] == *w))
     })
 }
 
-const TRUTHY: [&str; 10] = ["1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"];
+const TRUTHY: [&str; 10] = [
+    "1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES",
+];
 
 /// `PIP_NO_CACHE_DIR=<truthy>` in the script text.
-fn pip_no_cache_in_script(s: &Script) -> bool {
-    s.original.find("PIP_NO_CACHE_DIR=").is_some_and(|i| {
-        let rest = &s.original[i..];
+fn pip_no_cache_in_script(inst: &crate::dockerfile::parser::Instruction) -> bool {
+    let text = super::shell::run_script(inst);
+    text.find("PIP_NO_CACHE_DIR=").is_some_and(|i| {
+        let rest = &text[i..];
         let value = rest.split_once('=').map_or("", |(_, v)| v);
         TRUTHY.iter().any(|t| value.starts_with(t))
     })
@@ -76,15 +125,15 @@ fn pip_no_cache_in_script(s: &Script) -> bool {
 /// DL3042 over a sequence of items: stages (and their children) with `ENV PIP_NO_CACHE_DIR` set
 /// are exempt.
 fn dl3042(items: &[&Item<'_>], out: &mut Findings) {
-    let mut stages: Vec<(String, bool)> = Vec::new();
+    let mut stages: HashMap<String, bool> = HashMap::new();
     let mut current: Option<String> = None;
     for item in items {
-        match item.kw.as_str() {
+        match item.kw {
             "FROM" if !item.onbuild => {
                 let f = parse_from(item);
-                let parent = stages.iter().rev().find(|s| s.0 == f.image).is_some_and(|s| s.1);
+                let parent = stages.get(&f.image).copied().unwrap_or(false);
                 let name = f.alias.unwrap_or(f.image);
-                stages.push((name.clone(), parent));
+                stages.insert(name.clone(), parent);
                 current = Some(name);
             }
             "ENV" => {
@@ -95,22 +144,22 @@ fn dl3042(items: &[&Item<'_>], out: &mut Findings) {
                     .map(|p| unquote(p.get(1).map_or("", String::as_str)));
                 if let Some(v) = value.filter(|v| TRUTHY.contains(&v.as_str())) {
                     let set = !v.is_empty();
-                    let name = current.clone().unwrap_or_default();
-                    match stages.iter_mut().rev().find(|s| s.0 == name) {
-                        Some(s) => s.1 = set,
-                        None => stages.push((name, set)),
-                    }
+                    stages.insert(current.clone().unwrap_or_default(), set);
                 }
             }
             "RUN" => {
                 let Some(s) = &item.script else { continue };
                 let name = current.clone().unwrap_or_default();
-                let exempt = stages.iter().rev().find(|st| st.0 == name).is_some_and(|st| st.1);
+                let exempt = stages.get(&name).copied().unwrap_or(false);
                 let forgot = s
                     .cmds
                     .iter()
                     .any(|c| is_pip_install(c) && !c.has_arg("--no-cache-dir") && !pip_wrapper(c));
-                if !exempt && !pip_no_cache_in_script(s) && forgot && !has_cache_mount(item.inst, ".cache/pip") {
+                if !exempt
+                    && forgot
+                    && !pip_no_cache_in_script(item.inst)
+                    && !has_cache_mount(item.inst, ".cache/pip")
+                {
                     out.push("DL3042", item.line());
                 }
             }
@@ -129,7 +178,10 @@ fn npm_unpinned(c: &Cmd) -> bool {
         return false;
     }
     !after_install(words).iter().all(|p| {
-        if ["git://", "git+ssh://", "git+http://", "git+https://"].iter().any(|g| p.starts_with(g)) {
+        if ["git://", "git+ssh://", "git+http://", "git+https://"]
+            .iter()
+            .any(|g| p.starts_with(g))
+        {
             return p.contains('#');
         }
         if [".tar", ".tar.gz", ".tgz"].iter().any(|t| p.ends_with(t))
@@ -201,12 +253,12 @@ fn go_unpinned(s: &Script) -> bool {
 /// base later.
 fn dl3060(items: &[&Item<'_>], out: &mut Findings) {
     let mut last: Option<From> = None;
-    let mut images: Vec<String> = Vec::new();
+    let mut images: HashSet<String> = HashSet::new();
     let mut forgets: Vec<(usize, Option<From>)> = Vec::new();
     for item in items {
         if item.kw == "FROM" && !item.onbuild {
             let f = parse_from(item);
-            images.push(f.image.clone());
+            images.insert(f.image.clone());
             last = Some(f);
             continue;
         }

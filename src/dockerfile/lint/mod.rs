@@ -146,7 +146,7 @@ pub fn stages(file: &Dockerfile) -> Vec<Stage<'_>> {
 /// and for RUN (or a SHELL) its parsed script.
 pub(crate) struct Item<'a> {
     pub inst: &'a Instruction,
-    pub kw: String,
+    pub kw: &'static str,
     pub onbuild: bool,
     pub script: Option<Script>,
 }
@@ -161,13 +161,43 @@ impl Item<'_> {
     }
 }
 
+/// The Dockerfile keywords, so items hold a `&'static str` rather than an allocation each.
+const KEYWORDS: [&str; 18] = [
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "FROM",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
+fn keyword(word: &str) -> &'static str {
+    KEYWORDS
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(word))
+        .copied()
+        .unwrap_or("")
+}
+
 fn items(file: &Dockerfile) -> Vec<Item<'_>> {
     file.instructions
         .iter()
         .map(|inst| {
-            let kw = inst.effective_keyword();
-            let script = matches!(kw.as_str(), "RUN" | "SHELL")
-                .then(|| shell::parse(&shell::run_script(inst)));
+            let kw = keyword(inst.trigger.as_deref().unwrap_or(&inst.name));
+            let script =
+                matches!(kw, "RUN" | "SHELL").then(|| shell::parse(&shell::run_script(inst)));
             Item {
                 inst,
                 onbuild: inst.trigger.is_some(),

@@ -1,8 +1,10 @@
 //! OS package manager rules other than apt, as hadolint defines them: apk (DL3018, DL3019), yum
 //! (DL3030, DL3032, DL3033), zypper (DL3034–DL3037), dnf/microdnf (DL3038, DL3040, DL3041).
 
+use std::collections::{HashMap, HashSet};
+
 use super::apt::has_cache_mount;
-use super::base::{arg_name, parse_from};
+use super::base::{arg_name, parse_from, refers_to_any};
 use super::shell::{Cmd, Script};
 use super::{Findings, Item};
 
@@ -33,7 +35,8 @@ fn cleaned_after(s: &Script, install: impl Fn(&Cmd) -> bool, clean: impl Fn(&Cmd
 fn apk_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     let apk_add = |c: &Cmd| c.has_args("apk", &["add"]);
     let pkgs = packages(s, apk_add, &["t", "virtual", "repository", "X"], &["add"]);
-    let fixed = |p: &String| ["=", "~", ">", "<"].iter().any(|v| p.contains(v)) || p.ends_with(".apk");
+    let fixed =
+        |p: &String| ["=", "~", ">", "<"].iter().any(|v| p.contains(v)) || p.ends_with(".apk");
     if !pkgs.iter().all(fixed) {
         out.push("DL3018", item.line());
     }
@@ -49,13 +52,24 @@ fn zypper_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     let interactive = |c: &Cmd| {
         c.has_args(
             "zypper",
-            &["install", "in", "remove", "rm", "source-install", "si", "patch"],
+            &[
+                "install",
+                "in",
+                "remove",
+                "rm",
+                "source-install",
+                "si",
+                "patch",
+            ],
         ) && !c.has_any_flag(&["non-interactive", "n", "no-confirm", "y"])
     };
     if s.cmds.iter().any(interactive) {
         out.push("DL3034", line);
     }
-    if s.cmds.iter().any(|c| c.has_args("zypper", &["dist-upgrade", "dup"])) {
+    if s.cmds
+        .iter()
+        .any(|c| c.has_args("zypper", &["dist-upgrade", "dup"]))
+    {
         out.push("DL3035", line);
     }
     let install = |c: &Cmd| c.has_args("zypper", &["install", "in"]);
@@ -64,7 +78,10 @@ fn zypper_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
         out.push("DL3036", line);
     }
     let fixed = |p: &String| ["=", ">", "<"].iter().any(|v| p.contains(v)) || p.ends_with(".rpm");
-    if !packages(s, install, &[], &["install", "in"]).iter().all(fixed) {
+    if !packages(s, install, &[], &["install", "in"])
+        .iter()
+        .all(fixed)
+    {
         out.push("DL3037", line);
     }
 }
@@ -75,23 +92,42 @@ fn yum_dnf_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     let line = item.line();
     let installs = ["install", "groupinstall", "localinstall"];
     let yes = |c: &Cmd| c.has_any_flag(&["y", "assumeyes"]);
-    if s.cmds.iter().any(|c| c.has_args("yum", &installs) && !yes(c)) {
+    if s.cmds
+        .iter()
+        .any(|c| c.has_args("yum", &installs) && !yes(c))
+    {
         out.push("DL3030", line);
     }
-    let yum_clean =
-        |c: &Cmd| c.has_args("yum", &["clean", "all"]) || c.has_args("rm", &["-rf", "/var/cache/yum/*"]);
+    let yum_clean = |c: &Cmd| {
+        c.has_args("yum", &["clean", "all"]) || c.has_args("rm", &["-rf", "/var/cache/yum/*"])
+    };
     if !cleaned_after(s, |c| c.has_args("yum", &["install"]), yum_clean) {
         out.push("DL3032", line);
     }
-    if s.cmds.iter().any(|c| c.names_have_args(&DNF, &installs) && !yes(c)) {
+    if s.cmds
+        .iter()
+        .any(|c| c.names_have_args(&DNF, &installs) && !yes(c))
+    {
         out.push("DL3038", line);
     }
-    let dnf_installs = ["install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei"];
+    let dnf_installs = [
+        "install",
+        "in",
+        "upgrade",
+        "up",
+        "upgrade-minimal",
+        "up-min",
+        "reinstall",
+        "rei",
+    ];
     let all_cleaned = DNF.iter().all(|name| {
         cleaned_after(
             s,
             |c| c.has_args(name, &dnf_installs),
-            |c| c.has_args(name, &["clean", "all"]) || c.has_args("rm", &["-rf", "/var/cache/libdnf5*"]),
+            |c| {
+                c.has_args(name, &["clean", "all"])
+                    || c.has_args("rm", &["-rf", "/var/cache/libdnf5*"])
+            },
         )
     });
     let mounted = has_cache_mount(item.inst, "/var/cache/libdnf5")
@@ -101,20 +137,20 @@ fn yum_dnf_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     }
 }
 
-/// Variables known in the current stage (ENV, inherited from the parent stage) and ARGs.
+/// Variables known in the current stage (ENV, inherited from the stage it is built from) and ARGs.
 #[derive(Default)]
 struct Vars {
-    stages: Vec<(String, Vec<String>)>,
-    args: Vec<String>,
+    /// ENV names per stage, in order.
+    stages: Vec<HashSet<String>>,
+    /// First stage index of each alias.
+    aliases: HashMap<String, usize>,
+    args: HashSet<String>,
 }
 
 impl Vars {
     fn defined(&self, text: &str) -> bool {
-        let stage = self.stages.last().map(|s| &s.1[..]).unwrap_or_default();
-        stage
-            .iter()
-            .chain(&self.args)
-            .any(|v| text.contains(&format!("${{{v}}}")) || text.contains(&format!("${v}")))
+        self.stages.last().is_some_and(|s| refers_to_any(text, s))
+            || refers_to_any(text, &self.args)
     }
 
     fn version_fixed(&self, package: &str) -> bool {
@@ -132,7 +168,9 @@ impl Vars {
         rest.iter().all(|p| {
             p.chars()
                 .all(|c| c.is_ascii_alphanumeric() || ".~^_:+".contains(c))
-        }) && rest.iter().any(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+        }) && rest
+            .iter()
+            .any(|p| p.starts_with(|c: char| c.is_ascii_digit()))
     }
 }
 
@@ -141,27 +179,32 @@ impl Vars {
 fn versions(items: &[&Item<'_>], out: &mut Findings) {
     let mut vars = Vars::default();
     for item in items {
-        match item.kw.as_str() {
+        match item.kw {
             "FROM" if !item.onbuild => {
                 let f = parse_from(item);
                 let inherited = vars
-                    .stages
-                    .iter()
-                    .find(|s| s.0 == f.image)
-                    .map(|s| s.1.clone())
+                    .aliases
+                    .get(&f.image)
+                    .and_then(|i| vars.stages.get(*i))
+                    .cloned()
                     .unwrap_or_default();
-                vars.stages.push((f.alias.unwrap_or_default(), inherited));
+                if let Some(a) = f.alias {
+                    vars.aliases.entry(a).or_insert(vars.stages.len());
+                }
+                vars.stages.push(inherited);
             }
             "ENV" => {
                 let names = item.inst.args.iter().step_by(2).cloned();
                 if vars.stages.is_empty() {
-                    vars.stages.push((String::new(), Vec::new()));
+                    vars.stages.push(HashSet::new());
                 }
                 if let Some(s) = vars.stages.last_mut() {
-                    s.1.extend(names);
+                    s.extend(names);
                 }
             }
-            "ARG" => vars.args.extend(item.inst.args.iter().map(|a| arg_name(a).to_string())),
+            "ARG" => vars
+                .args
+                .extend(item.inst.args.iter().map(|a| arg_name(a).to_string())),
             "RUN" => {
                 let Some(s) = &item.script else { continue };
                 let module_fixed = |m: &String| m.contains(':');
@@ -177,22 +220,32 @@ fn versions(items: &[&Item<'_>], out: &mut Findings) {
                     &[],
                     &["install", "module"],
                 );
-                if !yum_pkgs.iter().all(|p| vars.version_fixed(p)) || !yum_mods.iter().all(module_fixed) {
+                if !yum_pkgs.iter().all(|p| vars.version_fixed(p))
+                    || !yum_mods.iter().all(module_fixed)
+                {
                     out.push("DL3033", item.line());
                 }
                 let dnf_pkgs = packages(
                     s,
-                    |c| !c.names_have_args(&DNF, &["module", "group"]) && c.names_have_args(&DNF, &["install"]),
+                    |c| {
+                        !c.names_have_args(&DNF, &["module", "group"])
+                            && c.names_have_args(&DNF, &["install"])
+                    },
                     &[],
                     &["install", "module"],
                 );
                 let dnf_mods = packages(
                     s,
-                    |c| c.names_have_args(&DNF, &["module"]) && c.names_have_args(&DNF, &["install"]),
+                    |c| {
+                        c.names_have_args(&DNF, &["module"])
+                            && c.names_have_args(&DNF, &["install"])
+                    },
                     &[],
                     &["install", "module"],
                 );
-                if !dnf_pkgs.iter().all(|p| vars.version_fixed(p)) || !dnf_mods.iter().all(module_fixed) {
+                if !dnf_pkgs.iter().all(|p| vars.version_fixed(p))
+                    || !dnf_mods.iter().all(module_fixed)
+                {
                     out.push("DL3041", item.line());
                 }
             }

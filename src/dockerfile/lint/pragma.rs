@@ -26,12 +26,12 @@ pub(crate) fn parse(comment: &str) -> Option<Pragma> {
         Some(r) if r.starts_with(char::is_whitespace) => (true, r.trim_start()),
         _ => (false, rest),
     };
-    let list = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?;
+    let list = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
     let list = list.split('#').next().unwrap_or_default();
-    let codes: Vec<String> = list
-        .split(',')
-        .map(|c| c.trim().to_string())
-        .collect();
+    let codes: Vec<String> = list.split(',').map(|c| c.trim().to_string()).collect();
     let valid = codes
         .iter()
         .all(|c| !c.is_empty() && c.chars().all(|ch| "DLSCH0123456789".contains(ch)));
@@ -84,7 +84,10 @@ mod tests {
     fn parses_pragmas() {
         assert_eq!(
             parse(" hadolint ignore=DL3008, SC2086"),
-            Some(Pragma { global: false, codes: vec!["DL3008".into(), "SC2086".into()] })
+            Some(Pragma {
+                global: false,
+                codes: vec!["DL3008".into(), "SC2086".into()]
+            })
         );
         assert_eq!(
             parse("hadolint global ignore=DL3059").map(|p| p.global),

@@ -25,7 +25,9 @@ fn basename(p: &str) -> &str {
 
 fn simple_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     let line = item.line();
-    const POINTLESS: [&str; 9] = ["free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim"];
+    const POINTLESS: [&str; 9] = [
+        "free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim",
+    ];
     if s.cmds.iter().any(|c| POINTLESS.contains(&c.name.as_str())) {
         out.push("DL3001", line);
     }
@@ -47,7 +49,15 @@ fn simple_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
     let noisy_wget = |c: &Cmd| {
         c.name == "wget"
             && !c.has_flag("progress")
-            && !c.has_any_flag(&["q", "quiet", "o", "output-file", "a", "append-output", "no-verbose"])
+            && !c.has_any_flag(&[
+                "q",
+                "quiet",
+                "o",
+                "output-file",
+                "a",
+                "append-output",
+                "no-verbose",
+            ])
             && !c.has_arg("-nv")
     };
     if s.cmds.iter().any(noisy_wget) {
@@ -59,11 +69,21 @@ fn simple_rules(item: &Item<'_>, s: &Script, out: &mut Findings) {
 }
 
 fn extracts(c: &Cmd, archive: &str) -> bool {
-    const UNZIP: [&str; 9] = ["unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"];
+    const UNZIP: [&str; 9] = [
+        "unzip",
+        "gunzip",
+        "bunzip2",
+        "unlzma",
+        "unxz",
+        "zgz",
+        "uncompress",
+        "zcat",
+        "gzcat",
+    ];
     let tar = c.name == "tar"
-        && c.args.iter().any(|a| {
-            a == "--extract" || a == "--get" || (a.starts_with('-') && a.contains('x'))
-        });
+        && c.args
+            .iter()
+            .any(|a| a == "--extract" || a == "--get" || (a.starts_with('-') && a.contains('x')));
     (tar || UNZIP.contains(&c.name.as_str()))
         && c.args_no_flags().iter().any(|a| basename(a) == archive)
 }
@@ -74,13 +94,17 @@ fn dl3010(items: &[Item<'_>], out: &mut Findings) {
     let mut archives: Vec<(usize, String)> = Vec::new();
     let mut extracted: Vec<usize> = Vec::new();
     for item in items.iter().filter(|i| !i.onbuild) {
-        match item.kw.as_str() {
+        match item.kw {
             "FROM" => {
                 archives.clear();
                 extracted.clear();
             }
             "COPY" if item.inst.flag("from").is_none() && item.inst.args.len() >= 2 => {
-                let (target, sources) = item.inst.args.split_last().unwrap_or((&item.inst.args[0], &[]));
+                let (target, sources) = item
+                    .inst
+                    .args
+                    .split_last()
+                    .unwrap_or((&item.inst.args[0], &[]));
                 if is_archive(target) {
                     archives.push((item.line(), basename(target).to_string()));
                 } else {
@@ -159,15 +183,19 @@ fn dl4001(items: &[&Item<'_>], out: &mut Findings) {
 fn dl4006(items: &[Item<'_>], out: &mut Findings) {
     let mut pipefail = false;
     for item in items.iter().filter(|i| !i.onbuild) {
-        match item.kw.as_str() {
+        match item.kw {
             "FROM" => pipefail = false,
             "SHELL" => {
                 let text = item.inst.args.join(" ");
-                let non_posix = ["pwsh", "powershell", "cmd"].iter().any(|p| text.starts_with(p));
+                let non_posix = ["pwsh", "powershell", "cmd"]
+                    .iter()
+                    .any(|p| text.starts_with(p));
                 let has_option = item.script.as_ref().is_some_and(|s| {
                     s.cmds.iter().any(|c| {
                         let base = c.name.rsplit('/').next().unwrap_or_default();
-                        ["bash", "zsh", "ash"].contains(&base) && c.has_flag("o") && c.has_arg("pipefail")
+                        ["bash", "zsh", "ash"].contains(&base)
+                            && c.has_flag("o")
+                            && c.has_arg("pipefail")
                     })
                 });
                 pipefail = non_posix || has_option;

@@ -3,31 +3,42 @@
 //! arguments (quotes removed, `$VAR` kept as `${VAR}`) and the flags found in them.
 
 /// One simple command: `name arg…` (leading `VAR=value` assignments and redirections dropped).
+/// Flags are read from the arguments when asked: `-abc` gives `a`, `b`, `c`, `--opt=value` gives
+/// `opt` (hadolint's `getAllFlags`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cmd {
     /// The command word, as written (`apt-get`, `/usr/bin/wget`).
     pub name: String,
     /// The words after the name.
     pub args: Vec<String>,
-    /// Flags: `(flag name, index of the argument it came from)`; `-abc` gives `a`, `b`, `c`,
-    /// `--opt=value` gives `opt`.
-    pub flags: Vec<(String, usize)>,
 }
 
 impl Cmd {
-    fn new(name: String, args: Vec<String>) -> Self {
-        let mut flags = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            if a == "-" || a == "--" {
-                continue;
-            }
-            if let Some(long) = a.strip_prefix("--") {
-                flags.push((long.split('=').next().unwrap_or_default().to_string(), i));
-            } else if let Some(short) = a.strip_prefix('-') {
-                flags.extend(short.chars().map(|c| (c.to_string(), i)));
-            }
-        }
-        Cmd { name, args, flags }
+    fn new(name: String, mut args: Vec<String>) -> Self {
+        args.shrink_to_fit();
+        Cmd { name, args }
+    }
+
+    /// `(flag, index of the argument it came from)`.
+    pub fn flags(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.args.iter().enumerate().flat_map(|(i, a)| {
+            let (long, short) = if a == "-" || a == "--" {
+                (None, "")
+            } else if let Some(l) = a.strip_prefix("--") {
+                (Some(l.split('=').next().unwrap_or_default()), "")
+            } else if let Some(s) = a.strip_prefix('-') {
+                (None, s)
+            } else {
+                (None, "")
+            };
+            long.into_iter()
+                .chain(
+                    short
+                        .char_indices()
+                        .map(move |(j, c)| &short[j..j + c.len_utf8()]),
+                )
+                .map(move |f| (f, i))
+        })
     }
 
     /// hadolint's `cmdHasArgs`: the command is `name` and one of its words is in `args`.
@@ -52,7 +63,7 @@ impl Cmd {
 
     /// How many times a flag is given.
     pub fn count_flag(&self, flag: &str) -> usize {
-        self.flags.iter().filter(|(f, _)| f == flag).count()
+        self.flags().filter(|(f, _)| *f == flag).count()
     }
 
     /// Whether a flag is given.
@@ -62,11 +73,12 @@ impl Cmd {
 
     /// Whether any of the flags is given.
     pub fn has_any_flag(&self, flags: &[&str]) -> bool {
-        self.flags.iter().any(|(f, _)| flags.contains(&f.as_str()))
+        self.flags().any(|(f, _)| flags.contains(&f))
     }
 
     fn is_flag_word(&self, i: usize) -> bool {
-        self.flags.iter().any(|(_, id)| *id == i)
+        let a = &self.args[i];
+        a.starts_with('-') && a != "-" && a != "--" && a.len() > 1
     }
 
     /// The words that are not flags (hadolint's `getArgsNoFlags`).
@@ -81,37 +93,23 @@ impl Cmd {
     /// after such a flag, unless the flag carries `=value`).
     pub fn drop_flag_arg(&self, flags: &[&str]) -> Cmd {
         let drop: Vec<usize> = self
-            .flags
-            .iter()
-            .filter(|(f, i)| flags.contains(&f.as_str()) && !self.args[*i].contains('='))
+            .flags()
+            .filter(|(f, i)| flags.contains(f) && !self.args[*i].contains('='))
             .map(|(_, i)| i + 1)
             .collect();
-        let mut kept = Vec::new();
-        let mut kept_flags = Vec::new();
-        for (i, a) in self.args.iter().enumerate() {
-            if drop.contains(&i) {
-                continue;
-            }
-            kept_flags.extend(
-                self.flags
-                    .iter()
-                    .filter(|(_, id)| *id == i)
-                    .map(|(f, _)| (f.clone(), kept.len())),
-            );
-            kept.push(a.clone());
-        }
         Cmd {
             name: self.name.clone(),
-            args: kept,
-            flags: kept_flags,
+            args: (0..self.args.len())
+                .filter(|i| !drop.contains(i))
+                .map(|i| self.args[i].clone())
+                .collect(),
         }
     }
 
     /// The values given to a flag (`useradd -u 1000` gives `["1000"]` for `u`).
     pub fn flag_values(&self, flag: &str) -> Vec<&str> {
-        self.flags
-            .iter()
-            .filter(|(f, _)| f == flag)
+        self.flags()
+            .filter(|(f, _)| *f == flag)
             .filter_map(|(_, i)| self.args.get(i + 1).map(String::as_str))
             .collect()
     }
@@ -120,8 +118,6 @@ impl Cmd {
 /// A parsed script: its commands in order and whether it has a pipe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Script {
-    /// The text as given.
-    pub original: String,
     /// Simple commands, outer ones before the ones substituted into them.
     pub cmds: Vec<Cmd>,
     /// Whether a `|` pipe appears.
@@ -338,9 +334,15 @@ fn redirect(lx: &mut Lexer, c: char, chars: &mut std::iter::Peekable<std::str::C
             break;
         }
     }
-    if chars.peek().is_some_and(|d| d.is_ascii_digit() || *d == '-') {
+    if chars
+        .peek()
+        .is_some_and(|d| d.is_ascii_digit() || *d == '-')
+    {
         // `>&2`, `2>&1`, `>&-`: the target is a descriptor.
-        while chars.peek().is_some_and(|d| d.is_ascii_digit() || *d == '-') {
+        while chars
+            .peek()
+            .is_some_and(|d| d.is_ascii_digit() || *d == '-')
+        {
             chars.next();
         }
         return;
@@ -411,9 +413,10 @@ pub fn parse(script: &str) -> Script {
         }
     }
     lx.separator();
+    let mut cmds = lx.cmds;
+    cmds.shrink_to_fit();
     Script {
-        original: script.to_string(),
-        cmds: lx.cmds,
+        cmds,
         has_pipes: lx.pipes,
     }
 }

@@ -27,5 +27,8 @@ fn assignments_and_flags() {
     assert_eq!(c.name, "apt-get");
     assert_eq!(c.count_flag("q"), 2);
     assert_eq!(c.drop_flag_arg(&["t"]).args_no_flags(), ["install", "foo"]);
-    assert_eq!(parse("useradd -u 123456 app").cmds[0].flag_values("u"), ["123456"]);
+    assert_eq!(
+        parse("useradd -u 123456 app").cmds[0].flag_values("u"),
+        ["123456"]
+    );
 }

@@ -22,7 +22,9 @@ use crate::dockerfile::parser::{Dockerfile, Instruction};
 #[derive(Debug, thiserror::Error)]
 pub enum ShellcheckError {
     /// No `shellcheck` on `PATH`.
-    #[error("shellcheck is not installed: RUN scripts were not checked (install the `shellcheck` package)")]
+    #[error(
+        "shellcheck is not installed: RUN scripts were not checked (install the `shellcheck` package)"
+    )]
     NotInstalled,
     /// It ran but failed or printed something unexpected.
     #[error("shellcheck failed: {0}")]
@@ -31,7 +33,13 @@ pub enum ShellcheckError {
 
 /// The variables hadolint always exports.
 const PROXIES: [&str; 8] = [
-    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
     "no_proxy",
 ];
 
@@ -64,11 +72,15 @@ fn script_body(src_lines: &[&str], inst: &Instruction, escape: char) -> Vec<(usi
     let mut out = Vec::new();
     let prefix = inst.original.len() - inst.original.trim_start().len();
     for n in inst.start_line..=inst.end_line {
-        let Some(raw) = src_lines.get(n - 1) else { break };
+        let Some(raw) = src_lines.get(n - 1) else {
+            break;
+        };
         let mut text = raw.trim_end_matches(['\r', '\n']).to_string();
         if n == inst.start_line {
             let body = inst.args.first().map_or("", String::as_str);
-            let head_len = text.find(body.lines().next().unwrap_or(body)).unwrap_or(prefix);
+            let head_len = text
+                .find(body.lines().next().unwrap_or(body))
+                .unwrap_or(prefix);
             text = " ".repeat(text[..head_len].chars().count()) + &text[head_len..];
         } else if text.trim_start().starts_with('#') {
             continue;
@@ -86,7 +98,9 @@ fn script_body(src_lines: &[&str], inst: &Instruction, escape: char) -> Vec<(usi
 /// shell and exported variables.
 pub fn scripts(source: &str, file: &Dockerfile) -> Vec<RunScript> {
     let src_lines: Vec<&str> = source.split_inclusive('\n').collect();
-    let mut stages: Vec<(Option<String>, Opts)> = Vec::new();
+    // Options by stage index, and the first stage of each alias.
+    let mut stages: Vec<Opts> = Vec::new();
+    let mut aliases: std::collections::HashMap<String, usize> = Default::default();
     let mut opts = default_opts();
     let mut comments = file.comment_lines.iter().peekable();
     let mut out = Vec::new();
@@ -101,14 +115,19 @@ pub fn scripts(source: &str, file: &Dockerfile) -> Vec<RunScript> {
         match kw.as_str() {
             "FROM" if inst.trigger.is_none() => {
                 let (image, alias) = from_names(inst);
-                opts = stages
-                    .iter()
-                    .find(|(a, _)| a.as_deref() == Some(image.as_str()))
-                    .map_or_else(default_opts, |(_, o)| o.clone());
-                stages.push((alias, opts.clone()));
+                opts = aliases
+                    .get(&image)
+                    .and_then(|i| stages.get(*i))
+                    .map_or_else(default_opts, Opts::clone);
+                if let Some(a) = alias {
+                    aliases.entry(a).or_insert(stages.len());
+                }
+                stages.push(opts.clone());
                 continue;
             }
-            "ARG" => opts.vars.extend(inst.args.iter().map(|a| arg_name(a).to_string())),
+            "ARG" => opts
+                .vars
+                .extend(inst.args.iter().map(|a| arg_name(a).to_string())),
             "ENV" => opts.vars.extend(inst.args.iter().step_by(2).cloned()),
             "SHELL" => opts.shell = inst.args.join(" "),
             "RUN" if !inst.json && inst.heredocs.is_empty() => {
@@ -119,7 +138,7 @@ pub fn scripts(source: &str, file: &Dockerfile) -> Vec<RunScript> {
             _ => {}
         }
         if let Some(last) = stages.last_mut() {
-            last.1 = opts.clone();
+            *last = opts.clone();
         }
     }
     out
@@ -128,7 +147,7 @@ pub fn scripts(source: &str, file: &Dockerfile) -> Vec<RunScript> {
 fn from_names(inst: &Instruction) -> (String, Option<String>) {
     let item = super::Item {
         inst,
-        kw: "FROM".into(),
+        kw: "FROM",
         onbuild: false,
         script: None,
     };
@@ -137,7 +156,10 @@ fn from_names(inst: &Instruction) -> (String, Option<String>) {
 }
 
 fn build(src_lines: &[&str], inst: &Instruction, escape: char, opts: &Opts) -> Option<RunScript> {
-    if ["pwsh", "powershell", "cmd"].iter().any(|s| opts.shell.contains(s)) {
+    if ["pwsh", "powershell", "cmd"]
+        .iter()
+        .any(|s| opts.shell.contains(s))
+    {
         return None;
     }
     let shell = opts.shell.split_whitespace().next().unwrap_or("/bin/sh");
@@ -146,7 +168,10 @@ fn build(src_lines: &[&str], inst: &Instruction, escape: char, opts: &Opts) -> O
     vars.dedup();
     let mut text = format!("#!{shell}\n");
     let mut lines = vec![0];
-    for v in vars.iter().filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+    for v in vars
+        .iter()
+        .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
         text.push_str(&format!("export {v}=1\n"));
         lines.push(0);
     }
@@ -199,13 +224,20 @@ fn temp_dir() -> Result<PathBuf, ShellcheckError> {
 
 /// Whether the `shellcheck` binary can be run.
 pub fn available() -> bool {
-    Command::new("shellcheck").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Runs ShellCheck once over all RUN scripts of a file and returns its findings as diagnostics
 /// (severities from ShellCheck's levels, then `config`'s overrides and ignores; pragmas are applied
 /// by the caller).
-pub fn check(source: &str, file: &Dockerfile, config: &LintConfig) -> Result<Vec<Diagnostic>, ShellcheckError> {
+pub fn check(
+    source: &str,
+    file: &Dockerfile,
+    config: &LintConfig,
+) -> Result<Vec<Diagnostic>, ShellcheckError> {
     let scripts = scripts(source, file);
     if scripts.is_empty() {
         return Ok(Vec::new());
@@ -216,7 +248,11 @@ pub fn check(source: &str, file: &Dockerfile, config: &LintConfig) -> Result<Vec
     result
 }
 
-fn run_in(dir: &std::path::Path, scripts: &[RunScript], config: &LintConfig) -> Result<Vec<Diagnostic>, ShellcheckError> {
+fn run_in(
+    dir: &std::path::Path,
+    scripts: &[RunScript],
+    config: &LintConfig,
+) -> Result<Vec<Diagnostic>, ShellcheckError> {
     let mut paths = Vec::new();
     for (i, s) in scripts.iter().enumerate() {
         let p = dir.join(format!("{i}.sh"));
@@ -233,14 +269,27 @@ fn run_in(dir: &std::path::Path, scripts: &[RunScript], config: &LintConfig) -> 
         })?;
     // Exit 0: clean, 1: findings; anything else is a failure.
     if !matches!(out.status.code(), Some(0 | 1)) {
-        return Err(ShellcheckError::Failed(String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default().to_string()));
+        return Err(ShellcheckError::Failed(
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ));
     }
-    let parsed: Json1 = serde_json::from_slice(&out.stdout).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
+    let parsed: Json1 =
+        serde_json::from_slice(&out.stdout).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
     let mut diags = Vec::new();
     for c in parsed.comments {
         let index = paths.iter().position(|p| p.to_string_lossy() == c.file);
-        let Some(script) = index.map(|i| &scripts[i]) else { continue };
-        let line = script.lines.get(c.line.saturating_sub(1)).copied().unwrap_or(0);
+        let Some(script) = index.map(|i| &scripts[i]) else {
+            continue;
+        };
+        let line = script
+            .lines
+            .get(c.line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
         if line == 0 {
             continue;
         }
@@ -251,7 +300,9 @@ fn run_in(dir: &std::path::Path, scripts: &[RunScript], config: &LintConfig) -> 
             _ => Severity::Style,
         };
         let code = intern(c.code);
-        let Some(severity) = config.severity(code, Some(default)) else { continue };
+        let Some(severity) = config.severity(code, Some(default)) else {
+            continue;
+        };
         diags.push(Diagnostic {
             code,
             severity,
@@ -264,7 +315,10 @@ fn run_in(dir: &std::path::Path, scripts: &[RunScript], config: &LintConfig) -> 
 }
 
 /// [`check`] on tokio's blocking pool, for callers on an async runtime (the editor).
-pub async fn check_async(source: String, config: LintConfig) -> Result<Vec<Diagnostic>, ShellcheckError> {
+pub async fn check_async(
+    source: String,
+    config: LintConfig,
+) -> Result<Vec<Diagnostic>, ShellcheckError> {
     tokio::task::spawn_blocking(move || {
         let file = crate::dockerfile::parse(&source);
         check(&source, &file, &config)

@@ -160,6 +160,28 @@ pub fn effective_config(args: &LintArgs) -> anyhow::Result<LintConfig> {
     Ok(c)
 }
 
+/// Parses and lints one source text with the rules; the text comes back when ShellCheck will need
+/// it, else it is dropped (with each instruction's joined line) right after parsing.
+fn lint_rules(
+    src: String,
+    config: &LintConfig,
+    keep_text: bool,
+) -> (super::Dockerfile, Vec<lint::Diagnostic>, String) {
+    let mut parsed = parse(&src);
+    let src = if keep_text {
+        src
+    } else {
+        drop(src);
+        for inst in &mut parsed.instructions {
+            inst.original = String::new();
+            inst.comments = Vec::new();
+        }
+        String::new()
+    };
+    let diagnostics = lint::lint_with(&parsed, config);
+    (parsed, diagnostics, src)
+}
+
 /// Lints one source text: the rules, then ShellCheck when `run_shellcheck` (its error, if any, is
 /// returned beside the findings). The text is dropped as soon as it is parsed when ShellCheck does
 /// not need it, so a large file is not held twice.
@@ -172,19 +194,7 @@ pub fn lint_text(
     Vec<lint::Diagnostic>,
     Option<shellcheck::ShellcheckError>,
 ) {
-    let mut parsed = parse(&src);
-    let src = if run_shellcheck {
-        src
-    } else {
-        // Only ShellCheck needs the text and each instruction's joined line.
-        drop(src);
-        for inst in &mut parsed.instructions {
-            inst.original = String::new();
-            inst.comments = Vec::new();
-        }
-        String::new()
-    };
-    let mut diagnostics = lint::lint_with(&parsed, config);
+    let (parsed, mut diagnostics, src) = lint_rules(src, config, run_shellcheck);
     let mut sc_error = None;
     if run_shellcheck {
         match shellcheck::check(&src, &parsed, config) {
@@ -220,7 +230,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         );
         run_sc = false;
     }
-    let mut reports = Vec::with_capacity(args.files.len());
+    let mut linted = Vec::with_capacity(args.files.len());
     let mut refused = false;
     for path in &args.files {
         let name = path.display().to_string();
@@ -232,16 +242,33 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let (parsed, diagnostics, sc_error) = lint_text(src, &config, run_sc);
-        if let Some(e) = sc_error {
-            eprintln!("note: {}: {}", sanitize(&name), sanitize(&e.to_string()));
-        }
-        reports.push(if format == Format::Json {
-            FileReport::new(&name, &parsed, diagnostics)
-        } else {
-            FileReport::findings_only(&name, diagnostics)
-        });
+        let (parsed, diagnostics, src) = lint_rules(src, &config, run_sc);
+        linted.push((name, parsed, diagnostics, src));
     }
+    if run_sc {
+        // One shellcheck process for all the files.
+        let inputs: Vec<(&str, &super::Dockerfile)> =
+            linted.iter().map(|(_, p, _, s)| (s.as_str(), p)).collect();
+        match shellcheck::check_many(&inputs, &config) {
+            Ok(found) => {
+                for ((_, parsed, diagnostics, _), sc) in linted.iter_mut().zip(found) {
+                    diagnostics.extend(sc);
+                    lint::finish(parsed, &config, diagnostics);
+                }
+            }
+            Err(e) => eprintln!("note: {}", sanitize(&e.to_string())),
+        }
+    }
+    let reports: Vec<FileReport> = linted
+        .into_iter()
+        .map(|(name, parsed, diagnostics, _)| {
+            if format == Format::Json {
+                FileReport::new(&name, &parsed, diagnostics)
+            } else {
+                FileReport::findings_only(&name, diagnostics)
+            }
+        })
+        .collect();
     let failed = !config.no_fail
         && reports
             .iter()

@@ -7,7 +7,7 @@
 //! calls [`check_async`] (it runs on tokio's blocking pool) so the UI thread never waits.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
@@ -238,21 +238,44 @@ pub fn check(
     file: &Dockerfile,
     config: &LintConfig,
 ) -> Result<Vec<Diagnostic>, ShellcheckError> {
-    let scripts = scripts(source, file);
-    if scripts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let dir = temp_dir()?;
-    let result = run_in(&dir, &scripts, config);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    Ok(check_many(&[(source, file)], config)?
+        .pop()
+        .unwrap_or_default())
 }
 
+/// [`check`] for several files with a single `shellcheck` process: the findings of each file, in
+/// the order given.
+pub fn check_many(
+    files: &[(&str, &Dockerfile)],
+    config: &LintConfig,
+) -> Result<Vec<Vec<Diagnostic>>, ShellcheckError> {
+    let mut owners = Vec::new();
+    let mut all = Vec::new();
+    for (i, (source, file)) in files.iter().enumerate() {
+        for s in scripts(source, file) {
+            owners.push(i);
+            all.push(s);
+        }
+    }
+    let mut out = vec![Vec::new(); files.len()];
+    if all.is_empty() {
+        return Ok(out);
+    }
+    let dir = temp_dir()?;
+    let result = run_in(&dir, &all, config);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (script, d) in result? {
+        out[owners[script]].push(d);
+    }
+    Ok(out)
+}
+
+/// Runs ShellCheck on the scripts; findings with the index of their script.
 fn run_in(
     dir: &std::path::Path,
     scripts: &[RunScript],
     config: &LintConfig,
-) -> Result<Vec<Diagnostic>, ShellcheckError> {
+) -> Result<Vec<(usize, Diagnostic)>, ShellcheckError> {
     let mut paths = Vec::new();
     for (i, s) in scripts.iter().enumerate() {
         let p = dir.join(format!("{i}.sh"));
@@ -281,10 +304,15 @@ fn run_in(
         serde_json::from_slice(&out.stdout).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
     let mut diags = Vec::new();
     for c in parsed.comments {
-        let index = paths.iter().position(|p| p.to_string_lossy() == c.file);
-        let Some(script) = index.map(|i| &scripts[i]) else {
+        let index = Path::new(&c.file)
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|i| *i < scripts.len());
+        let Some(index) = index else {
             continue;
         };
+        let script = &scripts[index];
         let line = script
             .lines
             .get(c.line.saturating_sub(1))
@@ -303,13 +331,16 @@ fn run_in(
         let Some(severity) = config.severity(code, Some(default)) else {
             continue;
         };
-        diags.push(Diagnostic {
-            code,
-            severity,
-            line,
-            message: c.message,
-            column: Some(c.column),
-        });
+        diags.push((
+            index,
+            Diagnostic {
+                code,
+                severity,
+                line,
+                message: c.message,
+                column: Some(c.column),
+            },
+        ));
     }
     Ok(diags)
 }

@@ -217,6 +217,13 @@ fn run_fix(code: &str, text: &str) -> Option<(&'static str, String)> {
                 },
             ),
         ),
+        _ => return cleanup_fix(code, text),
+    })
+}
+
+/// Fixes that append a cleanup command or rename a program.
+fn cleanup_fix(code: &str, text: &str) -> Option<(&'static str, String)> {
+    Some(match code {
         "DL3047" => ("Add -nv", wget_quiet(text)),
         "DL3009" => (
             "Delete the apt lists",

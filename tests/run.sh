@@ -31,6 +31,7 @@ install_missing() {
     have_pkg busybox-static || pkgs+=(busybox-static)
     command -v docker-registry >/dev/null 2>&1 || pkgs+=(docker-registry)
     command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)
+    command -v shellcheck >/dev/null 2>&1 || pkgs+=(shellcheck)
     command -v podman >/dev/null 2>&1 || pkgs+=(podman)
     # Registry tests: a real credential helper (pass backend), bearer-token signing keys.
     command -v docker-credential-pass >/dev/null 2>&1 || pkgs+=(golang-docker-credential-helpers)

@@ -10,9 +10,12 @@
 //!   [`context::write_tar`] (streams the tar; pass `plan.dockerfile` as the build's `dockerfile`);
 //! - [`steps::StepTracker`]: feed the classic builder's stream, get the line each step, cache hit,
 //!   layer and failure belongs to;
-//! - [`report::FileReport`]: the JSON shape `dockhand lint --format json` prints.
+//! - [`report::FileReport`]: the JSON shape `dockhand lint --format json` prints;
+//! - [`lint::explain`] (the why of a rule) and [`lint::quick_fix`] (a mechanical text edit);
+//!   [`lint::shellcheck::check_async`] runs ShellCheck on the RUN scripts off the UI thread.
 pub mod cli;
 pub mod context;
+pub mod format;
 pub mod highlight;
 pub mod ignore;
 pub mod lint;

@@ -55,6 +55,16 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A report with the findings only (no instructions), for the formats that print nothing else.
+    pub fn findings_only(file: &str, diagnostics: Vec<Diagnostic>) -> Self {
+        FileReport {
+            file: file.to_string(),
+            error: None,
+            instructions: Vec::new(),
+            diagnostics,
+        }
+    }
+
     /// Builds the report for a parsed file and its diagnostics.
     pub fn new(file: &str, parsed: &Dockerfile, diagnostics: Vec<Diagnostic>) -> Self {
         let error = parsed.first_error().map(|e| e.message.clone()).or_else(|| {

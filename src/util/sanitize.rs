@@ -48,6 +48,8 @@ fn clean(s: &str, mode: Mode) -> String {
             c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
             '\x7f' => out.push('␡'),
             c if ('\u{80}'..='\u{9f}').contains(&c) => out.push('�'),
+            // Bidi embedding, override and isolate controls reorder what follows them.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
             c => out.push(c),
         }
     }
@@ -138,6 +140,11 @@ mod tests {
         assert_eq!(sanitize("a\tb"), "a    b");
         assert_eq!(sanitize("line\r\n"), "line");
         assert_eq!(sanitize("x\u{9b}31my"), "xy");
+    }
+
+    #[test]
+    fn drops_bidi_controls() {
+        assert_eq!(sanitize("a\u{202e}b\u{2066}c\u{2069}"), "abc");
     }
 
     #[test]

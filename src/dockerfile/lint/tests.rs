@@ -1,226 +1,263 @@
+//! Per-rule tests: for every rule a case where it fires (at a given line), a case where it stays
+//! quiet, and the firing case with `# hadolint ignore=CODE` above that line, where it must not fire.
+//! One file per rule family.
+
+use super::config::{LabelType, LintConfig};
 use super::*;
 use crate::dockerfile::parse;
 
-fn codes(src: &str) -> Vec<(&'static str, usize)> {
-    lint(&parse(src))
+mod apt;
+mod instr;
+mod labels;
+mod pkg;
+
+fn found(src: &str, config: &LintConfig) -> Vec<(&'static str, usize)> {
+    lint_with(&parse(src), config)
         .into_iter()
         .map(|d| (d.code, d.line))
         .collect()
 }
 
-fn fires(src: &str, code: &str) -> bool {
-    codes(src).iter().any(|(c, _)| *c == code)
+/// Inserts a pragma line above 1-based `line`.
+fn with_pragma(src: &str, line: usize, code: &str) -> String {
+    let mut lines: Vec<&str> = src.lines().collect();
+    let pragma = format!("# hadolint ignore={code}");
+    lines.insert(line - 1, &pragma);
+    lines.join("\n") + "\n"
 }
 
-/// Asserts `code` fires on `bad` (at `line`) and not on `good`.
-fn check(code: &str, bad: &str, line: usize, good: &str) {
-    let got = codes(bad);
-    assert!(
-        got.contains(&(code_static(code), line)),
-        "{code} should fire at {line} on:\n{bad}\ngot {got:?}"
-    );
-    assert!(
-        !fires(good, code),
-        "{code} should not fire on:\n{good}\ngot {:?}",
-        codes(good)
-    );
-}
+/// `(code, firing source, line, quiet source)`.
+type Case = (&'static str, &'static str, usize, &'static str);
 
-fn code_static(code: &str) -> &'static str {
-    Box::leak(code.to_string().into_boxed_str())
-}
-
-#[test]
-fn dl3006_untagged_base() {
-    check(
-        "DL3006",
-        "FROM debian\n",
-        1,
-        "FROM debian:12\nFROM scratch\nFROM debian:12 AS b\nFROM b\n",
-    );
-    assert!(!fires("FROM debian@sha256:abcd\n", "DL3006"));
-    assert!(fires("FROM localhost:5000/app\n", "DL3006"));
-}
-
-#[test]
-fn dl3007_latest() {
-    check(
-        "DL3007",
-        "FROM x\nFROM debian:latest\n",
-        2,
-        "FROM debian:12\n",
-    );
-}
-
-#[test]
-fn dl3002_last_user_root() {
-    check(
-        "DL3002",
-        "FROM a:1\nUSER app\nUSER root\n",
-        3,
-        "FROM a:1\nUSER root\nRUN x\nUSER app\n",
-    );
-    assert!(!fires(
-        "FROM a:1 AS b\nUSER root\nFROM a:1\nUSER app\n",
-        "DL3002"
-    ));
-    assert!(fires("FROM a:1\nUSER 0:0\n", "DL3002"));
-}
-
-#[test]
-fn dl3020_add_local_files() {
-    check(
-        "DL3020",
-        "FROM a:1\nADD src /app\n",
-        2,
-        "FROM a:1\nADD https://x/y /y\nADD rootfs.tar.gz /\nCOPY src /app\nADD <<EOF /x\nhi\nEOF\n",
-    );
-}
-
-#[test]
-fn dl3000_relative_workdir() {
-    check(
-        "DL3000",
-        "FROM a:1\nWORKDIR app\n",
-        2,
-        "FROM a:1\nWORKDIR /app\nWORKDIR $HOME\nWORKDIR \"/q\"\n",
-    );
-}
-
-#[test]
-fn apt_rules() {
-    let bad = "FROM debian:12\nRUN apt-get update\nRUN apt-get install curl\n";
-    assert!(codes(bad).contains(&("DH3001", 2)));
-    assert!(codes(bad).contains(&("DL3014", 3)));
-    assert!(codes(bad).contains(&("DL3015", 3)));
-    assert!(codes(bad).contains(&("DL3009", 2)));
-    assert!(codes(bad).contains(&("DL3008", 3)));
-    let good = "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends -o Dpkg::Options::=x curl=8.0 ./local.deb \\\n && rm -rf /var/lib/apt/lists/*\n";
-    let got = codes(good);
-    for c in ["DH3001", "DL3014", "DL3015", "DL3009", "DL3008"] {
-        assert!(!got.iter().any(|(g, _)| *g == c), "{c} on good: {got:?}");
+fn check_with(cases: &[Case], config: &LintConfig) {
+    for &(code, bad, line, good) in cases {
+        let got = found(bad, config);
+        assert!(
+            got.contains(&(code, line)),
+            "{code} should fire at {line} on:\n{bad}\ngot {got:?}"
+        );
+        let quiet = found(good, config);
+        assert!(
+            !quiet.iter().any(|(c, _)| *c == code),
+            "{code} should not fire on:\n{good}\ngot {quiet:?}"
+        );
+        let ignored = with_pragma(bad, line, code);
+        let got = found(&ignored, config);
+        assert!(
+            !got.contains(&(code, line + 1)),
+            "{code} should be ignored on:\n{ignored}\ngot {got:?}"
+        );
     }
-    // DL3009 only matters in stages that end up in the final image.
-    assert!(!fires(
-        "FROM debian:12 AS b\nRUN apt-get update\nFROM debian:12\nCOPY --from=b /x /x\n",
-        "DL3009"
-    ));
-    assert!(codes("FROM debian:12 AS b\nRUN apt-get update\nFROM b\n").contains(&("DL3009", 2)));
-    assert!(!fires(
-        "FROM debian:12\nRUN apt-get -qqy install --no-install-recommends x && rm -rf /var/lib/apt/lists\n",
-        "DL3014"
-    ));
+}
+
+fn check(cases: &[Case]) {
+    check_with(cases, &LintConfig::default());
 }
 
 #[test]
-fn dl3025_exec_form() {
-    check(
-        "DL3025",
-        "FROM a:1\nCMD echo hi\n",
-        2,
-        "FROM a:1\nCMD [\"echo\", \"hi\"]\nENTRYPOINT [\"/e\"]\n",
-    );
-    assert!(fires("FROM a:1\nENTRYPOINT /e\n", "DL3025"));
+fn stage_rules() {
+    check(&[
+        (
+            "DL3006",
+            "FROM debian\n",
+            1,
+            "FROM debian:12\nFROM scratch\nFROM debian:12 AS b\nFROM b\nFROM x@sha256:ab\n",
+        ),
+        (
+            "DL3007",
+            "FROM x:1\nFROM debian:latest\n",
+            2,
+            "FROM debian:12\nFROM debian:latest@sha256:ab\n",
+        ),
+        (
+            "DL3024",
+            "FROM a:1 AS b\nFROM c:1 AS b\n",
+            2,
+            "FROM a:1 AS b\nFROM c:1 AS d\n",
+        ),
+        (
+            "DL3029",
+            "FROM --platform=linux/amd64 debian:12\n",
+            1,
+            "FROM --platform=$BUILDPLATFORM debian:12\n",
+        ),
+        (
+            "DL3063",
+            "FROM debian:12 AS context\n",
+            1,
+            "FROM debian:12 AS ctx\n",
+        ),
+        (
+            "DL3065",
+            "FROM --platform=${TARGETPLATFORM} debian:12\n",
+            1,
+            "FROM debian:12\n",
+        ),
+        (
+            "DL3022",
+            "FROM a:1\nCOPY --from=build /a /a\n",
+            2,
+            "FROM a:1 AS build\nFROM b:1\nCOPY --from=build /a /a\nCOPY --from=0 /a /a\nCOPY --from=nginx:1 /a /a\n",
+        ),
+        (
+            "DL3023",
+            "FROM a:1 AS app\nCOPY --from=app /a /a\n",
+            2,
+            "FROM a:1 AS build\nFROM b:1 AS app\nCOPY --from=build /a /a\n",
+        ),
+        (
+            "DL3002",
+            "FROM a:1\nUSER app\nUSER root\n",
+            3,
+            "FROM a:1\nUSER root\nRUN x\nUSER app\n",
+        ),
+        (
+            "DL3066",
+            "FROM a:1\nUSER app\n",
+            2,
+            "FROM a:1\nARG UID\nUSER 1000:1000\nUSER $UID\n",
+        ),
+    ]);
 }
 
 #[test]
-fn dl4003_dl4004_multiple_per_stage() {
-    check(
-        "DL4003",
-        "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\n",
-        3,
-        "FROM a:1 AS x\nCMD [\"a\"]\nFROM a:1\nCMD [\"b\"]\n",
-    );
-    check(
-        "DL4004",
-        "FROM a:1\nENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n",
-        3,
-        "FROM a:1 AS x\nENTRYPOINT [\"a\"]\nFROM a:1\nENTRYPOINT [\"b\"]\n",
-    );
+fn order_and_instruction_count_rules() {
+    check(&[
+        (
+            "DL3000",
+            "FROM a:1\nWORKDIR app\n",
+            2,
+            "FROM a:1\nWORKDIR /app\nWORKDIR $HOME\nWORKDIR C:\\\\x\n",
+        ),
+        (
+            "DL3012",
+            "FROM a:1\nHEALTHCHECK CMD [\"a\"]\nHEALTHCHECK NONE\n",
+            3,
+            "FROM a:1\nHEALTHCHECK NONE\nFROM b:1\nHEALTHCHECK NONE\n",
+        ),
+        ("DL3061", "LABEL a=b\nFROM a:1\n", 1, "ARG X=1\nFROM a:$X\n"),
+        (
+            "DL3043",
+            "FROM a:1\nONBUILD FROM b:1\n",
+            2,
+            "FROM a:1\nONBUILD RUN make\n",
+        ),
+        (
+            "DL4000",
+            "FROM a:1\nMAINTAINER me\n",
+            2,
+            "FROM a:1\nLABEL maintainer=me\n",
+        ),
+        (
+            "DL4003",
+            "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\n",
+            3,
+            "FROM a:1\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n",
+        ),
+        (
+            "DL4004",
+            "FROM a:1\nENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n",
+            3,
+            "FROM a:1\nENTRYPOINT [\"a\"]\nFROM b:1\nENTRYPOINT [\"b\"]\n",
+        ),
+    ]);
 }
 
 #[test]
-fn dl4000_maintainer() {
-    check(
-        "DL4000",
-        "FROM a:1\nMAINTAINER me\n",
-        2,
-        "FROM a:1\nLABEL maintainer=me\n",
-    );
-}
-
-#[test]
-fn dl3064_secrets() {
-    check(
-        "DL3064",
-        "FROM a:1\nENV DB_PASSWORD=x\n",
-        2,
-        "FROM a:1\nENV PATH=/x PUBLIC_KEY=y\nARG VERSION\n",
-    );
-    assert!(fires("ARG GITHUB_TOKEN\nFROM a:1\n", "DL3064"));
-    assert!(fires("FROM a:1\nENV API_KEY value\n", "DL3064"));
-}
-
-#[test]
-fn dl3003_cd() {
-    check(
-        "DL3003",
-        "FROM a:1\nRUN cd /x && make\n",
-        2,
-        "FROM a:1\nWORKDIR /x\nRUN make && echo cd\n",
-    );
-}
-
-#[test]
-fn dl3022_copy_from_unknown_stage() {
-    check(
-        "DL3022",
-        "FROM a:1 AS build\nFROM a:1\nCOPY --from=buidl /x /x\n",
-        3,
-        "FROM a:1 AS build\nFROM a:1\nCOPY --from=build /x /x\nCOPY --from=0 /y /y\nCOPY --from=nginx:1 /z /z\n",
-    );
-    assert!(fires("FROM a:1\nCOPY --from=0 /y /y\n", "DL3022"));
-}
-
-#[test]
-fn dh1002_cache_busting_order() {
-    check(
-        "DH1002",
-        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
-        3,
-        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n",
-    );
-    assert!(fires(
-        "FROM python:3\nCOPY . /src\nRUN pip install -r /src/requirements.txt\n",
-        "DH1002"
-    ));
-}
-
-#[test]
-fn parse_errors_are_error_diagnostics() {
-    let d = lint(&parse("FROM a:1\nENV A\nBOGUS x\n"));
+fn ignore_level_rules_fire_only_when_overridden() {
+    let mut config = LintConfig::default();
+    let healthless = "FROM a:1\nRUN x\n";
     assert!(
-        d.iter()
-            .any(|d| d.code == "DL1000" && d.line == 2 && d.severity == Severity::Error)
+        !found(healthless, &config)
+            .iter()
+            .any(|(c, _)| *c == "DL3057")
     );
-    assert!(d.iter().any(|d| d.code == "DH0001" && d.line == 3));
-    assert!(has_errors(&d));
-    assert!(!has_errors(&lint(&parse("FROM a:1\nCMD [\"x\"]\n"))));
+    config.overrides.insert("DL3057".into(), Severity::Info);
+    config.overrides.insert("DL1001".into(), Severity::Info);
+    check_with(
+        &[
+            (
+                "DL3057",
+                healthless,
+                1,
+                "FROM a:1 AS base\nHEALTHCHECK CMD [\"x\"]\nFROM base\n",
+            ),
+            (
+                "DL1001",
+                "FROM a:1\n# hadolint ignore=DL3059\nRUN x\n",
+                2,
+                "FROM a:1\n# a comment\nRUN x\n",
+            ),
+        ],
+        &config,
+    );
 }
 
 #[test]
-fn pragmas_silence_rules() {
-    let src = "# hadolint global ignore=DL3007\nFROM a:latest\n# hadolint ignore=DL3006, DL3025\nFROM b\nCMD run\nFROM c\n# dockhand ignore=DL1000\nENV X\n";
-    let got = codes(src);
-    assert!(!got.iter().any(|(c, _)| *c == "DL3007"), "{got:?}");
-    assert!(!got.contains(&("DL3006", 4)), "{got:?}");
-    assert!(
-        got.contains(&("DL3025", 5)),
-        "the pragma only covers the next instruction: {got:?}"
+fn global_pragma_ignore_list_and_overrides() {
+    let src = "# hadolint global ignore=DL3006\nFROM debian\nFROM debian\n";
+    assert!(found(src, &LintConfig::default()).is_empty());
+    let config = LintConfig {
+        ignored: vec!["DL3007".into()],
+        overrides: [("DL3006".to_string(), Severity::Error)].into(),
+        ..LintConfig::default()
+    };
+    let d = lint_with(&parse("FROM debian\nFROM debian:latest\n"), &config);
+    assert_eq!(
+        d.iter().map(|d| (d.code, d.severity)).collect::<Vec<_>>(),
+        [("DL3006", Severity::Error)]
     );
-    assert!(got.contains(&("DL3006", 6)), "{got:?}");
+    let no_pragmas = LintConfig {
+        disable_ignore_pragma: true,
+        ..LintConfig::default()
+    };
+    assert_eq!(found(src, &no_pragmas), [("DL3006", 2), ("DL3006", 3)]);
+}
+
+#[test]
+fn pragmas_never_hide_parse_errors() {
+    let src = "FROM a:1\n# hadolint ignore=DL1000,DH0001\nENV ONLYKEY\n";
     assert!(
-        got.contains(&("DL1000", 8)),
-        "parse errors cannot be silenced: {got:?}"
+        found(src, &LintConfig::default())
+            .iter()
+            .any(|(c, l)| *c == "DL1000" && *l == 3)
     );
+}
+
+#[test]
+fn every_rule_has_a_test_case() {
+    let sources = [
+        include_str!("tests.rs"),
+        include_str!("tests/apt.rs"),
+        include_str!("tests/pkg.rs"),
+        include_str!("tests/instr.rs"),
+        include_str!("tests/labels.rs"),
+    ]
+    .concat();
+    for r in RULES
+        .iter()
+        .filter(|r| !matches!(r.code, "DH0001" | "DH0002"))
+    {
+        assert!(
+            sources.contains(&format!("\"{}\",", r.code)),
+            "{} has no case",
+            r.code
+        );
+    }
+}
+
+fn schema() -> LintConfig {
+    LintConfig {
+        label_schema: vec![
+            ("author".into(), LabelType::Text),
+            ("url".into(), LabelType::Url),
+            ("created".into(), LabelType::Rfc3339),
+            ("license".into(), LabelType::Spdx),
+            ("revision".into(), LabelType::GitHash),
+            ("version".into(), LabelType::SemVer),
+            ("email".into(), LabelType::Email),
+        ],
+        strict_labels: true,
+        ..LintConfig::default()
+    }
 }

@@ -121,6 +121,8 @@ pub struct Dockerfile {
     pub errors: Vec<ParseError>,
     /// Warnings BuildKit's parser prints (empty continuation lines), with their line.
     pub warnings: Vec<(usize, String)>,
+    /// Comment lines outside instructions: `(1-based line, text without '#')`, in order.
+    pub comment_lines: Vec<(usize, String)>,
 }
 
 impl Dockerfile {
@@ -175,13 +177,13 @@ pub fn parse(src: &str) -> Dockerfile {
         let raw = lines[i];
         i += 1;
         if is_comment(raw) {
-            comments.push(
-                trim_newline(raw)
-                    .trim()
-                    .trim_start_matches('#')
-                    .trim()
-                    .to_string(),
-            );
+            let text = trim_newline(raw)
+                .trim()
+                .trim_start_matches('#')
+                .trim()
+                .to_string();
+            out.comment_lines.push((current + 1, text.clone()));
+            comments.push(text);
         }
         let processed = d.process_line(raw, true, current + 1, &mut out.errors);
         current += 1;

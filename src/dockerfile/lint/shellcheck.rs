@@ -1,0 +1,359 @@
+//! ShellCheck on RUN instructions, as hadolint runs it: every shell-form RUN becomes a script with a
+//! `#!` line for the shell in effect (SHELL, or `# hadolint shell=…`) and `export NAME=1` for the
+//! ARG/ENV names known in its stage (and the proxy variables), and ShellCheck's findings come back
+//! as `SCxxxx` diagnostics on the Dockerfile line and column they point at.
+//!
+//! One `shellcheck` process per Dockerfile checks all its RUN scripts. [`check`] blocks; the editor
+//! calls [`check_async`] (it runs on tokio's blocking pool) so the UI thread never waits.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+use serde::Deserialize;
+
+use super::base::{arg_name, parse_from};
+use super::config::LintConfig;
+use super::{Diagnostic, Severity};
+use crate::dockerfile::parser::{Dockerfile, Instruction};
+
+/// Why ShellCheck findings are missing.
+#[derive(Debug, thiserror::Error)]
+pub enum ShellcheckError {
+    /// No `shellcheck` on `PATH`.
+    #[error(
+        "shellcheck is not installed: RUN scripts were not checked (install the `shellcheck` package)"
+    )]
+    NotInstalled,
+    /// It ran but failed or printed something unexpected.
+    #[error("shellcheck failed: {0}")]
+    Failed(String),
+}
+
+/// The variables hadolint always exports.
+const PROXIES: [&str; 8] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// One RUN script to check: its text and, per script line, the Dockerfile line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunScript {
+    /// The script, starting with its `#!` line and exports.
+    pub text: String,
+    /// Dockerfile line (1-based) of each script line (0 for the header lines).
+    pub lines: Vec<usize>,
+}
+
+#[derive(Clone, Default)]
+struct Opts {
+    shell: String,
+    vars: Vec<String>,
+}
+
+fn default_opts() -> Opts {
+    Opts {
+        shell: "/bin/sh -c".to_string(),
+        vars: PROXIES.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The script of a shell-form RUN, from the source lines, with the instruction word and flags
+/// blanked so columns stay those of the Dockerfile, comment lines dropped, and the escape
+/// character turned into the shell's `\`.
+fn script_body(src_lines: &[&str], inst: &Instruction, escape: char) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let prefix = inst.original.len() - inst.original.trim_start().len();
+    for n in inst.start_line..=inst.end_line {
+        let Some(raw) = src_lines.get(n - 1) else {
+            break;
+        };
+        let mut text = raw.trim_end_matches(['\r', '\n']).to_string();
+        if n == inst.start_line {
+            let body = inst.args.first().map_or("", String::as_str);
+            let head_len = text
+                .find(body.lines().next().unwrap_or(body))
+                .unwrap_or(prefix);
+            text = " ".repeat(text[..head_len].chars().count()) + &text[head_len..];
+        } else if text.trim_start().starts_with('#') {
+            continue;
+        }
+        if escape != '\\' && text.trim_end().ends_with(escape) {
+            let t = text.trim_end();
+            text = format!("{}\\", &t[..t.len() - escape.len_utf8()]);
+        }
+        out.push((n, text));
+    }
+    out
+}
+
+/// Builds the scripts of every shell-form RUN (ONBUILD RUN too), with hadolint's stage-aware
+/// shell and exported variables.
+pub fn scripts(source: &str, file: &Dockerfile) -> Vec<RunScript> {
+    let src_lines: Vec<&str> = source.split_inclusive('\n').collect();
+    // Options by stage index, and the first stage of each alias.
+    let mut stages: Vec<Opts> = Vec::new();
+    let mut aliases: std::collections::HashMap<String, usize> = Default::default();
+    let mut opts = default_opts();
+    let mut comments = file.comment_lines.iter().peekable();
+    let mut out = Vec::new();
+    for inst in &file.instructions {
+        while let Some((line, text)) = comments.next_if(|(l, _)| *l < inst.start_line) {
+            if let Some(sh) = text.trim().strip_prefix("hadolint shell=") {
+                opts.shell = sh.trim().to_string();
+            }
+            let _ = line;
+        }
+        let kw = inst.effective_keyword();
+        match kw.as_str() {
+            "FROM" if inst.trigger.is_none() => {
+                let (image, alias) = from_names(inst);
+                opts = aliases
+                    .get(&image)
+                    .and_then(|i| stages.get(*i))
+                    .map_or_else(default_opts, Opts::clone);
+                if let Some(a) = alias {
+                    aliases.entry(a).or_insert(stages.len());
+                }
+                stages.push(opts.clone());
+                continue;
+            }
+            "ARG" => opts
+                .vars
+                .extend(inst.args.iter().map(|a| arg_name(a).to_string())),
+            "ENV" => opts.vars.extend(inst.args.iter().step_by(2).cloned()),
+            "SHELL" => opts.shell = inst.args.join(" "),
+            "RUN" if !inst.json && inst.heredocs.is_empty() => {
+                if let Some(s) = build(&src_lines, inst, file.escape, &opts) {
+                    out.push(s);
+                }
+            }
+            _ => {}
+        }
+        if let Some(last) = stages.last_mut() {
+            *last = opts.clone();
+        }
+    }
+    out
+}
+
+fn from_names(inst: &Instruction) -> (String, Option<String>) {
+    let item = super::Item {
+        inst,
+        kw: "FROM",
+        onbuild: false,
+        script: None,
+    };
+    let f = parse_from(&item);
+    (f.image, f.alias)
+}
+
+fn build(src_lines: &[&str], inst: &Instruction, escape: char, opts: &Opts) -> Option<RunScript> {
+    if ["pwsh", "powershell", "cmd"]
+        .iter()
+        .any(|s| opts.shell.contains(s))
+    {
+        return None;
+    }
+    let shell = opts.shell.split_whitespace().next().unwrap_or("/bin/sh");
+    let mut vars: Vec<&String> = opts.vars.iter().collect();
+    vars.sort();
+    vars.dedup();
+    let mut text = format!("#!{shell}\n");
+    let mut lines = vec![0];
+    for v in vars
+        .iter()
+        .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        text.push_str(&format!("export {v}=1\n"));
+        lines.push(0);
+    }
+    for (n, l) in script_body(src_lines, inst, escape) {
+        text.push_str(&l);
+        text.push('\n');
+        lines.push(n);
+    }
+    Some(RunScript { text, lines })
+}
+
+#[derive(Deserialize)]
+struct Json1 {
+    comments: Vec<Comment>,
+}
+
+#[derive(Deserialize)]
+struct Comment {
+    file: String,
+    line: usize,
+    column: usize,
+    level: String,
+    code: u32,
+    message: String,
+}
+
+/// A `&'static str` for an SC code (each distinct code is allocated once; ShellCheck codes are
+/// four digits, so at most a few thousand ever exist).
+fn intern(code: u32) -> &'static str {
+    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let name = format!("SC{code}");
+    let Ok(mut set) = CODES.get_or_init(Default::default).lock() else {
+        return "SC";
+    };
+    if let Some(s) = set.get(name.as_str()) {
+        return s;
+    }
+    let s: &'static str = Box::leak(name.into_boxed_str());
+    set.insert(s);
+    s
+}
+
+fn temp_dir() -> Result<PathBuf, ShellcheckError> {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("dockhand-sc-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
+    Ok(dir)
+}
+
+/// Whether the `shellcheck` binary can be run.
+pub fn available() -> bool {
+    Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs ShellCheck once over all RUN scripts of a file and returns its findings as diagnostics
+/// (severities from ShellCheck's levels, then `config`'s overrides and ignores; pragmas are applied
+/// by the caller).
+pub fn check(
+    source: &str,
+    file: &Dockerfile,
+    config: &LintConfig,
+) -> Result<Vec<Diagnostic>, ShellcheckError> {
+    Ok(check_many(&[(source, file)], config)?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// [`check`] for several files with a single `shellcheck` process: the findings of each file, in
+/// the order given.
+pub fn check_many(
+    files: &[(&str, &Dockerfile)],
+    config: &LintConfig,
+) -> Result<Vec<Vec<Diagnostic>>, ShellcheckError> {
+    let mut owners = Vec::new();
+    let mut all = Vec::new();
+    for (i, (source, file)) in files.iter().enumerate() {
+        for s in scripts(source, file) {
+            owners.push(i);
+            all.push(s);
+        }
+    }
+    let mut out = vec![Vec::new(); files.len()];
+    if all.is_empty() {
+        return Ok(out);
+    }
+    let dir = temp_dir()?;
+    let result = run_in(&dir, &all, config);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (script, d) in result? {
+        out[owners[script]].push(d);
+    }
+    Ok(out)
+}
+
+/// Runs ShellCheck on the scripts; findings with the index of their script.
+fn run_in(
+    dir: &std::path::Path,
+    scripts: &[RunScript],
+    config: &LintConfig,
+) -> Result<Vec<(usize, Diagnostic)>, ShellcheckError> {
+    let mut paths = Vec::new();
+    for (i, s) in scripts.iter().enumerate() {
+        let p = dir.join(format!("{i}.sh"));
+        std::fs::write(&p, &s.text).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
+        paths.push(p);
+    }
+    let out = Command::new("shellcheck")
+        .args(["--format=json1", "--norc", "--exclude=2187,1090,1091"])
+        .args(&paths)
+        .output()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ShellcheckError::NotInstalled,
+            _ => ShellcheckError::Failed(e.to_string()),
+        })?;
+    // Exit 0: clean, 1: findings; anything else is a failure.
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        return Err(ShellcheckError::Failed(
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ));
+    }
+    let parsed: Json1 =
+        serde_json::from_slice(&out.stdout).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
+    let mut diags = Vec::new();
+    for c in parsed.comments {
+        let index = Path::new(&c.file)
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|i| *i < scripts.len());
+        let Some(index) = index else {
+            continue;
+        };
+        let script = &scripts[index];
+        let line = script
+            .lines
+            .get(c.line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        if line == 0 {
+            continue;
+        }
+        let default = match c.level.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            _ => Severity::Style,
+        };
+        let code = intern(c.code);
+        let Some(severity) = config.severity(code, Some(default)) else {
+            continue;
+        };
+        diags.push((
+            index,
+            Diagnostic {
+                code,
+                severity,
+                line,
+                message: c.message,
+                column: Some(c.column),
+            },
+        ));
+    }
+    Ok(diags)
+}
+
+/// [`check`] on tokio's blocking pool, for callers on an async runtime (the editor).
+pub async fn check_async(
+    source: String,
+    config: LintConfig,
+) -> Result<Vec<Diagnostic>, ShellcheckError> {
+    tokio::task::spawn_blocking(move || {
+        let file = crate::dockerfile::parse(&source);
+        check(&source, &file, &config)
+    })
+    .await
+    .map_err(|e| ShellcheckError::Failed(e.to_string()))?
+}

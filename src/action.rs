@@ -194,6 +194,10 @@ group! {
         PageUp = "editor_page_up",
         /// Scroll one page down.
         PageDown = "editor_page_down",
+        /// Why the lint finding under the cursor (or selected in the list) matters, with examples.
+        Explain = "explain",
+        /// Apply the finding's mechanical fix as one edit.
+        QuickFix = "quick_fix",
     }
 }
 

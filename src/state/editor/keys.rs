@@ -17,6 +17,12 @@ impl EditorState {
     /// A key while the editor has focus; `None` for keys of the `[[editor]]` section bound to
     /// app-wide actions (quit, next pane, help…), which the router takes.
     pub(super) fn key(&mut self, keymap: &Keymap, key: &KeyEvent, now: i64) -> Option<Vec<Effect>> {
+        if let Some(Modal::Why(view)) = &mut self.modal {
+            if view.on_key(keymap, key) == crate::state::widgets::outcome::Outcome::Close {
+                self.modal = None;
+            }
+            return Some(vec![]);
+        }
         if self.modal.is_some() {
             return Some(self.modal_key(key));
         }
@@ -68,6 +74,8 @@ impl EditorState {
                 self.modal = Some(Modal::Search(TextInput::with(&current)));
                 vec![]
             }
+            EditorAction::Explain => self.explain(),
+            EditorAction::QuickFix => self.apply_fix(now),
             EditorAction::SearchNext => {
                 if self.textarea.search_forward(false) {
                     vec![]
@@ -81,9 +89,16 @@ impl EditorState {
 
     /// Undo, redo, clipboard, selection and movement actions.
     fn edit_action(&mut self, action: EditorAction, now: i64) -> Vec<Effect> {
+        if action == EditorAction::Undo {
+            return if self.undo() {
+                self.after_edit(now)
+            } else {
+                vec![]
+            };
+        }
+        self.fix_steps = 0;
         let ta = &mut self.textarea;
         let modified = match action {
-            EditorAction::Undo => ta.undo(),
             EditorAction::Redo => ta.redo(),
             EditorAction::Paste => ta.paste(),
             EditorAction::Cut => ta.cut(),
@@ -152,6 +167,7 @@ impl EditorState {
 impl EditorState {
     /// A key for the text: characters, movement and selection (the textarea's own keys).
     pub fn text_key(&mut self, key: &KeyEvent, now: i64) -> Vec<Effect> {
+        self.fix_steps = 0;
         if self.textarea.input(Input::from(*key)) {
             return self.after_edit(now);
         }
@@ -191,6 +207,8 @@ impl EditorState {
         };
         let mut effects = Vec::new();
         match modal {
+            // Taken by `key` before this (it scrolls with the keymap's dialog keys).
+            Modal::Why(view) => self.modal = Some(Modal::Why(view)),
             Modal::Unsaved { then } => match key.code {
                 KeyCode::Char('s' | 'y') | KeyCode::Enter => {
                     self.after_save = then;

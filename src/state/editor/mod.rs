@@ -6,6 +6,7 @@
 pub mod build;
 mod events;
 mod keys;
+mod why;
 
 use std::path::{Path, PathBuf};
 
@@ -135,6 +136,8 @@ pub enum Modal {
     Search(TextInput),
     /// The build dialog.
     Build(Box<BuildForm>),
+    /// Why a lint finding matters, with a bad and a good example.
+    Why(crate::state::widgets::text_view::TextView),
 }
 
 /// The editor pane.
@@ -170,6 +173,8 @@ pub struct EditorState {
     pub unrecovered_since: Option<i64>,
     /// What to do once the pending save succeeds.
     pub after_save: AfterSave,
+    /// Undo steps of the last quick fix (its delete and its insert undo together).
+    fix_steps: usize,
     /// The last build and its line marks.
     pub build: BuildView,
     /// Build dialog values kept between builds.
@@ -194,6 +199,7 @@ impl Default for EditorState {
             unrecovered_since: None,
             after_save: AfterSave::Nothing,
             build: BuildView::default(),
+            fix_steps: 0,
             last_form: None,
         }
     }

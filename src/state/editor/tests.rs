@@ -638,3 +638,41 @@ fn ctrl_home_and_end_go_to_the_start_and_end_of_the_file() {
     s.test_key(&ctrl_key(KeyCode::End));
     assert_eq!(s.panes.editor.textarea.cursor(), (2, 5));
 }
+
+#[test]
+fn f2_explains_the_finding_and_f4_fixes_it_as_one_undoable_edit() {
+    let src = "FROM debian:12.5\nRUN apt-get update && apt-get install -y curl=8.5.0-2\n";
+    let (mut s, _km) = app(src);
+    let f = |n| KeyEvent::new(KeyCode::F(n), KeyModifiers::NONE);
+    s.test_key(&code(KeyCode::Down));
+    let before: Vec<&str> = s.panes.editor.diagnostics.iter().map(|d| d.code).collect();
+    assert!(before.contains(&"DL3015"), "{before:?}");
+    s.test_key(&f(2));
+    let Some(Modal::Why(view)) = &s.panes.editor.modal else {
+        panic!("no explanation: {:?}", s.panes.editor.modal)
+    };
+    assert!(
+        view.lines.iter().any(|l| l.contains("Quick fix")),
+        "{:?}",
+        view.lines
+    );
+    s.test_key(&code(KeyCode::Esc));
+    assert!(s.panes.editor.modal.is_none());
+    // The most severe finding on the line is fixed; its code is gone, the file still lints.
+    let target = s
+        .panes
+        .editor
+        .diagnostic_at(2)
+        .map(|d| d.code)
+        .expect("a finding");
+    s.test_key(&f(4));
+    s.panes.editor.refresh_lint();
+    let after: Vec<&str> = s.panes.editor.diagnostics.iter().map(|d| d.code).collect();
+    assert!(!after.contains(&target), "{target} still there: {after:?}");
+    assert_ne!(s.panes.editor.text(), src);
+    assert!(s.panes.editor.dirty);
+    // One Ctrl-z takes the whole fix back.
+    s.test_key(&ctrl('z'));
+    assert_eq!(s.panes.editor.text(), src);
+    assert!(!s.panes.editor.dirty);
+}

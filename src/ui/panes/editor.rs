@@ -13,8 +13,8 @@ use super::editor_modal;
 use crate::config::theme::Theme;
 use crate::dockerfile::Severity;
 use crate::dockerfile::highlight::TokenKind;
-use crate::state::editor::EditorState;
 use crate::state::editor::build::StepMark;
+use crate::state::editor::{EditorState, Modal};
 use crate::state::{AppState, PaneId};
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
@@ -93,6 +93,9 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
             inner,
         );
         editor_modal::draw(frame, inner, ed, theme);
+        if let Some(Modal::Why(view)) = &ed.modal {
+            crate::ui::widgets::dialog::draw_text(frame, inner, view, ctx);
+        }
         return;
     }
     let mut constraints = vec![Constraint::Min(1)];
@@ -119,6 +122,9 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
         draw_log(frame, log_area, ed, theme);
     }
     editor_modal::draw(frame, inner, ed, theme);
+    if let Some(Modal::Why(view)) = &ed.modal {
+        crate::ui::widgets::dialog::draw_text(frame, inner, view, ctx);
+    }
 }
 
 fn title<'a>(ed: &EditorState, ctx: &Ctx<'_>) -> Line<'a> {

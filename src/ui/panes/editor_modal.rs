@@ -232,6 +232,8 @@ fn refused_lines<'a>(
 pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) {
     let Some(modal) = &ed.modal else { return };
     match modal {
+        // Drawn by the pane with the shared text view.
+        Modal::Why(_) => {}
         Modal::Unsaved { then } => {
             let what = match then {
                 AfterSave::Quit => "before quitting",

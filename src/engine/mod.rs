@@ -10,14 +10,19 @@ pub mod container_run;
 pub mod container_streams;
 mod container_worker;
 pub mod containers;
+pub mod contexts;
+pub mod copy;
 pub mod endpoint;
 pub mod error;
 pub mod images;
+pub mod live;
 pub mod prune;
 pub mod pull;
 pub mod push;
 mod rawpush;
 pub mod registry;
+pub mod set;
+pub mod ssh;
 mod transfer;
 pub mod types;
 mod worker;
@@ -201,6 +206,12 @@ pub enum EngineEvent {
         /// The analysis, shared (it can be large).
         result: Result<Arc<crate::layers::ImageAnalysis>, EngineError>,
     },
+}
+
+/// A job ID unique in the whole process, so jobs of different engines never share one.
+pub fn new_job_id() -> JobId {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Where engine events go.

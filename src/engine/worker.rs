@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use super::connect::{CONNECT_TIMEOUT, connect_any};
+use super::connect::{connect_any, connect_timeout};
 use super::endpoint::Endpoint;
 use super::types::{Attempt, Connection, EngineInfo, JobId, JobKind, JobOutcome};
 use super::{Command, EngineError, EngineEvent, Sink, container_worker, images};
@@ -37,7 +37,6 @@ pub(super) async fn run(
     sink: Sink,
 ) {
     let mut backoff = BACKOFF_START;
-    let mut next_job: JobId = 1;
     loop {
         sink(EngineEvent::Connection(Connection::Connecting));
         let attempt = match &endpoints {
@@ -59,8 +58,13 @@ pub(super) async fn run(
                         sink.clone(),
                     ))
                 });
-                let exit =
-                    connected(docker, info.endpoint.clone(), &mut rx, &sink, &mut next_job).await;
+                let _live = super::live::register(&info.endpoint, docker.clone());
+                let timeout = connect_timeout(&Endpoint {
+                    source: info.source.clone(),
+                    host: info.endpoint.clone(),
+                    tls: None,
+                });
+                let exit = connected(docker, info.endpoint.clone(), timeout, &mut rx, &sink).await;
                 if let Some(task) = identity {
                     task.abort();
                 }
@@ -87,7 +91,7 @@ pub(super) async fn run(
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(Command::Reconnect) => break,
-                    Some(cmd) => reject(cmd, &sink, &mut next_job),
+                    Some(cmd) => reject(cmd, &sink),
                 },
             }
         }
@@ -110,7 +114,7 @@ async fn complete_identity(docker: Docker, info: EngineInfo, sink: Sink) {
 }
 
 /// Answers a command that arrived while no engine is connected.
-fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
+fn reject(cmd: Command, sink: &Sink) {
     match cmd {
         Command::Refresh | Command::Reconnect | Command::Cancel(_) => {}
         Command::Details { image_id } => sink(EngineEvent::Details {
@@ -126,8 +130,7 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId) {
         cmd if container_worker::is_stream(&cmd) => container_worker::reject(cmd, sink),
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
-                let id = *next_job;
-                *next_job += 1;
+                let id = super::new_job_id();
                 sink(EngineEvent::JobStarted { id, kind });
                 sink(EngineEvent::JobFinished {
                     id,
@@ -223,6 +226,8 @@ struct Connected<'a> {
     refreshing: bool,
     refresh_pending: bool,
     endpoint: String,
+    /// How long a liveness ping may take.
+    timeout: Duration,
     registry: super::registry::Requests,
 }
 
@@ -242,7 +247,7 @@ impl Connected<'_> {
         });
     }
 
-    fn handle(&mut self, cmd: Command, next_job: &mut JobId) {
+    fn handle(&mut self, cmd: Command) {
         match cmd {
             Command::Refresh | Command::Reconnect => self.refresh(),
             Command::Details { image_id } => {
@@ -285,12 +290,11 @@ impl Connected<'_> {
             }
             cmd => {
                 let Some(kind) = job_kind(&cmd) else { return };
-                let id = *next_job;
-                *next_job += 1;
+                let id = super::new_job_id();
                 if matches!(cmd, Command::AnalyzeImage { .. })
                     && let Some(old) = self.analysis.replace(id)
                 {
-                    self.handle(Command::Cancel(old), next_job);
+                    self.handle(Command::Cancel(old));
                 }
                 (self.sink)(EngineEvent::JobStarted { id, kind });
                 let (docker, sink, itx) =
@@ -328,7 +332,7 @@ impl Connected<'_> {
 
     async fn alive(&self) -> bool {
         matches!(
-            tokio::time::timeout(CONNECT_TIMEOUT, self.docker.ping()).await,
+            tokio::time::timeout(self.timeout, self.docker.ping()).await,
             Ok(Ok(_))
         )
     }
@@ -367,9 +371,9 @@ async fn run_job(
 async fn connected(
     docker: Docker,
     endpoint: String,
+    timeout: Duration,
     rx: &mut mpsc::UnboundedReceiver<Command>,
     sink: &Sink,
-    next_job: &mut JobId,
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
     let mut watcher = tokio::spawn(watch_events(docker.clone(), itx.clone()));
@@ -385,6 +389,7 @@ async fn connected(
         refreshing: false,
         refresh_pending: false,
         endpoint,
+        timeout,
         registry: super::registry::Requests::default(),
     };
     st.refresh();
@@ -394,7 +399,7 @@ async fn connected(
         tokio::select! {
             cmd = rx.recv() => match cmd {
                 None => break Exit::Quit,
-                Some(cmd) => st.handle(cmd, next_job),
+                Some(cmd) => st.handle(cmd),
             },
             Some(msg) = irx.recv() => match msg {
                 Internal::Changed => debounce = Some(Instant::now() + DEBOUNCE),

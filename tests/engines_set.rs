@@ -55,7 +55,14 @@ fn docker_cli(config: &Path, args: &[&str]) -> String {
 /// A self-signed key and certificate (also used as the CA) in `dir`.
 fn tls_files(dir: &Path) {
     let status = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
         .args(["-nodes", "-days", "1", "-subj", "/CN=dockhand-test"])
         .arg("-keyout")
         .arg(dir.join("key.pem"))
@@ -95,7 +102,18 @@ fn contexts_are_listed_like_docker_context_ls() {
     let ssh = std::env::var("DOCKHAND_SSH_HOST").unwrap_or("ssh://me@far.example:2222".into());
     let local_spec = format!("host={local}");
     let ssh_spec = format!("host={ssh}");
-    docker_cli(c, &["context", "create", "local", "--description", "the private engine", "--docker", &local_spec]);
+    docker_cli(
+        c,
+        &[
+            "context",
+            "create",
+            "local",
+            "--description",
+            "the private engine",
+            "--docker",
+            &local_spec,
+        ],
+    );
     docker_cli(c, &["context", "create", "secure", "--docker", &tls_spec]);
     docker_cli(c, &["context", "create", "far", "--docker", &ssh_spec]);
     std::fs::write(c.join("config.json"), r#"{"currentContext":"far"}"#).expect("config.json");
@@ -106,7 +124,12 @@ fn contexts_are_listed_like_docker_context_ls() {
             .map(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).expect("json line");
                 let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-                (s("Name"), v["Current"].as_bool().unwrap_or(false), s("Description"), s("DockerEndpoint"))
+                (
+                    s("Name"),
+                    v["Current"].as_bool().unwrap_or(false),
+                    s("Description"),
+                    s("DockerEndpoint"),
+                )
             })
             .collect();
     let ours: Vec<(String, bool, String, String)> = contexts::list(&input_for(c))
@@ -122,22 +145,44 @@ fn contexts_are_listed_like_docker_context_ls() {
     let secure = listed.iter().find(|x| x.name == "secure").expect("secure");
     let files = secure.tls.as_ref().expect("tls files");
     assert!(files.ca.is_file() && files.cert.is_file() && files.key.is_file());
-    let broken = c.join("contexts/meta").join(endpoint::context_dir_name("broken"));
+    let broken = c
+        .join("contexts/meta")
+        .join(endpoint::context_dir_name("broken"));
     std::fs::create_dir_all(&broken).expect("mkdir");
-    std::fs::write(broken.join("meta.json"), r#"{"Name":"broken","Metadata":{},"Endpoints":{}}"#)
-        .expect("meta");
+    std::fs::write(
+        broken.join("meta.json"),
+        r#"{"Name":"broken","Metadata":{},"Endpoints":{}}"#,
+    )
+    .expect("meta");
     let listed = contexts::list(&input_for(c));
     assert_eq!(listed.len(), 5);
     let broken = listed.iter().find(|x| x.name == "broken").expect("broken");
-    assert_eq!(broken.error.as_deref(), Some("cannot find docker endpoint in context"));
-    assert!(listed.iter().find(|x| x.name == "far").is_some_and(|x| x.current));
+    assert_eq!(
+        broken.error.as_deref(),
+        Some("cannot find docker endpoint in context")
+    );
+    assert!(
+        listed
+            .iter()
+            .find(|x| x.name == "far")
+            .is_some_and(|x| x.current)
+    );
     let chosen = endpoint::resolve(&input_for(c)).expect("resolve");
     assert_eq!(chosen[0].host, ssh);
 }
 
 /// Writes a context called `name` for `host` the way the CLI does.
 fn context(config: &Path, name: &str, host: &str) {
-    docker_cli(config, &["context", "create", name, "--docker", &format!("host={host}")]);
+    docker_cli(
+        config,
+        &[
+            "context",
+            "create",
+            name,
+            "--docker",
+            &format!("host={host}"),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -151,12 +196,17 @@ async fn analyze_and_the_app_resolve_the_same_context_engine() {
     support::fixture(&far, &tag, "").await;
     let config = tempfile::tempdir().expect("config");
     context(config.path(), "second", &second);
-    std::fs::write(config.path().join("config.json"), r#"{"currentContext":"second"}"#)
-        .expect("config.json");
+    std::fs::write(
+        config.path().join("config.json"),
+        r#"{"currentContext":"second"}"#,
+    )
+    .expect("config.json");
 
     let analyze = |extra: &[&str], env: &[(&str, &str)]| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dockhand"));
-        cmd.args(extra).args(["analyze", &tag]).env("DOCKER_CONFIG", config.path());
+        cmd.args(extra)
+            .args(["analyze", &tag])
+            .env("DOCKER_CONFIG", config.path());
         cmd.env_remove("DOCKER_HOST").env_remove("DOCKER_CONTEXT");
         for (k, v) in env {
             cmd.env(k, v);
@@ -165,8 +215,23 @@ async fn analyze_and_the_app_resolve_the_same_context_engine() {
     };
     for (how, out) in [
         ("currentContext", analyze(&[], &[])),
-        ("DOCKER_CONTEXT", analyze(&[], &[("DOCKER_CONFIG", "/nonexistent"), ("DOCKER_CONTEXT", "second")])),
-        ("--context over DOCKER_HOST", analyze(&["--context", "second"], &[("DOCKER_HOST", "unix:///nonexistent.sock")])),
+        (
+            "DOCKER_CONTEXT",
+            analyze(
+                &[],
+                &[
+                    ("DOCKER_CONFIG", "/nonexistent"),
+                    ("DOCKER_CONTEXT", "second"),
+                ],
+            ),
+        ),
+        (
+            "--context over DOCKER_HOST",
+            analyze(
+                &["--context", "second"],
+                &[("DOCKER_HOST", "unix:///nonexistent.sock")],
+            ),
+        ),
     ] {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -177,7 +242,10 @@ async fn analyze_and_the_app_resolve_the_same_context_engine() {
             continue;
         }
         assert!(out.status.success(), "{how}: {stderr}");
-        assert!(stdout.contains(&format!("Image: docker://{tag}")), "{how}: {stdout}");
+        assert!(
+            stdout.contains(&format!("Image: docker://{tag}")),
+            "{how}: {stdout}"
+        );
     }
     // The app resolves through the same function: the same single endpoint.
     let resolved = endpoint::resolve(&input_for(config.path())).expect("resolve");
@@ -259,12 +327,24 @@ async fn copies_an_image_between_two_engines() {
     let a = set.add("first", ep(&engine::docker_host().expect("DOCKER_HOST")));
     let b = set.add("second", ep(&second));
     for which in [a, b] {
-        wait_set(&mut rx, "both engines listed", WAIT, |ev| connected(ev, which)).await;
+        wait_set(&mut rx, "both engines listed", WAIT, |ev| {
+            connected(ev, which)
+        })
+        .await;
     }
     set.find_image(&id, Some(a));
-    match wait_set(&mut rx, "who has it", WAIT, |ev| matches!(ev, SetEvent::ImageOn { .. })).await {
-        SetEvent::ImageOn { engines, errors, .. } => {
-            assert!(engines.is_empty() && errors.is_empty(), "{engines:?} {errors:?}")
+    match wait_set(&mut rx, "who has it", WAIT, |ev| {
+        matches!(ev, SetEvent::ImageOn { .. })
+    })
+    .await
+    {
+        SetEvent::ImageOn {
+            engines, errors, ..
+        } => {
+            assert!(
+                engines.is_empty() && errors.is_empty(),
+                "{engines:?} {errors:?}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -272,15 +352,30 @@ async fn copies_an_image_between_two_engines() {
     let job = set.copy_image(a, b, &tag).expect("copy starts");
     let mut last = None;
     let result = loop {
-        match wait_set(&mut rx, "the copy", WAIT, |ev| matches!(ev, SetEvent::Engine { .. })).await {
-            SetEvent::Engine { id, event: EngineEvent::JobStarted { id: j, kind } } if j == job => {
+        match wait_set(&mut rx, "the copy", WAIT, |ev| {
+            matches!(ev, SetEvent::Engine { .. })
+        })
+        .await
+        {
+            SetEvent::Engine {
+                id,
+                event: EngineEvent::JobStarted { id: j, kind },
+            } if j == job => {
                 assert_eq!(id, b);
                 assert!(matches!(kind, JobKind::Copy { .. }), "{kind:?}");
             }
-            SetEvent::Engine { event: EngineEvent::JobProgress { id: j, progress: Progress::Bytes { done, total } }, .. } if j == job => {
-                last = Some((done, total))
-            }
-            SetEvent::Engine { event: EngineEvent::JobFinished { id: j, result }, .. } if j == job => break result,
+            SetEvent::Engine {
+                event:
+                    EngineEvent::JobProgress {
+                        id: j,
+                        progress: Progress::Bytes { done, total },
+                    },
+                ..
+            } if j == job => last = Some((done, total)),
+            SetEvent::Engine {
+                event: EngineEvent::JobFinished { id: j, result },
+                ..
+            } if j == job => break result,
             _ => {}
         }
     };
@@ -293,7 +388,11 @@ async fn copies_an_image_between_two_engines() {
     assert_eq!(done, export_len(&local, &tag).await, "{summary:?}");
 
     set.find_image(&id, Some(a));
-    match wait_set(&mut rx, "who has it now", WAIT, |ev| matches!(ev, SetEvent::ImageOn { .. })).await {
+    match wait_set(&mut rx, "who has it now", WAIT, |ev| {
+        matches!(ev, SetEvent::ImageOn { .. })
+    })
+    .await
+    {
         SetEvent::ImageOn { engines, .. } => assert_eq!(engines, vec![b]),
         other => panic!("{other:?}"),
     }
@@ -306,7 +405,9 @@ async fn a_hanging_host_never_blocks_the_others() {
         return;
     };
     // Accepts connections and never says a word: ssh waits for a banner, HTTP for an answer.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = silent.local_addr().expect("addr").port();
     let held = tokio::spawn(async move {
         let mut conns = Vec::new();
@@ -321,11 +422,20 @@ async fn a_hanging_host_never_blocks_the_others() {
     let (sink, mut rx) = set_collector();
     let mut set = EngineSet::new(sink);
     let hanging = set.add("hanging", ep(&format!("ssh://root@127.0.0.1:{port}")));
-    let refused = set.add("refused", ep(&format!("ssh://root@127.0.0.1:{closed_port}")));
+    let refused = set.add(
+        "refused",
+        ep(&format!("ssh://root@127.0.0.1:{closed_port}")),
+    );
     let good = set.add("good", ep(&engine::docker_host().expect("DOCKER_HOST")));
     assert_eq!(set.active(), Some(hanging));
     let started = tokio::time::Instant::now();
-    wait_set(&mut rx, "the good engine listed", Duration::from_secs(10), |ev| connected(ev, good)).await;
+    wait_set(
+        &mut rx,
+        "the good engine listed",
+        Duration::from_secs(10),
+        |ev| connected(ev, good),
+    )
+    .await;
     match wait_set(&mut rx, "the refused one failed", Duration::from_secs(10), |ev| {
         matches!(ev, SetEvent::State { id, state: EngineState::Failed { .. } } if *id == refused)
     })

@@ -97,8 +97,14 @@ async fn lists_the_same_images_over_ssh() {
     let mut guard = Cleanup::new();
     let tag = guard.image(format!("{}:1", engine::unique("dh-ssh-list")));
     let id = support::fixture(&local, &tag, "").await;
-    let inv = eng::images::inventory(&far).await.expect("inventory over ssh");
-    let listed = inv.images.iter().find(|i| i.id == id).expect("fixture listed");
+    let inv = eng::images::inventory(&far)
+        .await
+        .expect("inventory over ssh");
+    let listed = inv
+        .images
+        .iter()
+        .find(|i| i.id == id)
+        .expect("fixture listed");
     assert!(listed.repo_tags.contains(&tag), "{listed:?}");
     let direct = eng::images::inventory(&local).await.expect("inventory");
     let over_unix = direct.images.iter().find(|i| i.id == id).expect("listed");
@@ -127,7 +133,11 @@ async fn events_and_logs_follow_over_ssh() {
         &local,
         "dh-busybox:1",
         &name,
-        &["sh", "-c", "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done"],
+        &[
+            "sh",
+            "-c",
+            "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done",
+        ],
     )
     .await;
     expect_event(
@@ -295,7 +305,11 @@ async fn a_refused_ssh_login_says_why() {
         return;
     };
     // Same host and port, a user the server does not allow.
-    let hostport = host.rsplit('@').next().unwrap_or(&host).trim_start_matches("ssh://");
+    let hostport = host
+        .rsplit('@')
+        .next()
+        .unwrap_or(&host)
+        .trim_start_matches("ssh://");
     let refused = format!("ssh://nobody-here@{hostport}");
     let err = connect::connect(&ssh_endpoint(&refused))
         .await

@@ -180,7 +180,11 @@ mod tests {
             "remote",
             r#"{"Name":"remote","Metadata":{"Description":"far away"},"Endpoints":{"docker":{"Host":"ssh://me@far","SkipTLSVerify":false}}}"#,
         );
-        write(dir.path(), "broken", r#"{"Name":"broken","Metadata":{},"Endpoints":{}}"#);
+        write(
+            dir.path(),
+            "broken",
+            r#"{"Name":"broken","Metadata":{},"Endpoints":{}}"#,
+        );
         let input = ResolveInput {
             config_dir: Some(dir.path().to_path_buf()),
             docker_context: Some("remote".into()),
@@ -189,7 +193,10 @@ mod tests {
         let list = list(&input);
         let names: Vec<_> = list.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["broken", "default", "remote"]);
-        assert_eq!(list[0].error.as_deref(), Some("cannot find docker endpoint in context"));
+        assert_eq!(
+            list[0].error.as_deref(),
+            Some("cannot find docker endpoint in context")
+        );
         assert!(list[0].endpoint().is_none());
         assert_eq!(list[1].docker_endpoint, DEFAULT_SOCKET);
         assert!(!list[1].current);

@@ -23,7 +23,10 @@ pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What is exported: every tag of the image (so the target gets them too), or its ID when it has
 /// none. Returns the image ID and its size as the source reports it.
-async fn what_to_export(src: &Docker, image: &str) -> Result<(String, Vec<String>, u64), EngineError> {
+async fn what_to_export(
+    src: &Docker,
+    image: &str,
+) -> Result<(String, Vec<String>, u64), EngineError> {
     let inspect = src.inspect_image(image).await?;
     let id = inspect
         .id
@@ -37,7 +40,10 @@ async fn what_to_export(src: &Docker, image: &str) -> Result<(String, Vec<String
     if names.is_empty() {
         names.push(id.clone());
     }
-    let size = inspect.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
+    let size = inspect
+        .size
+        .and_then(|s| u64::try_from(s).ok())
+        .unwrap_or(0);
     Ok((id, names, size))
 }
 
@@ -59,7 +65,8 @@ pub async fn copy(
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let body = src.export_images(&refs).map(move |chunk| match chunk {
         Ok(bytes) => {
-            let done = counter.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
+            let done =
+                counter.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
             if throttle.ready(Instant::now()) {
                 reporter.progress(Progress::Bytes {
                     done,
@@ -97,7 +104,9 @@ pub async fn copy(
     }
     let from_export = export_error.lock().ok().and_then(|mut s| s.take());
     if let Some(message) = from_export {
-        return Err(EngineError::Connection(format!("export from the source failed: {message}")));
+        return Err(EngineError::Connection(format!(
+            "export from the source failed: {message}"
+        )));
     }
     if let Some(e) = failure {
         return Err(e);

@@ -64,8 +64,9 @@ mod tests {
     #[test]
     fn registered_until_dropped() {
         let ep = "unix:///tmp/dockhand-live-test.sock";
-        let docker = Docker::connect_with_http("http://127.0.0.1:9", 1, bollard::API_DEFAULT_VERSION)
-            .expect("client");
+        let docker =
+            Docker::connect_with_http("http://127.0.0.1:9", 1, bollard::API_DEFAULT_VERSION)
+                .expect("client");
         assert!(client(ep).is_none());
         let a = register(ep, docker.clone());
         let b = register(ep, docker);

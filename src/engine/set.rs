@@ -241,9 +241,19 @@ impl EngineSet {
 
     /// Copies `image` from engine `from` to engine `to` (a job reported as events of `to`).
     /// Both must be connected.
-    pub fn copy_image(&self, from: EngineId, to: EngineId, image: &str) -> Result<JobId, EngineError> {
+    pub fn copy_image(
+        &self,
+        from: EngineId,
+        to: EngineId,
+        image: &str,
+    ) -> Result<JobId, EngineError> {
         let (src, dst) = (self.client(from)?, self.client(to)?);
-        let label = |id| self.members.get(&id).map(|m| m.0.clone()).unwrap_or_default();
+        let label = |id| {
+            self.members
+                .get(&id)
+                .map(|m| m.0.clone())
+                .unwrap_or_default()
+        };
         let (from_label, to_label) = (label(from), label(to));
         let job_id = super::new_job_id();
         let sink = self.sink.clone();
@@ -395,9 +405,15 @@ mod tests {
             &EngineEvent::Connection(Connection::Connected(info.clone())),
         )
         .unwrap();
-        assert!(matches!(&connected, EngineState::Connected { images: None, .. }));
-        let listed = next_state(&connected, &EngineEvent::Inventory(Ok(Inventory::default())))
-            .unwrap();
+        assert!(matches!(
+            &connected,
+            EngineState::Connected { images: None, .. }
+        ));
+        let listed = next_state(
+            &connected,
+            &EngineEvent::Inventory(Ok(Inventory::default())),
+        )
+        .unwrap();
         assert!(matches!(
             listed,
             EngineState::Connected {

@@ -364,9 +364,17 @@ mod tests {
 
     #[test]
     fn refuses_what_the_cli_refuses() {
-        assert!(SshTarget::parse("ssh://me:pw@h").unwrap_err().contains("password"));
+        assert!(
+            SshTarget::parse("ssh://me:pw@h")
+                .unwrap_err()
+                .contains("password")
+        );
         assert!(SshTarget::parse("ssh://h?x=1").is_err());
-        assert!(SshTarget::parse("ssh://h:port").unwrap_err().contains("bad port"));
+        assert!(
+            SshTarget::parse("ssh://h:port")
+                .unwrap_err()
+                .contains("bad port")
+        );
         assert!(SshTarget::parse("ssh://").is_err());
         assert!(SshTarget::parse("tcp://h").is_err());
     }
@@ -392,6 +400,9 @@ mod tests {
             failure("h", "Permission denied (publickey).\r\n"),
             "ssh to h: Permission denied (publickey)."
         );
-        assert_eq!(failure("h", ""), "ssh to h ended before the engine answered");
+        assert_eq!(
+            failure("h", ""),
+            "ssh to h ended before the engine answered"
+        );
     }
 }

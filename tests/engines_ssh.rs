@@ -313,8 +313,7 @@ async fn a_refused_ssh_login_says_why() {
     let refused = format!("ssh://nobody-here@{hostport}");
     let err = connect::connect(&ssh_endpoint(&refused))
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(err.contains("ssh to 127.0.0.1"), "{err}");
     assert!(err.contains("Permission denied"), "{err}");
 }

@@ -290,8 +290,7 @@ dh_engine_base_fixture() {
 # engines), in its own temp dir with its own containerd; sets DH_ENGINE2_DIR, DH_ENGINE2_SOCK,
 # DH_ENGINE2_HOST and leaves the first engine's variables as they were.
 DH_ENGINE2_DIR=""
-DH_ENGINE2_SOCK=""
-DH_ENGINE2_HOST=""
+export DH_ENGINE2_SOCK="" DH_ENGINE2_HOST=""
 _DH_ENGINE2_PIDS=""
 dh_engine2_start() {
     local first=("$DH_ENGINE_DIR" "$DH_ENGINE_SOCK" "$DH_ENGINE_HOST" "$DH_ENGINE_DOCKERD_PID" "$DH_ENGINE_CONTAINERD_PID")

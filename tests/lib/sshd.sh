@@ -70,7 +70,7 @@ _dh_port_free() {
 }
 
 dh_sshd_start() {
-    local d user port i tries
+    local d user port tries
     [ -x /usr/sbin/sshd ] || { echo "[sshd] /usr/sbin/sshd missing (install openssh-server)" >&2; return 1; }
     command -v ssh-keygen >/dev/null 2>&1 || { echo "[sshd] ssh-keygen missing" >&2; return 1; }
     [ -n "$DH_ENGINE_HOST" ] || { echo "[sshd] start the private engine first" >&2; return 1; }
@@ -90,7 +90,7 @@ dh_sshd_start() {
         DH_SSHD_PID="$(_dh_read_pid "$d/sshd.launch.pid")"
         DH_SSH_HOST="ssh://$user@127.0.0.1:$port"
         DH_SSH_BIN="$d/bin"
-        for i in $(seq 1 50); do
+        for _ in $(seq 1 50); do
             if "$d/bin/ssh" -p "$port" "$user@127.0.0.1" true 2>/dev/null; then
                 echo "[sshd] up: $DH_SSH_HOST (pid $DH_SSHD_PID, attempt $tries)" >&2
                 return 0

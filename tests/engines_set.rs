@@ -300,6 +300,17 @@ fn ep(host: &str) -> Vec<Endpoint> {
     }]
 }
 
+/// This process's peak resident set (`VmHWM`), in bytes.
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmHWM")
+        * 1024
+}
+
 /// Bytes of `docker save` of `image` on `docker`.
 async fn export_len(docker: &Docker, image: &str) -> u64 {
     let mut n = 0;
@@ -321,7 +332,9 @@ async fn copies_an_image_between_two_engines() {
     let far = engine::connect(&second).await.expect("second engine");
     let mut guard = Cleanup::new();
     let tag = guard.image(format!("{}:1", engine::unique("dh-copy")));
-    let id = support::fixture_with_blob(&local, &tag, 3_000_000, &engine::unique("s")).await;
+    // Larger than the memory the copy may take: buffering it whole would show in the peak.
+    let blob: u64 = 48_000_000;
+    let id = support::fixture_with_blob(&local, &tag, blob, &engine::unique("s")).await;
     let (sink, mut rx) = set_collector();
     let mut set = EngineSet::new(sink);
     let a = set.add("first", ep(&engine::docker_host().expect("DOCKER_HOST")));
@@ -349,6 +362,7 @@ async fn copies_an_image_between_two_engines() {
         other => panic!("{other:?}"),
     }
 
+    let peak_before = peak_rss();
     let job = set.copy_image(a, b, &tag).expect("copy starts");
     let mut last = None;
     let result = loop {
@@ -380,6 +394,12 @@ async fn copies_an_image_between_two_engines() {
         }
     };
     let summary = result.expect("copy succeeds");
+    let grown = peak_rss().saturating_sub(peak_before);
+    eprintln!("copy of {blob} bytes: peak RSS grew by {grown} bytes");
+    assert!(
+        grown < blob / 2,
+        "peak RSS grew by {grown} bytes copying {blob}"
+    );
     let copied = far.inspect_image(&tag).await.expect("on the target").id;
     assert_eq!(copied.as_deref(), Some(id.as_str()));
     // The bytes reported are the bytes of the export, to the byte.

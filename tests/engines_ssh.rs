@@ -389,3 +389,60 @@ async fn an_ssh_engine_killed_mid_stream_is_an_error_not_a_hang() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_app_on_an_ssh_context_lists_and_execs() {
+    let _g = sessions().read().await;
+    let Some((local, _, host)) = both().await else {
+        return;
+    };
+    let config = tempfile::tempdir().expect("config");
+    let meta = config
+        .path()
+        .join("contexts/meta")
+        .join(endpoint::context_dir_name("far"));
+    std::fs::create_dir_all(&meta).expect("meta dir");
+    std::fs::write(
+        meta.join("meta.json"),
+        format!(r#"{{"Name":"far","Metadata":{{}},"Endpoints":{{"docker":{{"Host":"{host}","SkipTLSVerify":false}}}}}}"#),
+    )
+    .expect("meta.json");
+    let mut guard = Cleanup::new();
+    let name = guard.container(engine::unique("dh-ssh-app"));
+    start_container(&local, "dh-busybox:1", &name, &["sleep", "300"]).await;
+    // --context beats DOCKER_HOST, like the CLI: the unix socket named there does not exist.
+    let term = common::tmux::Spawn::dockhand()
+        .args(["--context", "far"])
+        .env("DOCKER_CONFIG", config.path())
+        .env("XDG_CONFIG_HOME", config.path())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .size(200, 40)
+        .start()
+        .expect("tmux");
+    let t = Duration::from_secs(30);
+    let first = term.wait_for("dh-busybox", t).expect("images over ssh");
+    assert!(
+        first.contains(&host),
+        "the status bar names the ssh endpoint:\n{first}"
+    );
+    term.send_keys(&["7"]).expect("keys");
+    term.wait_for("7 Containers (", t).expect("containers pane");
+    term.send_keys(&["/"]).expect("keys");
+    term.send_literal(&name).expect("type");
+    term.send_keys(&["Enter"]).expect("keys");
+    term.wait_for("7 Containers (1 ·", t).expect("filtered");
+    term.send_keys(&["e"]).expect("keys");
+    term.wait_for("exit the shell to return", t)
+        .expect("exec banner");
+    term.wait_for("/ #", t).expect("a shell prompt over ssh");
+    term.send_literal("echo marker-$((6*7)); tty")
+        .expect("type");
+    term.send_keys(&["Enter"]).expect("keys");
+    term.wait_until(t, |s| s.contains("marker-42") && s.contains("/dev/pts/"))
+        .unwrap_or_else(|s| panic!("no TTY exec over ssh:\n{s}"));
+    term.send_literal("exit").expect("type");
+    term.send_keys(&["Enter"]).expect("keys");
+    term.wait_for(&format!("exec in {name} exited with code 0"), t)
+        .expect("back in the TUI");
+    let _ = term.send_keys(&["q"]);
+}

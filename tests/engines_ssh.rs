@@ -7,6 +7,7 @@
 //! Needs `DOCKHAND_SSH_HOST`; without it the tests return early unless `DOCKHAND_REQUIRE_ENGINE=1`.
 
 mod common;
+mod registry_support;
 #[allow(dead_code)]
 #[path = "engine_images/support.rs"]
 mod support;
@@ -445,4 +446,97 @@ async fn the_app_on_an_ssh_context_lists_and_execs() {
     term.wait_for(&format!("exec in {name} exited with code 0"), t)
         .expect("back in the TUI");
     let _ = term.send_keys(&["q"]);
+}
+
+/// Runs one job on `handle` and returns its progress and outcome.
+async fn job(
+    handle: &eng::EngineHandle,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
+    command: Command,
+) -> (
+    Vec<eng::Progress>,
+    Result<eng::JobOutcome, eng::EngineError>,
+) {
+    handle.send(command);
+    let id = match expect_event(
+        rx,
+        "the job to start",
+        |ev| matches!(ev, EngineEvent::JobStarted { .. }),
+        WAIT,
+    )
+    .await
+    {
+        EngineEvent::JobStarted { id, .. } => id,
+        other => panic!("{other:?}"),
+    };
+    let mut progress = Vec::new();
+    loop {
+        match expect_event(rx, "the job's progress and end", |ev| {
+            matches!(ev, EngineEvent::JobProgress { id: j, .. } | EngineEvent::JobFinished { id: j, .. } if *j == id)
+        }, WAIT)
+        .await
+        {
+            EngineEvent::JobProgress { progress: p, .. } => progress.push(p),
+            EngineEvent::JobFinished { result, .. } => return (progress, result),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn pushes_and_pulls_with_progress_over_ssh() {
+    let _g = sessions().read().await;
+    let Some((local, _, host)) = both().await else {
+        return;
+    };
+    let reg = registry_support::Registry::start(registry_support::AuthMode::Open);
+    let mut guard = Cleanup::new();
+    let reference = guard.image(format!("{}/{}:1", reg.addr, engine::unique("dh-ssh-pull")));
+    let id = support::fixture_with_blob(&local, &reference, 1_000_000, &engine::unique("s")).await;
+    let (sink, mut rx) = collector();
+    let handle = eng::spawn(Ok(vec![ssh_endpoint(&host)]), sink);
+    expect_event(
+        &mut rx,
+        "connected",
+        |ev| matches!(ev, EngineEvent::Connection(Connection::Connected(_))),
+        WAIT,
+    )
+    .await;
+    let (_, pushed) = job(
+        &handle,
+        &mut rx,
+        Command::Push {
+            reference: reference.clone(),
+        },
+    )
+    .await;
+    pushed.expect("push over ssh");
+    engine::remove_image_quiet(&local, &reference).await;
+    assert!(
+        local.inspect_image(&reference).await.is_err(),
+        "removed before the pull"
+    );
+    let (progress, pulled) = job(
+        &handle,
+        &mut rx,
+        Command::Pull {
+            reference: reference.clone(),
+            platform: None,
+        },
+    )
+    .await;
+    pulled.expect("pull over ssh");
+    // The base layers are on the engine already; the blob's layer is downloaded with bytes.
+    let layer = |want: &str| {
+        progress.iter().any(|p| {
+            matches!(p, eng::Progress::Layer { phase, current, total, .. }
+                if phase == want && *total > 1_000_000 && current == total)
+        })
+    };
+    assert!(
+        layer("Downloading") && layer("Pull complete"),
+        "per-layer progress over ssh: {progress:?}"
+    );
+    let back = local.inspect_image(&reference).await.expect("pulled").id;
+    assert_eq!(back.as_deref(), Some(id.as_str()));
 }

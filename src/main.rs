@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "dockhand", version, about)]
 struct Cli {
-    /// Engine endpoint (unix:///path, tcp://host:port, https://host:port). Overrides DOCKER_HOST and contexts.
+    /// Engine endpoint (unix:///path, tcp://host:port, https://host:port, ssh://[user@]host[:port]). Overrides DOCKER_HOST and contexts.
     #[arg(short = 'H', long = "host", global = true, conflicts_with = "context")]
     host: Option<String>,
     /// Docker context to use (like `docker --context`). Overrides DOCKER_HOST and DOCKER_CONTEXT.

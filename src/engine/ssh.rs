@@ -18,7 +18,7 @@ use bollard::{BollardRequest, ClientVersion, Docker};
 use hyper::Uri;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
@@ -308,6 +308,8 @@ impl SshTransport {
         };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(IDLE)
+            // Without a timer idle connections are only dropped when the pool is next used.
+            .pool_timer(TokioTimer::new())
             .build(connector);
         SshTransport { client }
     }

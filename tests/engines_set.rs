@@ -395,7 +395,10 @@ async fn copies_an_image_between_two_engines() {
     };
     let summary = result.expect("copy succeeds");
     let grown = peak_rss().saturating_sub(peak_before);
-    eprintln!("copy of {blob} bytes: peak RSS grew by {grown} bytes");
+    eprintln!(
+        "copy of {blob} bytes: peak RSS {peak_before} -> {} bytes",
+        peak_rss()
+    );
     assert!(
         grown < blob / 2,
         "peak RSS grew by {grown} bytes copying {blob}"
@@ -416,6 +419,37 @@ async fn copies_an_image_between_two_engines() {
         SetEvent::ImageOn { engines, .. } => assert_eq!(engines, vec![b]),
         other => panic!("{other:?}"),
     }
+    engine::remove_image_quiet(&far, &tag).await;
+
+    // A cancelled copy ends once, as cancelled.
+    let job = set.copy_image(a, b, &tag).expect("copy starts");
+    set.cancel(b, job);
+    let finished = |ev: &SetEvent| matches!(ev, SetEvent::Engine { event: EngineEvent::JobFinished { id, .. }, .. } if *id == job);
+    match wait_set(&mut rx, "the cancelled copy", WAIT, finished).await {
+        SetEvent::Engine {
+            event: EngineEvent::JobFinished { result, .. },
+            ..
+        } => {
+            assert!(
+                matches!(result, Err(dockhand::engine::EngineError::Cancelled)),
+                "{result:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let again = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(ev) = rx.recv().await {
+            if finished(&ev) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        !matches!(again, Ok(true)),
+        "the cancelled copy finished twice"
+    );
     engine::remove_image_quiet(&far, &tag).await;
 }
 

@@ -527,14 +527,16 @@ async fn pushes_and_pulls_with_progress_over_ssh() {
     .await;
     pulled.expect("pull over ssh");
     // The base layers are on the engine already; the blob's layer is downloaded with bytes.
-    let layer = |want: &str| {
-        progress.iter().any(|p| {
-            matches!(p, eng::Progress::Layer { phase, current, total, .. }
-                if phase == want && *total > 1_000_000 && current == total)
-        })
-    };
+    let downloading = progress.iter().any(|p| {
+        matches!(p, eng::Progress::Layer { phase, total, .. }
+            if phase == "Downloading" && *total > 1_000_000)
+    });
+    let complete = progress.iter().any(|p| {
+        matches!(p, eng::Progress::Layer { phase, current, total, .. }
+            if phase == "Pull complete" && *total > 1_000_000 && current == total)
+    });
     assert!(
-        layer("Downloading") && layer("Pull complete"),
+        downloading && complete,
         "per-layer progress over ssh: {progress:?}"
     );
     let back = local.inspect_image(&reference).await.expect("pulled").id;

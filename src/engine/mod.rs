@@ -23,6 +23,7 @@ mod rawpush;
 pub mod registry;
 pub mod set;
 pub mod ssh;
+mod ssh_master;
 mod transfer;
 pub mod types;
 mod worker;

@@ -2,12 +2,14 @@
 //!
 //! Every HTTP connection is one run of the system `ssh` client (so `~/.ssh/config`, agents and
 //! `known_hosts` apply) executing `docker system dial-stdio` on the far side; HTTP is spoken over
-//! its stdin and stdout. A hyper client pools these connections, so consecutive requests reuse a
-//! warm one, and streams (events, logs, exports, builds) and hijacked exec sessions each get
-//! their own. bollard's own `ssh` feature is not used: it drives an OpenSSH control master per
+//! its stdin and stdout. The connections share one login (OpenSSH connection sharing, see
+//! [`super::ssh_master`]), so only the first pays for the key exchange. A hyper client pools
+//! them, so consecutive requests reuse a warm one, and streams (events, logs, exports, builds)
+//! and hijacked exec sessions each get their own. bollard's own `ssh` feature is not used: it drives an OpenSSH control master per
 //! connection through the `openssh` crate and cannot reach a socket path on the far side.
 use std::future::Future;
 use std::io;
+use std::path::Path;
 use std::pin::Pin;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -22,6 +24,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
+
+use super::ssh_master::Master;
 
 /// How long an unused connection (one `ssh` process) is kept for the next request.
 const IDLE: Duration = Duration::from_secs(60);
@@ -75,10 +79,10 @@ impl SshTarget {
         })
     }
 
-    /// The arguments of the `ssh` command that opens one connection to the engine.
-    pub fn ssh_args(&self) -> Vec<String> {
+    /// Options and login of every `ssh` command for this target.
+    fn login_args(&self) -> Vec<String> {
         // BatchMode: no password or host-key prompt can take over the terminal under the TUI.
-        let mut args: Vec<String> = ["-o", "ConnectTimeout=30", "-o", "BatchMode=yes", "-T"]
+        let mut args: Vec<String> = ["-o", "ConnectTimeout=30", "-o", "BatchMode=yes"]
             .into_iter()
             .map(String::from)
             .collect();
@@ -88,7 +92,32 @@ impl SshTarget {
         if let Some(port) = self.port {
             args.extend(["-p".to_string(), port.to_string()]);
         }
-        args.extend(["--".to_string(), self.host.clone(), "docker".to_string()]);
+        args
+    }
+
+    /// The `ssh` command line (without `ssh`) holding the shared login on control `socket`.
+    pub fn master_args(&self, socket: &Path) -> Vec<String> {
+        let mut args = self.login_args();
+        args.extend([
+            "-M".to_string(),
+            "-S".to_string(),
+            socket.display().to_string(),
+        ]);
+        args.extend(["-o", "ControlPersist=no", "-N", "--"].map(String::from));
+        args.push(self.host.clone());
+        args
+    }
+
+    /// The `ssh` command line (without `ssh`) of one connection to the engine: through the
+    /// shared login on `socket` when given (ssh connects by itself when that login is gone).
+    pub fn ssh_args(&self, socket: Option<&Path>) -> Vec<String> {
+        let mut args = self.login_args();
+        if let Some(socket) = socket {
+            args.extend(["-S".to_string(), socket.display().to_string()]);
+            args.extend(["-o", "ControlMaster=no"].map(String::from));
+        }
+        args.extend(["-T", "--"].map(String::from));
+        args.extend([self.host.clone(), "docker".to_string()]);
         if let Some(socket) = &self.socket {
             args.extend(["--host".to_string(), format!("unix://{socket}")]);
         }
@@ -151,7 +180,7 @@ impl AsyncRead for SshPipe {
 }
 
 /// The message for an ssh connection that ended before the engine answered.
-fn failure(host: &str, stderr: &str) -> String {
+pub(super) fn failure(host: &str, stderr: &str) -> String {
     let lines: Vec<String> = stderr
         .lines()
         .map(|l| crate::util::sanitize::sanitize(l).trim().to_string())
@@ -223,6 +252,8 @@ impl Connection for SshStream {
 #[derive(Clone)]
 pub struct SshConnector {
     target: Arc<SshTarget>,
+    /// The shared login, when a private directory for its socket could be made.
+    master: Option<Arc<Master>>,
 }
 
 type ConnectFuture = Pin<Box<dyn Future<Output = io::Result<SshStream>> + Send>>;
@@ -237,14 +268,22 @@ impl tower_service::Service<Uri> for SshConnector {
     }
 
     fn call(&mut self, _: Uri) -> ConnectFuture {
-        let target = self.target.clone();
-        Box::pin(async move { spawn(&target) })
+        let (target, master) = (self.target.clone(), self.master.clone());
+        Box::pin(async move {
+            match master {
+                Some(master) => {
+                    master.ensure(&target).await.map_err(io::Error::other)?;
+                    spawn(&target, Some(master.socket()))
+                }
+                None => spawn(&target, None),
+            }
+        })
     }
 }
 
-fn spawn(target: &SshTarget) -> io::Result<SshStream> {
+fn spawn(target: &SshTarget, socket: Option<&Path>) -> io::Result<SshStream> {
     let mut cmd = tokio::process::Command::new("ssh");
-    cmd.args(target.ssh_args())
+    cmd.args(target.ssh_args(socket))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -305,6 +344,7 @@ impl SshTransport {
     pub fn new(target: SshTarget) -> SshTransport {
         let connector = SshConnector {
             target: Arc::new(target),
+            master: Master::new().ok().map(Arc::new),
         };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(IDLE)
@@ -385,14 +425,20 @@ mod tests {
     fn command_line_matches_the_cli() {
         let t = SshTarget::parse("ssh://me@h:2222/var/run/alt.sock").unwrap();
         assert_eq!(
-            t.ssh_args().join(" "),
-            "-o ConnectTimeout=30 -o BatchMode=yes -T -l me -p 2222 -- h \
+            t.ssh_args(None).join(" "),
+            "-o ConnectTimeout=30 -o BatchMode=yes -l me -p 2222 -T -- h \
              docker --host unix:///var/run/alt.sock system dial-stdio"
         );
         let t = SshTarget::parse("ssh://h").unwrap();
+        let socket = Path::new("/tmp/d/ctl");
         assert_eq!(
-            t.ssh_args().join(" "),
-            "-o ConnectTimeout=30 -o BatchMode=yes -T -- h docker system dial-stdio"
+            t.ssh_args(Some(socket)).join(" "),
+            "-o ConnectTimeout=30 -o BatchMode=yes -S /tmp/d/ctl -o ControlMaster=no -T -- h \
+             docker system dial-stdio"
+        );
+        assert_eq!(
+            t.master_args(socket).join(" "),
+            "-o ConnectTimeout=30 -o BatchMode=yes -M -S /tmp/d/ctl -o ControlPersist=no -N -- h"
         );
     }
 

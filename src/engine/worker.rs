@@ -1,5 +1,7 @@
 //! The engine task: connection lifecycle with backoff, the engine's event subscription, and jobs.
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bollard::Docker;
@@ -213,11 +215,31 @@ fn affects_inventory(action: &str) -> bool {
     !(noisy.contains(&action) || action.starts_with("exec_") || action.starts_with("health_status"))
 }
 
+/// A running job: its task, and whether its end was reported (by the task itself, or by a
+/// cancel or a lost connection; never twice).
+struct RunningJob {
+    task: AbortHandle,
+    reported: Arc<AtomicBool>,
+}
+
+impl RunningJob {
+    /// Stops the task and reports `error` as its end, unless it already reported one.
+    fn end(self, sink: &Sink, id: JobId, error: EngineError) {
+        self.task.abort();
+        if !self.reported.swap(true, Ordering::SeqCst) {
+            sink(EngineEvent::JobFinished {
+                id,
+                result: Err(error),
+            });
+        }
+    }
+}
+
 struct Connected<'a> {
     docker: Docker,
     sink: &'a Sink,
     itx: mpsc::UnboundedSender<Internal>,
-    jobs: HashMap<JobId, AbortHandle>,
+    jobs: HashMap<JobId, RunningJob>,
     details: Option<AbortHandle>,
     plan: Option<AbortHandle>,
     /// The running image analysis, replaced by a newer one.
@@ -281,11 +303,7 @@ impl Connected<'_> {
             }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
-                    job.abort();
-                    (self.sink)(EngineEvent::JobFinished {
-                        id,
-                        result: Err(EngineError::Cancelled),
-                    });
+                    job.end(self.sink, id, EngineError::Cancelled);
                 }
             }
             cmd => {
@@ -300,13 +318,18 @@ impl Connected<'_> {
                 let (docker, sink, itx) =
                     (self.docker.clone(), self.sink.clone(), self.itx.clone());
                 let endpoint = self.endpoint.clone();
+                let reported = Arc::new(AtomicBool::new(false));
+                let once = reported.clone();
                 let task = tokio::spawn(async move {
                     let job = super::JobCtx::new(id, sink.clone());
                     let result = run_job(&docker, &endpoint, cmd, &job).await;
-                    sink(EngineEvent::JobFinished { id, result });
+                    if !once.swap(true, Ordering::SeqCst) {
+                        sink(EngineEvent::JobFinished { id, result });
+                    }
                     let _ = itx.send(Internal::JobDone(id));
                 });
-                self.jobs.insert(id, task.abort_handle());
+                let task = task.abort_handle();
+                self.jobs.insert(id, RunningJob { task, reported });
             }
         }
     }
@@ -314,11 +337,7 @@ impl Connected<'_> {
     /// Ends every running task; running jobs are reported as failed so nothing stays "running".
     fn abort_all(&mut self, reason: &str) {
         for (id, job) in self.jobs.drain() {
-            job.abort();
-            (self.sink)(EngineEvent::JobFinished {
-                id,
-                result: Err(EngineError::Connection(reason.to_string())),
-            });
+            job.end(self.sink, id, EngineError::Connection(reason.to_string()));
         }
         self.containers.abort_all();
         for task in [self.details.take(), self.plan.take()]

@@ -4,23 +4,18 @@ use std::io::Write;
 use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
 
 use crate::engine::container_exec;
-use crate::engine::{Connection, connect, endpoint};
+use crate::engine::{Connection, connect};
 use crate::state::ExecRequest;
 use crate::state::{AppState, Level};
 use crate::tui::Tui;
 
-/// Connects to the endpoint the app is using (same resolution as at start-up).
+/// The client of the engine the app is connected to: the engine worker's own when it is live,
+/// else a connection made the same way the app made its own.
 async fn client(host: Option<String>, state: &AppState) -> Result<bollard::Docker, String> {
     let Connection::Connected(info) = &state.shared.connection else {
         return Err("not connected to an engine".into());
     };
-    let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(host))?;
-    let ep = endpoints
-        .iter()
-        .find(|e| e.host == info.endpoint)
-        .or_else(|| endpoints.first())
-        .ok_or("no endpoint")?;
-    connect::connect(ep).await.map(|(docker, _)| docker)
+    connect::client_for(host, &info.endpoint).await
 }
 
 /// Suspends the TUI, runs the exec on this terminal, resumes, and reports the outcome.

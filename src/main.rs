@@ -1,3 +1,4 @@
+//! The `dockhand` binary: the command line (flags, `lint`, `analyze`, `df`) and the TUI.
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -8,9 +9,12 @@ use dockhand::util::sanitize::sanitize;
 #[derive(Debug, Parser)]
 #[command(name = "dockhand", version, about)]
 struct Cli {
-    /// Engine endpoint (unix:///path, tcp://host:port, https://host:port). Overrides DOCKER_HOST and contexts.
-    #[arg(short = 'H', long = "host", global = true)]
+    /// Engine endpoint (unix:///path, tcp://host:port, https://host:port, ssh://[user@]host[:port]). Overrides DOCKER_HOST and contexts.
+    #[arg(short = 'H', long = "host", global = true, conflicts_with = "context")]
     host: Option<String>,
+    /// Docker context to use (like `docker --context`). Overrides DOCKER_HOST and DOCKER_CONTEXT.
+    #[arg(short = 'c', long = "context", global = true)]
+    context: Option<String>,
     /// Colour theme: a name from themes/ or a path to a theme TOML file.
     #[arg(long, global = true)]
     theme: Option<String>,
@@ -38,9 +42,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(name) = cli.context.clone() {
+        dockhand::engine::endpoint::set_context_flag(name);
+    }
+    let host = cli.host.clone();
     let result = match cli.command {
         Some(Command::Lint(args)) => dockhand::dockerfile::cli::run(args),
-        Some(Command::Analyze(args)) => dockhand::layers::cli::run(args, cli.host.as_deref()),
+        Some(Command::Analyze(args)) => dockhand::layers::cli::run(args, || async move {
+            dockhand::engine::connect::connect_resolved(host)
+                .await
+                .map(|(docker, _)| docker)
+        }),
         Some(Command::Df(args)) => dockhand::disk_cli::run(args, cli.host),
         None => dockhand::app::run(dockhand::app::Options {
             host: cli.host,

@@ -147,7 +147,9 @@ async fn analysis_job_reports_progress_and_matches_the_library() {
         .expect("analysis ok");
 
     // The same image through the library directly.
-    let direct_docker = layers::connect(None).await.expect("connect");
+    let (direct_docker, _) = dockhand::engine::connect::connect_resolved(None)
+        .await
+        .expect("connect");
     let direct = layers::analyze_image(&direct_docker, &id, None, Arc::new(AtomicBool::new(false)))
         .await
         .expect("direct analysis");

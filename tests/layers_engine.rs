@@ -100,10 +100,18 @@ fn save(f: &Fixture) -> PathBuf {
     path
 }
 
+/// The engine the app would use, connected through the engine module (layers never connects).
+async fn engine_client() -> Result<bollard::Docker, LayersError> {
+    dockhand::engine::connect::connect_resolved(None)
+        .await
+        .map(|(docker, _)| docker)
+        .map_err(LayersError::Engine)
+}
+
 fn via_engine(tag: &str) -> Result<ImageAnalysis, LayersError> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let docker = layers::connect(None).await?;
+        let docker = engine_client().await?;
         layers::analyze_image(&docker, tag, None, Arc::new(AtomicBool::new(false))).await
     })
 }
@@ -353,7 +361,7 @@ fn engine_errors_and_cancellation() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let err = rt
         .block_on(async {
-            let docker = layers::connect(None).await?;
+            let docker = engine_client().await?;
             layers::analyze_image(
                 &docker,
                 "dh-busybox:1",
@@ -381,7 +389,7 @@ fn progress_is_streamed_from_the_engine() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let a = rt
         .block_on(async {
-            let docker = layers::connect(None).await?;
+            let docker = engine_client().await?;
             layers::analyze_image(
                 &docker,
                 "dh-busybox:1",

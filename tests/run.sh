@@ -17,6 +17,7 @@ cd "$REPO"
 # shellcheck source=tests/lib/engine.sh
 . "$REPO/tests/lib/engine.sh"
 . "$REPO/tests/lib/podman.sh"
+. "$REPO/tests/lib/sshd.sh"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
@@ -32,6 +33,7 @@ install_missing() {
     command -v docker-registry >/dev/null 2>&1 || pkgs+=(docker-registry)
     command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)
     command -v shellcheck >/dev/null 2>&1 || pkgs+=(shellcheck)
+    [ -x /usr/sbin/sshd ] || pkgs+=(openssh-server)
     command -v podman >/dev/null 2>&1 || pkgs+=(podman)
     # Registry tests: a real credential helper (pass backend), bearer-token signing keys.
     command -v docker-credential-pass >/dev/null 2>&1 || pkgs+=(golang-docker-credential-helpers)
@@ -93,6 +95,8 @@ cleanup() {
         done
     fi
     if [ -n "$DH_ENGINE_DIR" ]; then say "stopping private engine"; fi
+    dh_sshd_stop
+    dh_engine2_stop
     dh_engine_stop
     dh_podman_stop
     [ -n "$WORK" ] && rm -rf "$WORK"
@@ -115,12 +119,19 @@ dh_engine_start || die "the private Docker engine did not start (see log above)"
 say "building the base fixture dh-busybox:1"
 dh_engine_base_fixture || die "could not build the base fixture image"
 
+say "starting a second private engine and an sshd reaching the first"
+dh_engine2_start || die "the second private Docker engine did not start (see log above)"
+dh_sshd_start || die "the test sshd did not start (see log above)"
+
 say "starting private podman (Docker-compatible API)"
 dh_podman_start || die "the private podman service did not start (see log above)"
 
 export DOCKER_HOST="$DH_ENGINE_HOST"
 export DOCKHAND_REQUIRE_ENGINE=1
 export DOCKHAND_PODMAN_HOST="$DH_PODMAN_HOST" DOCKHAND_REQUIRE_PODMAN=1
+export DOCKHAND_ENGINE2_HOST="$DH_ENGINE2_HOST" DOCKHAND_SSH_HOST="$DH_SSH_HOST" DOCKHAND_SSHD_PID="$DH_SSHD_PID"
+# `ssh` reads the test sshd's client config only (-F), never ~/.ssh.
+export PATH="$DH_SSH_BIN:$PATH"
 unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Never read or write the user's docker config or tmux sockets.
 export DOCKER_CONFIG="$WORK/docker-config"

@@ -9,12 +9,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bollard::Docker;
+use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::types::{JobOutcome, Progress};
 use super::{EngineError, EngineEvent, JobCtx};
 use crate::layers::{self, ImageAnalysis, LayersError};
+
+impl layers::ImageExport for Docker {
+    fn export(&self, image: &str) -> layers::ExportStream {
+        Box::pin(
+            self.export_image(image)
+                .map(|chunk| chunk.map_err(|e| EngineError::from(e).to_string())),
+        )
+    }
+}
 
 /// Minimum time between two byte-progress reports.
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);

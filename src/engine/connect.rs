@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use bollard::{API_DEFAULT_VERSION, ClientVersion, Docker};
 
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, ResolveInput, TlsFiles, resolve};
+use super::ssh::{SshTarget, SshTransport};
 use super::types::{Attempt, EngineInfo};
 
 /// Per-request timeout of the client, in seconds. Long streams (exports, builds, logs) must not be
@@ -11,6 +12,8 @@ use super::types::{Attempt, EngineInfo};
 const CLIENT_TIMEOUT_SECS: u64 = 24 * 3600;
 /// How long a connection attempt may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long connecting over ssh may take.
+pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The oldest API version every engine we support answers `/version` on.
 const PROBE_VERSION: ClientVersion = ClientVersion {
@@ -39,32 +42,70 @@ pub fn negotiated(server: Option<ClientVersion>) -> ClientVersion {
     }
 }
 
+/// Makes clients for one endpoint at any API version. For `ssh://` endpoints every client made
+/// shares one pool of ssh connections, so the version probe's connection serves the next request.
+#[derive(Clone)]
+pub enum Maker {
+    /// `unix://` socket.
+    Unix(String),
+    /// `tcp://` or `http://` without TLS.
+    Http(String),
+    /// TLS with client certificates.
+    Tls(String, TlsFiles),
+    /// `ssh://`, through the system ssh client.
+    Ssh(SshTransport),
+}
+
+impl Maker {
+    /// Checks the endpoint and prepares its transport, without any I/O.
+    pub fn new(endpoint: &Endpoint) -> Result<Maker, String> {
+        let host = endpoint.host.as_str();
+        if let Some(path) = host.strip_prefix("unix://") {
+            if !std::path::Path::new(path).exists() {
+                return Err(format!("no socket at {path}"));
+            }
+            Ok(Maker::Unix(host.to_string()))
+        } else if host.starts_with("ssh://") {
+            Ok(Maker::Ssh(SshTransport::new(SshTarget::parse(host)?)))
+        } else if let Some(tls) = &endpoint.tls {
+            Ok(Maker::Tls(host.to_string(), tls.clone()))
+        } else if host.starts_with("https://") {
+            Err("https:// needs TLS files (set DOCKER_TLS_VERIFY and DOCKER_CERT_PATH)".into())
+        } else if host.starts_with("tcp://") || host.starts_with("http://") {
+            Ok(Maker::Http(host.to_string()))
+        } else {
+            Err(format!("unsupported endpoint scheme in {host}"))
+        }
+    }
+
+    /// A client speaking API `version`.
+    pub fn docker(&self, version: &ClientVersion) -> Result<Docker, String> {
+        let t = CLIENT_TIMEOUT_SECS;
+        let result = match self {
+            Maker::Unix(host) => Docker::connect_with_unix(host, t, version),
+            Maker::Http(host) => Docker::connect_with_http(host, t, version),
+            Maker::Tls(host, tls) => {
+                Docker::connect_with_ssl(host, &tls.key, &tls.cert, &tls.ca, t, version)
+            }
+            Maker::Ssh(transport) => return transport.docker(t, version),
+        };
+        result.map_err(|e| e.to_string())
+    }
+}
+
 /// Builds a client for an endpoint speaking API `version`, without any I/O.
 pub fn client(endpoint: &Endpoint, version: &ClientVersion) -> Result<Docker, String> {
-    let host = endpoint.host.as_str();
-    let result = if host.starts_with("unix://") {
-        let path = host.trim_start_matches("unix://");
-        if !std::path::Path::new(path).exists() {
-            return Err(format!("no socket at {path}"));
-        }
-        Docker::connect_with_unix(host, CLIENT_TIMEOUT_SECS, version)
-    } else if let Some(tls) = &endpoint.tls {
-        Docker::connect_with_ssl(
-            host,
-            &tls.key,
-            &tls.cert,
-            &tls.ca,
-            CLIENT_TIMEOUT_SECS,
-            version,
-        )
-    } else if host.starts_with("https://") {
-        return Err("https:// needs TLS files (set DOCKER_TLS_VERIFY and DOCKER_CERT_PATH)".into());
-    } else if host.starts_with("tcp://") || host.starts_with("http://") {
-        Docker::connect_with_http(host, CLIENT_TIMEOUT_SECS, version)
+    Maker::new(endpoint)?.docker(version)
+}
+
+/// How long connecting to `endpoint` may take: an ssh login (key exchange, authentication, the
+/// far side's `docker` starting) takes longer than a local socket.
+pub fn connect_timeout(endpoint: &Endpoint) -> Duration {
+    if endpoint.host.starts_with("ssh://") {
+        SSH_CONNECT_TIMEOUT
     } else {
-        return Err(format!("unsupported endpoint scheme in {host}"));
-    };
-    result.map_err(|e| e.to_string())
+        CONNECT_TIMEOUT
+    }
 }
 
 /// What an engine's `/_ping` answer says in its headers.
@@ -205,15 +246,16 @@ pub fn info_from_version(
 /// start-up path); elsewhere, or when the ping says too little, one `/version` call (at an API
 /// version every engine answers) gives both.
 pub async fn connect(endpoint: &Endpoint) -> Result<(Docker, EngineInfo), String> {
-    let timeout = |what: &str| format!("no answer to {what} within {}s", CONNECT_TIMEOUT.as_secs());
+    let limit = connect_timeout(endpoint);
+    let timeout = |what: &str| format!("no answer to {what} within {}s", limit.as_secs());
+    let maker = Maker::new(endpoint)?;
     if let Some(path) = endpoint.host.strip_prefix("unix://") {
-        client(endpoint, &PROBE_VERSION)?;
-        let ping = tokio::time::timeout(CONNECT_TIMEOUT, ping_unix(path))
+        let ping = tokio::time::timeout(limit, ping_unix(path))
             .await
             .map_err(|_| timeout("/_ping"))?;
         if let Ok(ping) = ping {
             let api = negotiated(parse_api_version(&ping.api_version));
-            let docker = client(endpoint, &api)?;
+            let docker = maker.docker(&api)?;
             let (name, version) = ping
                 .server
                 .unwrap_or_else(|| ("Docker Engine".into(), String::new()));
@@ -229,13 +271,13 @@ pub async fn connect(endpoint: &Endpoint) -> Result<(Docker, EngineInfo), String
             return Ok((docker, info));
         }
     }
-    let probe = client(endpoint, &PROBE_VERSION)?;
-    let version = tokio::time::timeout(CONNECT_TIMEOUT, probe.version())
+    let probe = maker.docker(&PROBE_VERSION)?;
+    let version = tokio::time::timeout(limit, probe.version())
         .await
         .map_err(|_| timeout("/version"))?
         .map_err(|e| e.to_string())?;
     let api = negotiated(version.api_version.as_deref().and_then(parse_api_version));
-    let docker = client(endpoint, &api)?;
+    let docker = maker.docker(&api)?;
     let api_version = docker.client_version().to_string();
     let info = info_from_version(&endpoint.host, &endpoint.source, api_version, version);
     Ok((docker, info))
@@ -255,6 +297,39 @@ pub async fn connect_any(endpoints: &[Endpoint]) -> Result<(Docker, EngineInfo),
         }
     }
     Err(attempts)
+}
+
+/// Resolves the endpoint the way the app does (`--host`, `--context`, `DOCKER_HOST`, contexts,
+/// default socket, Podman) and connects to the first that answers: what `dockhand analyze` and
+/// any other command-line use of the engine call.
+pub async fn connect_resolved(host_flag: Option<String>) -> Result<(Docker, EngineInfo), String> {
+    let endpoints = resolve(&ResolveInput::from_env(host_flag))?;
+    connect_any(&endpoints).await.map_err(|attempts| {
+        attempts
+            .iter()
+            .map(|a| format!("{} ({}): {}", a.endpoint, a.source, a.error))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+/// A client for the engine at `endpoint` (an [`EngineInfo::endpoint`]): the connected worker's
+/// own client when one is live, else a fresh connection to that endpoint as resolved from
+/// `host_flag` and the environment (or to the URL itself when resolution does not list it).
+pub async fn client_for(host_flag: Option<String>, endpoint: &str) -> Result<Docker, String> {
+    if let Some(docker) = super::live::client(endpoint) {
+        return Ok(docker);
+    }
+    let resolved = resolve(&ResolveInput::from_env(host_flag)).unwrap_or_default();
+    let ep = resolved
+        .into_iter()
+        .find(|e| e.host == endpoint)
+        .unwrap_or_else(|| Endpoint {
+            source: "endpoint".into(),
+            host: endpoint.to_string(),
+            tls: None,
+        });
+    connect(&ep).await.map(|(docker, _)| docker)
 }
 
 #[cfg(test)]

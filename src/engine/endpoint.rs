@@ -1,10 +1,11 @@
 //! Which engine to talk to, resolved the way the Docker CLI does it.
 //!
-//! Precedence: `--host`, then `DOCKER_HOST`, then the current Docker context (`DOCKER_CONTEXT`, else
-//! `currentContext` in the CLI config). An explicit choice is the only candidate: like the CLI we never
+//! Precedence: `--host`, then `--context`, then `DOCKER_HOST`, then the current Docker context
+//! (`DOCKER_CONTEXT`, else `currentContext` in the CLI config). An explicit choice is the only candidate: like the CLI we never
 //! silently talk to a different engine than the one asked for. With no explicit choice we try the default
 //! socket, then Podman's rootless and rootful sockets.
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
@@ -24,7 +25,7 @@ pub struct TlsFiles {
 pub struct Endpoint {
     /// Where it came from, for messages.
     pub source: String,
-    /// `unix:///…`, `tcp://…`, `http://…` or `https://…`.
+    /// `unix:///…`, `tcp://…`, `http://…`, `https://…` or `ssh://…`.
     pub host: String,
     /// TLS files when the endpoint needs TLS.
     pub tls: Option<TlsFiles>,
@@ -35,6 +36,8 @@ pub struct Endpoint {
 pub struct ResolveInput {
     /// The `--host` flag.
     pub flag: Option<String>,
+    /// The `--context` flag.
+    pub context_flag: Option<String>,
     /// `DOCKER_HOST`.
     pub docker_host: Option<String>,
     /// `DOCKER_CONTEXT`.
@@ -55,6 +58,7 @@ impl ResolveInput {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         ResolveInput {
             flag,
+            context_flag: CONTEXT_FLAG.get().cloned(),
             docker_host: var("DOCKER_HOST"),
             docker_context: var("DOCKER_CONTEXT"),
             tls_verify: var("DOCKER_TLS_VERIFY").is_some(),
@@ -67,6 +71,14 @@ impl ResolveInput {
     }
 }
 
+static CONTEXT_FLAG: OnceLock<String> = OnceLock::new();
+
+/// Records the `--context` flag for every later [`ResolveInput::from_env`] in this process (the
+/// app, exec sessions and `dockhand analyze` all resolve through it). Only the first call counts.
+pub fn set_context_flag(name: String) {
+    let _ = CONTEXT_FLAG.set(name);
+}
+
 /// The default Docker socket.
 pub const DEFAULT_SOCKET: &str = "unix:///var/run/docker.sock";
 
@@ -76,6 +88,9 @@ pub fn resolve(input: &ResolveInput) -> Result<Vec<Endpoint>, String> {
     if let Some(host) = &input.flag {
         return Ok(vec![with_env_tls("--host", host, input)]);
     }
+    if let Some(name) = &input.context_flag {
+        return context_endpoints(input, name, "--context");
+    }
     if let Some(host) = &input.docker_host {
         return Ok(vec![with_env_tls("DOCKER_HOST", host, input)]);
     }
@@ -83,17 +98,36 @@ pub fn resolve(input: &ResolveInput) -> Result<Vec<Endpoint>, String> {
         Some(c) => Some((c.clone(), "DOCKER_CONTEXT")),
         None => current_context(input.config_dir.as_deref()).map(|c| (c, "config.json")),
     };
-    if let Some((name, from)) = context
-        && name != "default"
-    {
-        let dir = input
-            .config_dir
-            .as_deref()
-            .ok_or_else(|| format!("context {name:?} is set but there is no Docker config dir"))?;
-        return context_endpoint(dir, &name)
-            .map(|e| vec![e])
-            .map_err(|e| format!("context {name:?} (from {from}): {e}"));
+    match context {
+        Some((name, from)) if name != "default" => context_endpoints(input, &name, from),
+        _ => Ok(default_endpoints(input)),
     }
+}
+
+/// The endpoints of the context called `name` (`default` is the CLI's own: `DOCKER_HOST`, else
+/// the default socket and Podman's).
+pub fn context_endpoints(
+    input: &ResolveInput,
+    name: &str,
+    from: &str,
+) -> Result<Vec<Endpoint>, String> {
+    if name == "default" {
+        return Ok(match &input.docker_host {
+            Some(host) => vec![with_env_tls("DOCKER_HOST", host, input)],
+            None => default_endpoints(input),
+        });
+    }
+    let dir = input
+        .config_dir
+        .as_deref()
+        .ok_or_else(|| format!("context {name:?} is set but there is no Docker config dir"))?;
+    context_endpoint(dir, name)
+        .map(|e| vec![e])
+        .map_err(|e| format!("context {name:?} (from {from}): {e}"))
+}
+
+/// With no explicit choice: the default socket, then Podman's rootless and rootful sockets.
+fn default_endpoints(input: &ResolveInput) -> Vec<Endpoint> {
     let mut out = vec![Endpoint {
         source: "default socket".into(),
         host: DEFAULT_SOCKET.into(),
@@ -111,10 +145,10 @@ pub fn resolve(input: &ResolveInput) -> Result<Vec<Endpoint>, String> {
         host: "unix:///run/podman/podman.sock".into(),
         tls: None,
     });
-    Ok(out)
+    out
 }
 
-fn with_env_tls(source: &str, host: &str, input: &ResolveInput) -> Endpoint {
+pub(super) fn with_env_tls(source: &str, host: &str, input: &ResolveInput) -> Endpoint {
     let host = normalize_host(host);
     let tls = if input.tls_verify && host.starts_with("tcp://") {
         let dir = input
@@ -134,7 +168,7 @@ fn with_env_tls(source: &str, host: &str, input: &ResolveInput) -> Endpoint {
 }
 
 /// A bare socket path is taken as `unix://`.
-fn normalize_host(host: &str) -> String {
+pub(super) fn normalize_host(host: &str) -> String {
     if host.starts_with('/') {
         format!("unix://{host}")
     } else {
@@ -142,7 +176,7 @@ fn normalize_host(host: &str) -> String {
     }
 }
 
-fn tls_in(dir: &Path) -> TlsFiles {
+pub(super) fn tls_in(dir: &Path) -> TlsFiles {
     TlsFiles {
         ca: dir.join("ca.pem"),
         cert: dir.join("cert.pem"),
@@ -150,7 +184,7 @@ fn tls_in(dir: &Path) -> TlsFiles {
     }
 }
 
-fn current_context(config_dir: Option<&Path>) -> Option<String> {
+pub(super) fn current_context(config_dir: Option<&Path>) -> Option<String> {
     let text = std::fs::read_to_string(config_dir?.join("config.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("currentContext")?
@@ -165,26 +199,12 @@ pub fn context_dir_name(name: &str) -> String {
 }
 
 fn context_endpoint(config_dir: &Path, name: &str) -> Result<Endpoint, String> {
-    let id = context_dir_name(name);
-    let meta = config_dir.join("contexts/meta").join(&id).join("meta.json");
-    let text = std::fs::read_to_string(&meta)
-        .map_err(|e| format!("cannot read {}: {e}", meta.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not valid JSON: {e}", meta.display()))?;
-    let docker = v
-        .get("Endpoints")
-        .and_then(|e| e.get("docker"))
-        .ok_or_else(|| format!("{} has no docker endpoint", meta.display()))?;
-    let host = docker
-        .get("Host")
-        .and_then(|h| h.as_str())
-        .ok_or_else(|| format!("{} has no docker Host", meta.display()))?;
-    let tls_dir = config_dir.join("contexts/tls").join(&id).join("docker");
-    let tls = tls_dir.join("ca.pem").exists().then(|| tls_in(&tls_dir));
+    let meta = super::contexts::read_meta(config_dir, &context_dir_name(name))?;
+    let host = meta.docker_host?;
     Ok(Endpoint {
         source: format!("context {name}"),
-        host: normalize_host(host),
-        tls,
+        host: normalize_host(&host),
+        tls: meta.tls,
     })
 }
 
@@ -279,6 +299,23 @@ mod tests {
         i.config_dir = Some(dir.path().to_path_buf());
         i.docker_context = Some("default".into());
         assert_eq!(resolve(&i).unwrap()[0].host, DEFAULT_SOCKET);
+    }
+
+    #[test]
+    fn context_flag_beats_docker_host_and_default_context_is_docker_host() {
+        let dir = tempfile::tempdir().unwrap();
+        write_context(dir.path(), "far", "ssh://me@far.example:2222");
+        let mut i = input();
+        i.config_dir = Some(dir.path().to_path_buf());
+        i.docker_host = Some("tcp://127.0.0.1:2375".into());
+        i.context_flag = Some("far".into());
+        let e = resolve(&i).unwrap();
+        assert_eq!(e[0].host, "ssh://me@far.example:2222");
+        assert_eq!(e[0].source, "context far");
+        i.context_flag = Some("default".into());
+        assert_eq!(resolve(&i).unwrap()[0].host, "tcp://127.0.0.1:2375");
+        i.context_flag = Some("nope".into());
+        assert!(resolve(&i).unwrap_err().contains("--context"));
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod container_run;
 pub mod container_streams;
 mod container_worker;
 pub mod containers;
+pub mod contexts;
+pub mod copy;
 pub mod disk;
 pub mod disk_types;
 pub mod disk_worker;
@@ -19,6 +21,7 @@ pub mod error;
 pub mod image_share;
 pub mod images;
 pub mod latest;
+pub mod live;
 pub mod networks;
 pub mod prune;
 pub mod pull;
@@ -26,6 +29,9 @@ pub mod push;
 pub mod raw_api;
 mod rawpush;
 pub mod registry;
+pub mod set;
+pub mod ssh;
+mod ssh_master;
 pub mod system_prune;
 mod transfer;
 pub mod types;
@@ -217,6 +223,12 @@ pub enum EngineEvent {
     },
     /// The answer to a disk-space request ([`Command::Disk`]).
     Disk(disk_worker::DiskEvent),
+}
+
+/// A job ID unique in the whole process, so jobs of different engines never share one.
+pub fn new_job_id() -> JobId {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Where engine events go.

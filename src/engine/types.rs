@@ -348,6 +348,15 @@ pub enum JobKind {
     },
     /// Pruning stopped containers.
     PruneContainers,
+    /// Copying an image from one engine to another.
+    Copy {
+        /// The image (ID or reference).
+        image: String,
+        /// The source engine's name.
+        from: String,
+        /// The target engine's name.
+        to: String,
+    },
     /// Creating (and starting) a container.
     Run {
         /// The image.
@@ -381,6 +390,11 @@ impl std::fmt::Display for JobKind {
             },
             JobKind::Containers { verb, names } => write!(f, "{verb} {}", names.join(", ")),
             JobKind::PruneContainers => write!(f, "prune stopped containers"),
+            JobKind::Copy { image, from, to } => write!(
+                f,
+                "copy {} from {from} to {to}",
+                super::analyze::short_image(image)
+            ),
             JobKind::Run { image, name } if name.is_empty() => write!(f, "run {image}"),
             JobKind::Run { image, name } => write!(f, "run {image} as {name}"),
             JobKind::Disk(job) => write!(f, "{job}"),

@@ -1,5 +1,7 @@
 //! The engine task: connection lifecycle with backoff, the engine's event subscription, and jobs.
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bollard::Docker;
@@ -10,7 +12,7 @@ use tokio::task::AbortHandle;
 use super::latest::Latest;
 use tokio::time::Instant;
 
-use super::connect::{CONNECT_TIMEOUT, connect_any};
+use super::connect::{connect_any, connect_timeout};
 use super::endpoint::Endpoint;
 use super::types::{Attempt, Connection, EngineInfo, JobId, JobKind, JobOutcome};
 use super::{Command, EngineError, EngineEvent, Sink, container_worker, disk_worker, images};
@@ -39,7 +41,6 @@ pub(super) async fn run(
     sink: Sink,
 ) {
     let mut backoff = BACKOFF_START;
-    let mut next_job: JobId = 1;
     // Shared by the connected and disconnected states: registry browsing works without an
     // engine, and a newer request (or a cancel) must stop an older one made in either state.
     let registry = super::registry::Requests::default();
@@ -64,12 +65,18 @@ pub(super) async fn run(
                         sink.clone(),
                     ))
                 });
+                let _live = super::live::register(&info.endpoint, docker.clone());
+                let timeout = connect_timeout(&Endpoint {
+                    source: info.source.clone(),
+                    host: info.endpoint.clone(),
+                    tls: None,
+                });
                 let exit = connected(
                     docker,
                     info.endpoint.clone(),
+                    timeout,
                     &mut rx,
                     &sink,
-                    &mut next_job,
                     &registry,
                 )
                 .await;
@@ -99,7 +106,7 @@ pub(super) async fn run(
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(Command::Reconnect) => break,
-                    Some(cmd) => reject(cmd, &sink, &mut next_job, &registry),
+                    Some(cmd) => reject(cmd, &sink, &registry),
                 },
             }
         }
@@ -122,7 +129,7 @@ async fn complete_identity(docker: Docker, info: EngineInfo, sink: Sink) {
 }
 
 /// Answers a command that arrived while no engine is connected.
-fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId, registry: &super::registry::Requests) {
+fn reject(cmd: Command, sink: &Sink, registry: &super::registry::Requests) {
     match cmd {
         Command::Refresh | Command::Reconnect | Command::Cancel(_) => {}
         Command::Details { image_id } => sink(EngineEvent::Details {
@@ -142,8 +149,7 @@ fn reject(cmd: Command, sink: &Sink, next_job: &mut JobId, registry: &super::reg
         }
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
-                let id = *next_job;
-                *next_job += 1;
+                let id = super::new_job_id();
                 sink(EngineEvent::JobStarted { id, kind });
                 sink(EngineEvent::JobFinished {
                     id,
@@ -236,11 +242,31 @@ enum Query {
     PrunePlan,
 }
 
+/// A running job: its task, and whether its end was reported (by the task itself, or by a
+/// cancel or a lost connection; never twice).
+struct RunningJob {
+    task: AbortHandle,
+    reported: Arc<AtomicBool>,
+}
+
+impl RunningJob {
+    /// Stops the task and reports `error` as its end, unless it already reported one.
+    fn end(self, sink: &Sink, id: JobId, error: EngineError) {
+        self.task.abort();
+        if !self.reported.swap(true, Ordering::SeqCst) {
+            sink(EngineEvent::JobFinished {
+                id,
+                result: Err(error),
+            });
+        }
+    }
+}
+
 struct Connected<'a> {
     docker: Docker,
     sink: &'a Sink,
     itx: mpsc::UnboundedSender<Internal>,
-    jobs: HashMap<JobId, AbortHandle>,
+    jobs: HashMap<JobId, RunningJob>,
     /// Image details and the prune preview: a newer request replaces an older one.
     queries: Latest<Query>,
     /// The running image analysis, replaced by a newer one.
@@ -250,6 +276,8 @@ struct Connected<'a> {
     refreshing: bool,
     refresh_pending: bool,
     endpoint: String,
+    /// How long a liveness ping may take.
+    timeout: Duration,
     registry: super::registry::Requests,
 }
 
@@ -269,7 +297,7 @@ impl Connected<'_> {
         });
     }
 
-    fn handle(&mut self, cmd: Command, next_job: &mut JobId) {
+    fn handle(&mut self, cmd: Command) {
         match cmd {
             Command::Refresh | Command::Reconnect => self.refresh(),
             Command::Details { image_id } => {
@@ -299,33 +327,33 @@ impl Connected<'_> {
             }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
-                    job.abort();
-                    (self.sink)(EngineEvent::JobFinished {
-                        id,
-                        result: Err(EngineError::Cancelled),
-                    });
+                    job.end(self.sink, id, EngineError::Cancelled);
                 }
             }
             cmd => {
                 let Some(kind) = job_kind(&cmd) else { return };
-                let id = *next_job;
-                *next_job += 1;
+                let id = super::new_job_id();
                 if matches!(cmd, Command::AnalyzeImage { .. })
                     && let Some(old) = self.analysis.replace(id)
                 {
-                    self.handle(Command::Cancel(old), next_job);
+                    self.handle(Command::Cancel(old));
                 }
                 (self.sink)(EngineEvent::JobStarted { id, kind });
                 let (docker, sink, itx) =
                     (self.docker.clone(), self.sink.clone(), self.itx.clone());
                 let endpoint = self.endpoint.clone();
+                let reported = Arc::new(AtomicBool::new(false));
+                let once = reported.clone();
                 let task = tokio::spawn(async move {
                     let job = super::JobCtx::new(id, sink.clone());
                     let result = run_job(&docker, &endpoint, cmd, &job).await;
-                    sink(EngineEvent::JobFinished { id, result });
+                    if !once.swap(true, Ordering::SeqCst) {
+                        sink(EngineEvent::JobFinished { id, result });
+                    }
                     let _ = itx.send(Internal::JobDone(id));
                 });
-                self.jobs.insert(id, task.abort_handle());
+                let task = task.abort_handle();
+                self.jobs.insert(id, RunningJob { task, reported });
             }
         }
     }
@@ -333,11 +361,7 @@ impl Connected<'_> {
     /// Ends every running task; running jobs are reported as failed so nothing stays "running".
     fn abort_all(&mut self, reason: &str) {
         for (id, job) in self.jobs.drain() {
-            job.abort();
-            (self.sink)(EngineEvent::JobFinished {
-                id,
-                result: Err(EngineError::Connection(reason.to_string())),
-            });
+            job.end(self.sink, id, EngineError::Connection(reason.to_string()));
         }
         self.containers.abort_all();
         self.queries.abort_all();
@@ -347,7 +371,7 @@ impl Connected<'_> {
 
     async fn alive(&self) -> bool {
         matches!(
-            tokio::time::timeout(CONNECT_TIMEOUT, self.docker.ping()).await,
+            tokio::time::timeout(self.timeout, self.docker.ping()).await,
             Ok(Ok(_))
         )
     }
@@ -387,9 +411,9 @@ async fn run_job(
 async fn connected(
     docker: Docker,
     endpoint: String,
+    timeout: Duration,
     rx: &mut mpsc::UnboundedReceiver<Command>,
     sink: &Sink,
-    next_job: &mut JobId,
     registry: &super::registry::Requests,
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
@@ -406,6 +430,7 @@ async fn connected(
         refreshing: false,
         refresh_pending: false,
         endpoint,
+        timeout,
         registry: registry.clone(),
     };
     st.refresh();
@@ -415,7 +440,7 @@ async fn connected(
         tokio::select! {
             cmd = rx.recv() => match cmd {
                 None => break Exit::Quit,
-                Some(cmd) => st.handle(cmd, next_job),
+                Some(cmd) => st.handle(cmd),
             },
             Some(msg) = irx.recv() => match msg {
                 Internal::Changed => debounce = Some(Instant::now() + DEBOUNCE),

@@ -1,5 +1,6 @@
 //! `dockhand analyze`: dive's figures for an image from the engine or an archive, with
 //! `dive --ci` compatible rules, figure lines and exit status.
+use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use anyhow::Context;
 
 use super::model::ImageAnalysis;
 use super::report::{self, RuleConfig, RuleStatus};
-use super::{Progress, analyze_image, analyze_path, connect};
+use super::{ImageExport, LayersError, Progress, analyze_image, analyze_path};
 use crate::util::sanitize::sanitize_name;
 
 /// Arguments of `dockhand analyze`.
@@ -54,8 +55,14 @@ pub struct AnalyzeArgs {
     pub top: usize,
 }
 
-/// Runs `dockhand analyze`.
-pub fn run(args: AnalyzeArgs, host: Option<&str>) -> anyhow::Result<ExitCode> {
+/// Runs `dockhand analyze`. `connect` reaches the engine (only called for an IMAGE): the
+/// command line's edge resolves and connects the same way the app does.
+pub fn run<C, F, E>(args: AnalyzeArgs, connect: C) -> anyhow::Result<ExitCode>
+where
+    C: FnOnce() -> F,
+    F: Future<Output = Result<E, String>>,
+    E: ImageExport,
+{
     let cancel = Arc::new(AtomicBool::new(false));
     let show_progress = !args.ci && std::io::stderr().is_terminal();
     let started = Instant::now();
@@ -76,7 +83,7 @@ pub fn run(args: AnalyzeArgs, host: Option<&str>) -> anyhow::Result<ExitCode> {
             .build()
             .context("starting the async runtime")?;
         let a = runtime.block_on(async {
-            let docker = connect(host).await?;
+            let engine = connect().await.map_err(LayersError::Engine)?;
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let printer = tokio::spawn(async move {
                 let mut ticker = Ticker::new(show_progress);
@@ -85,7 +92,7 @@ pub fn run(args: AnalyzeArgs, host: Option<&str>) -> anyhow::Result<ExitCode> {
                 }
                 ticker.done();
             });
-            let result = analyze_image(&docker, &image, Some(tx), cancel.clone()).await;
+            let result = analyze_image(&engine, &image, Some(tx), cancel.clone()).await;
             let _ = printer.await;
             result
         });

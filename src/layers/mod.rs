@@ -29,7 +29,7 @@ use std::sync::atomic::AtomicBool;
 pub use archive::{Limits, Progress};
 pub use error::LayersError;
 pub use model::{Entry, EntryKind, Figures, ImageAnalysis, InefficientFile, Layer};
-pub use source::{analyze_image, connect};
+pub use source::{ExportStream, ImageExport, analyze_image};
 
 /// Analyses an image archive (`docker save` output or an OCI layout tar) read from `reader`.
 pub fn analyze_reader(

@@ -3,48 +3,33 @@
 //! The export's async byte stream is bridged into a blocking [`Read`] through a bounded channel;
 //! the parser runs on a `spawn_blocking` thread while the export is still streaming, so the
 //! analysis finishes about when the export does. Progress goes out on an unbounded channel and a
-//! shared flag cancels both sides.
+//! shared flag cancels both sides. The caller hands in the connected engine as an
+//! [`ImageExport`].
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bollard::{API_DEFAULT_VERSION, Docker};
+use std::pin::Pin;
+
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
 use super::archive::Progress;
 use super::error::LayersError;
 use super::model::ImageAnalysis;
 
-/// Request timeout for engine calls, in seconds (exports of big images take a while).
-const TIMEOUT_SECS: u64 = 3600;
 /// Chunks in flight between the export stream and the parser.
 const CHANNEL_DEPTH: usize = 16;
 
-/// The engine endpoint: the `-H/--host` flag, else `DOCKER_HOST`, else the default socket.
-pub fn resolve_host(flag: Option<&str>) -> String {
-    if let Some(h) = flag.filter(|h| !h.is_empty()) {
-        return h.to_string();
-    }
-    match std::env::var("DOCKER_HOST") {
-        Ok(h) if !h.is_empty() => h,
-        _ => "unix:///var/run/docker.sock".to_string(),
-    }
-}
+/// An image export (`docker save` format) as it arrives, chunk by chunk.
+pub type ExportStream = Pin<Box<dyn Stream<Item = Result<Bytes, String>> + Send>>;
 
-/// Connects to the engine at `host` (see [`resolve_host`]) and negotiates the API version.
-pub async fn connect(host: Option<&str>) -> Result<Docker, LayersError> {
-    let host = resolve_host(host);
-    let engine = |e: bollard::errors::Error| LayersError::Engine(format!("{host}: {e}"));
-    let docker = if host.starts_with("unix://") || host.starts_with('/') {
-        Docker::connect_with_unix(&host, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(engine)?
-    } else if host.starts_with("tcp://") || host.starts_with("http://") {
-        Docker::connect_with_http(&host, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(engine)?
-    } else {
-        Docker::connect_with_host(&host).map_err(engine)?
-    };
-    docker.negotiate_version().await.map_err(engine)
+/// Something that exports images: an engine connection made by the caller (this module never
+/// connects by itself, so every command reaches the engine the app resolved).
+pub trait ImageExport {
+    /// Starts the export of `image` (`GET /images/{image}/get`).
+    fn export(&self, image: &str) -> ExportStream;
 }
 
 /// A blocking reader over chunks received from the async side.
@@ -73,14 +58,14 @@ impl Read for ChannelReader {
 /// Progress events go to `progress` (if given); setting `cancel` stops both the export and the
 /// parser and yields [`LayersError::Cancelled`].
 pub async fn analyze_image(
-    docker: &Docker,
+    engine: &(impl ImageExport + ?Sized),
     image: &str,
     progress: Option<mpsc::UnboundedSender<Progress>>,
     cancel: Arc<AtomicBool>,
 ) -> Result<ImageAnalysis, LayersError> {
     let (tx, rx) = mpsc::channel::<Bytes>(CHANNEL_DEPTH);
     let engine_error: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
-    let mut stream = Box::pin(docker.export_image(image));
+    let mut stream = engine.export(image);
     let producer_cancel = cancel.clone();
     let producer_error = engine_error.clone();
     let producer = tokio::spawn(async move {
@@ -96,7 +81,7 @@ pub async fn analyze_image(
                 }
                 Err(e) => {
                     if let Ok(mut slot) = producer_error.lock() {
-                        *slot = Some(e.to_string());
+                        *slot = Some(e);
                     }
                     break;
                 }
@@ -133,11 +118,6 @@ pub async fn analyze_image(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn host_flag_wins_over_environment() {
-        assert_eq!(resolve_host(Some("tcp://127.0.0.1:1")), "tcp://127.0.0.1:1");
-    }
 
     #[test]
     fn channel_reader_reassembles_chunks() {

@@ -285,3 +285,33 @@ dh_engine_base_fixture() {
         return 1
     fi
 }
+
+# dh_engine2_start: a second private engine beside the first (for tests that move images between
+# engines), in its own temp dir with its own containerd; sets DH_ENGINE2_DIR, DH_ENGINE2_SOCK,
+# DH_ENGINE2_HOST and leaves the first engine's variables as they were.
+DH_ENGINE2_DIR=""
+export DH_ENGINE2_SOCK="" DH_ENGINE2_HOST=""
+_DH_ENGINE2_PIDS=""
+dh_engine2_start() {
+    local first=("$DH_ENGINE_DIR" "$DH_ENGINE_SOCK" "$DH_ENGINE_HOST" "$DH_ENGINE_DOCKERD_PID" "$DH_ENGINE_CONTAINERD_PID")
+    local rc=0
+    DH_ENGINE_DIR="" DH_ENGINE_DOCKERD_PID="" DH_ENGINE_CONTAINERD_PID=""
+    dh_engine_start || rc=1
+    DH_ENGINE2_DIR="$DH_ENGINE_DIR" DH_ENGINE2_SOCK="$DH_ENGINE_SOCK" DH_ENGINE2_HOST="$DH_ENGINE_HOST"
+    _DH_ENGINE2_PIDS="$DH_ENGINE_DOCKERD_PID $DH_ENGINE_CONTAINERD_PID"
+    DH_ENGINE_DIR="${first[0]}" DH_ENGINE_SOCK="${first[1]}" DH_ENGINE_HOST="${first[2]}"
+    DH_ENGINE_DOCKERD_PID="${first[3]}" DH_ENGINE_CONTAINERD_PID="${first[4]}"
+    return "$rc"
+}
+
+# dh_engine2_stop: stops the second engine (idempotent); the first keeps running.
+dh_engine2_stop() {
+    [ -n "$DH_ENGINE2_DIR" ] || return 0
+    local first=("$DH_ENGINE_DIR" "$DH_ENGINE_DOCKERD_PID" "$DH_ENGINE_CONTAINERD_PID")
+    local pids
+    read -r -a pids <<<"$_DH_ENGINE2_PIDS"
+    DH_ENGINE_DIR="$DH_ENGINE2_DIR" DH_ENGINE_DOCKERD_PID="${pids[0]:-}" DH_ENGINE_CONTAINERD_PID="${pids[1]:-}"
+    dh_engine_stop
+    DH_ENGINE_DIR="${first[0]}" DH_ENGINE_DOCKERD_PID="${first[1]}" DH_ENGINE_CONTAINERD_PID="${first[2]}"
+    DH_ENGINE2_DIR="" DH_ENGINE2_SOCK="" DH_ENGINE2_HOST="" _DH_ENGINE2_PIDS=""
+}

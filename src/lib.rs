@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod build_cli;
 pub mod config;
 pub mod dockerfile;
 pub mod engine;

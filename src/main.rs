@@ -30,6 +30,8 @@ enum Command {
     Lint(dockhand::dockerfile::cli::LintArgs),
     /// Analyse an image's layers (files, wasted space, efficiency) without starting the TUI.
     Analyze(dockhand::layers::cli::AnalyzeArgs),
+    /// Build an image (BuildKit when the engine has it) without starting the TUI.
+    Build(dockhand::build_cli::BuildArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Lint(args)) => dockhand::dockerfile::cli::run(args),
         Some(Command::Analyze(args)) => dockhand::layers::cli::run(args, cli.host.as_deref()),
+        Some(Command::Build(args)) => dockhand::build_cli::run(args, cli.host),
         None => dockhand::app::run(dockhand::app::Options {
             host: cli.host,
             theme: cli.theme,

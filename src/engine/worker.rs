@@ -35,6 +35,7 @@ pub(super) async fn run(
     endpoints: Result<Vec<Endpoint>, String>,
     mut rx: mpsc::UnboundedReceiver<Command>,
     sink: Sink,
+    builds: Option<super::BuildSink>,
 ) {
     let mut backoff = BACKOFF_START;
     let mut next_job: JobId = 1;
@@ -59,8 +60,14 @@ pub(super) async fn run(
                         sink.clone(),
                     ))
                 });
-                let exit =
-                    connected(docker, info.endpoint.clone(), &mut rx, &sink, &mut next_job).await;
+                let exit = connected(
+                    docker,
+                    info.endpoint.clone(),
+                    &mut rx,
+                    (&sink, &builds),
+                    &mut next_job,
+                )
+                .await;
                 if let Some(task) = identity {
                     task.abort();
                 }
@@ -161,7 +168,7 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
         Command::Push { reference } => Some(JobKind::Push {
             reference: reference.clone(),
         }),
-        Command::Build(req) => Some(JobKind::Build {
+        Command::Build(req) | Command::BuildWith { request: req, .. } => Some(JobKind::Build {
             dockerfile: req.dockerfile.display().to_string(),
             tag: req.tags.first().cloned(),
         }),
@@ -213,6 +220,7 @@ fn affects_inventory(action: &str) -> bool {
 struct Connected<'a> {
     docker: Docker,
     sink: &'a Sink,
+    builds: Option<super::BuildSink>,
     itx: mpsc::UnboundedSender<Internal>,
     jobs: HashMap<JobId, AbortHandle>,
     details: Option<AbortHandle>,
@@ -296,8 +304,9 @@ impl Connected<'_> {
                 let (docker, sink, itx) =
                     (self.docker.clone(), self.sink.clone(), self.itx.clone());
                 let endpoint = self.endpoint.clone();
+                let builds = self.builds.clone();
                 let task = tokio::spawn(async move {
-                    let job = super::JobCtx::new(id, sink.clone());
+                    let job = super::JobCtx::new(id, sink.clone()).with_builds(builds);
                     let result = run_job(&docker, &endpoint, cmd, &job).await;
                     sink(EngineEvent::JobFinished { id, result });
                     let _ = itx.send(Internal::JobDone(id));
@@ -360,6 +369,11 @@ async fn run_job(
         Command::Build(req) => super::build::build(docker, &req, job)
             .await
             .map(JobOutcome::Done),
+        Command::BuildWith { request, options } => {
+            super::build::build_with(docker, endpoint, &request, &options, job)
+                .await
+                .map(JobOutcome::Done)
+        }
         cmd => container_worker::run_job(docker, cmd, job).await,
     }
 }
@@ -368,7 +382,7 @@ async fn connected(
     docker: Docker,
     endpoint: String,
     rx: &mut mpsc::UnboundedReceiver<Command>,
-    sink: &Sink,
+    (sink, builds): (&Sink, &Option<super::BuildSink>),
     next_job: &mut JobId,
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
@@ -376,6 +390,7 @@ async fn connected(
     let mut st = Connected {
         docker,
         sink,
+        builds: builds.clone(),
         itx,
         jobs: HashMap::new(),
         details: None,

@@ -239,13 +239,25 @@ async fn rebuild_hits_and_an_edit_invalidates_what_the_cli_invalidates() {
     write(dir.path(), "Dockerfile", &src("alpha"));
     let first = engine.build(request(dir.path(), &tag), buildkit()).await;
     first.image();
-    assert!(first.lines_where(true).is_empty(), "{:?}", first.logs);
+    // Line 1's FROM is left out of the comparisons: whether BuildKit reports a local base image
+    // as done or cached depends on what its own store already holds, not on this build.
+    let steps = |lines: Vec<usize>| lines.into_iter().filter(|&l| l != 1).collect::<Vec<_>>();
+    assert_eq!(
+        steps(first.lines_where(true)),
+        Vec::<usize>::new(),
+        "{:?}",
+        first.logs
+    );
+    assert_eq!(steps(first.lines_where(false)), vec![2, 3, 4, 5, 6, 7]);
     // The CLI sees dockhand's build as cached: both sync the same context the same way.
     let (ran, cached) = cli_build(dir.path(), &cli_tag);
-    assert_eq!((ran, cached), (vec![], vec![1, 2, 3, 4, 5, 6, 7]));
+    assert_eq!(
+        (steps(ran), steps(cached)),
+        (vec![], vec![2, 3, 4, 5, 6, 7])
+    );
     let second = engine.build(request(dir.path(), &tag), buildkit()).await;
     second.image();
-    assert_eq!(second.lines_where(true), vec![1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(steps(second.lines_where(true)), vec![2, 3, 4, 5, 6, 7]);
     let summary = second.summary.clone().expect("summary");
     assert_eq!(
         summary.cache.as_ref().and_then(|c| c.first_miss.clone()),
@@ -262,9 +274,13 @@ async fn rebuild_hits_and_an_edit_invalidates_what_the_cli_invalidates() {
     write(dir.path(), "Dockerfile", &src("gamma"));
     let third = engine.build(request(dir.path(), &tag), buildkit()).await;
     third.image();
-    assert_eq!(third.lines_where(false), cli_ran);
-    assert_eq!(third.lines_where(true), cli_cached);
-    assert_eq!(cli_ran, vec![5, 7]);
+    assert_eq!(steps(third.lines_where(false)), steps(cli_ran.clone()));
+    assert_eq!(steps(third.lines_where(true)), steps(cli_cached));
+    assert_eq!(
+        steps(cli_ran),
+        vec![5, 6, 7],
+        "the edited RUN and every step after it"
+    );
     let cache = third
         .summary
         .clone()
@@ -287,7 +303,7 @@ async fn rebuild_hits_and_an_edit_invalidates_what_the_cli_invalidates() {
     write(dir.path(), "ignored.txt", "changed but ignored\n");
     let fourth = engine.build(request(dir.path(), &tag), buildkit()).await;
     fourth.image();
-    assert_eq!(fourth.lines_where(false), vec![6, 7]);
+    assert_eq!(steps(fourth.lines_where(false)), vec![6, 7]);
     let cache = fourth.summary.expect("summary").cache.expect("cache");
     assert_eq!(
         cache.first_miss,

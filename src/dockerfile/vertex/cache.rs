@@ -41,6 +41,8 @@ pub struct StepRecord {
     pub sources: Vec<String>,
     /// Milliseconds the step took (0 when cached or unknown).
     pub millis: u64,
+    /// The vertex digest (BuildKit's cache key of the step).
+    pub digest: String,
 }
 
 /// What a build did, kept to explain the next build of the same Dockerfile.
@@ -84,7 +86,9 @@ pub enum MissReason {
         /// The paths, sorted.
         paths: Vec<String>,
     },
-    /// Nothing the record shows changed (the base image, an earlier stage, or evicted cache).
+    /// The stage's base image is another image than last time.
+    BaseImageChanged,
+    /// Nothing the record shows changed (an earlier stage, or evicted cache).
     Unknown,
 }
 
@@ -93,7 +97,9 @@ pub enum MissReason {
 pub struct CacheReport {
     /// First lines of the steps taken from the cache.
     pub cached_lines: Vec<usize>,
-    /// The first step (in file order) that was not cached, and why.
+    /// The first step (in file order) that was not cached, and why. A `FROM` is never the
+    /// first miss: BuildKit reports a base image as done or cached by what its store holds,
+    /// and a changed base shows as [`MissReason::BaseImageChanged`] on the step after it.
     pub first_miss: Option<(usize, MissReason)>,
 }
 
@@ -108,7 +114,7 @@ pub fn explain(prev: Option<&BuildRecord>, cur: &BuildRecord) -> CacheReport {
     let first_miss = cur
         .steps
         .iter()
-        .filter(|s| !s.cached)
+        .filter(|s| !s.cached && s.keyword != "FROM")
         .min_by_key(|s| s.start_line)
         .map(|step| (step.start_line, reason(prev, cur, step)));
     CacheReport {
@@ -152,7 +158,16 @@ fn reason(prev: Option<&BuildRecord>, cur: &BuildRecord, step: &StepRecord) -> M
     if !paths.is_empty() {
         return MissReason::ContextChanged { paths };
     }
-    MissReason::Unknown
+    let base = |r: &BuildRecord| {
+        r.steps
+            .iter()
+            .find(|s| s.stage == step.stage && s.keyword == "FROM")
+            .map(|s| s.digest.clone())
+    };
+    match (base(prev), base(cur)) {
+        (Some(a), Some(b)) if a != b => MissReason::BaseImageChanged,
+        _ => MissReason::Unknown,
+    }
 }
 
 fn mentions(text: &str, name: &str) -> bool {
@@ -252,6 +267,7 @@ mod tests {
             args: Vec::new(),
             sources: Vec::new(),
             millis: 0,
+            digest: format!("sha256:{index}{text}"),
         }
     }
 

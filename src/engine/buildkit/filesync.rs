@@ -17,7 +17,7 @@ use super::proto::{self, Packet, Stat};
 use crate::dockerfile::ignore::DockerIgnore;
 use crate::dockerfile::vertex::cache::FileStamp;
 
-/// What the full context sync sent (path → stamp) and how many bytes of file data.
+/// What the context syncs of a build sent (path → stamp) and how many bytes of file data.
 #[derive(Debug, Default, Clone)]
 pub struct SyncedFiles {
     /// Every entry's stamp.
@@ -191,17 +191,14 @@ pub async fn send(
     if let Some(rec) = &record
         && let Ok(mut rec) = rec.lock()
     {
-        rec.files = list
-            .iter()
-            .map(|(s, _)| {
-                let stamp = FileStamp {
-                    size: s.size as u64,
-                    mtime_ns: s.mod_time,
-                    mode: s.mode,
-                };
-                (s.path.clone(), stamp)
-            })
-            .collect();
+        rec.files.extend(list.iter().map(|(s, _)| {
+            let stamp = FileStamp {
+                size: s.size as u64,
+                mtime_ns: s.mod_time,
+                mode: s.mode,
+            };
+            (s.path.clone(), stamp)
+        }));
     }
     let stats: Vec<Stat> = list.iter().map(|(s, _)| s.clone()).collect();
     let stat_tx = tx.clone();

@@ -232,6 +232,7 @@ fn record(
             args,
             sources,
             millis: v.duration().map_or(0, |d| d.as_millis() as u64),
+            digest: v.id.clone(),
         });
     }
     steps.sort_by_key(|s| s.start_line);

@@ -43,7 +43,8 @@ pub struct SessionConfig {
     pub ignore: Vec<String>,
     /// Secrets by id.
     pub secrets: Vec<BuildSecret>,
-    /// What the full context sync sent, for the cache explanation.
+    /// What the context syncs sent (BuildKit asks for the paths its COPY/ADD steps read), for
+    /// the cache explanation.
     pub synced: Arc<Mutex<SyncedFiles>>,
 }
 
@@ -200,8 +201,7 @@ fn diff_copy(cfg: Arc<SessionConfig>, req: Request<Incoming>) -> Response<Body> 
         follow: header_values(&req, "followpaths"),
         reset_owner: is_context,
     };
-    let record = (is_context && spec.includes.is_empty() && spec.follow.is_empty())
-        .then(|| cfg.synced.clone());
+    let record = is_context.then(|| cfg.synced.clone());
     let (tx, res) = grpc::streaming();
     let reader = grpc::Reader::new(req.into_body());
     tokio::spawn(async move {

@@ -390,3 +390,54 @@ async fn cancel_stops_the_build_in_the_engine() {
         "the RUN step went on after the cancel and reached the listener"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_falls_back_to_the_classic_builder_on_podman() {
+    let Some(host) = std::env::var("DOCKHAND_PODMAN_HOST")
+        .ok()
+        .filter(|h| !h.is_empty())
+    else {
+        assert!(
+            std::env::var("DOCKHAND_REQUIRE_PODMAN").is_err(),
+            "DOCKHAND_REQUIRE_PODMAN is set but DOCKHAND_PODMAN_HOST is not"
+        );
+        eprintln!("NOTICE: skipping: DOCKHAND_PODMAN_HOST is not set");
+        return;
+    };
+    let mut engine = Engine::start(&host).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "hello.txt", "hi\n");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM scratch\nCOPY hello.txt /hello.txt\n",
+    );
+    let tag = format!("{}:1", fx::unique("dh-bk-podman"));
+    let mut req = request(dir.path(), &tag);
+    req.network = String::new();
+    let run = engine.build(req, BuildOptions::default()).await;
+    assert_eq!(
+        run.events.first(),
+        Some(&BuildEvent::Started {
+            builder: Builder::Classic
+        })
+    );
+    run.image();
+    // A secret cannot go to the classic builder: refused before anything is sent.
+    let opts = BuildOptions {
+        secrets: vec![BuildSecret {
+            id: "tok".into(),
+            source: SecretSource::Env("HOME".into()),
+        }],
+        ..BuildOptions::default()
+    };
+    let refused = engine.build(request(dir.path(), &tag), opts).await;
+    assert!(
+        matches!(&refused.result, Err(EngineError::Invalid(m)) if m.contains("needs BuildKit")),
+        "{:?}",
+        refused.result
+    );
+    if let Ok(podman) = fx::connect(&host).await {
+        fx::remove_image_quiet(&podman, &tag).await;
+    }
+}

@@ -212,12 +212,12 @@ pub fn changed_sources(
     paths
 }
 
+/// Build `ARG`s in scope and `COPY`/`ADD` context sources of one instruction.
+pub type StepInputs = (Vec<(String, Option<String>)>, Vec<String>);
+
 /// For each instruction of `file`: the build `ARG`s in scope (with their values given
 /// `build_args`) and, for `COPY`/`ADD` from the context, the sources.
-pub fn step_inputs(
-    file: &Dockerfile,
-    build_args: &[(String, String)],
-) -> Vec<(Vec<(String, Option<String>)>, Vec<String>)> {
+pub fn step_inputs(file: &Dockerfile, build_args: &[(String, String)]) -> Vec<StepInputs> {
     let mut out = vec![(Vec::new(), Vec::new()); file.instructions.len()];
     let mut scope: Vec<(String, Option<String>)> = Vec::new();
     for (i, ins) in file.instructions.iter().enumerate() {

@@ -69,41 +69,13 @@ pub async fn build(
             req.network
         ))
     })?;
-    let context_dir = canonical(&req.context)?;
-    let dockerfile = canonical(&req.dockerfile)?;
-    let (df_dir, df_name) = match (dockerfile.parent(), dockerfile.file_name()) {
-        (Some(d), Some(n)) => (d.to_path_buf(), n.to_string_lossy().into_owned()),
-        _ => {
-            return Err(EngineError::Invalid(
-                "the Dockerfile path has no name".into(),
-            ));
-        }
-    };
-    let text = std::fs::read_to_string(&dockerfile)
-        .map_err(|e| EngineError::Invalid(format!("{}: {e}", dockerfile.display())))?;
-    let ignore = match std::fs::read_to_string(context_dir.join(".dockerignore")) {
-        Ok(s) => crate::dockerfile::ignore::read_patterns(&s),
-        Err(_) => Vec::new(),
-    };
     let synced = Arc::new(Mutex::new(filesync::SyncedFiles::default()));
-    let cfg = Arc::new(session::SessionConfig {
-        id: random_id(),
-        shared_key: hex::encode(Sha256::digest(format!(
-            "dockhand:{}",
-            context_dir.display()
-        ))),
-        name: context_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        dirs: HashMap::from([
-            ("context".to_string(), context_dir.clone()),
-            ("dockerfile".to_string(), df_dir),
-        ]),
-        ignore,
-        secrets: opts.secrets.clone(),
-        synced: synced.clone(),
-    });
+    let Prepared {
+        cfg,
+        dockerfile,
+        dockerfile_name: df_name,
+        text,
+    } = prepare(req, opts, synced.clone())?;
     let _session = session::open(dial, cfg.clone()).await?;
     let query = request::query(req, opts, network, &cfg.id, &df_name);
     let mut decoder = Decoder::new(crate::dockerfile::parse(&text));
@@ -117,9 +89,7 @@ pub async fn build(
     let record = record(&decoder, req, files);
     let key = (dockerfile.clone(), req.target.clone());
     let cache = {
-        let mut prev = previous()
-            .lock()
-            .map_err(|_| EngineError::Invalid("poisoned".into()))?;
+        let mut prev = previous().lock().unwrap_or_else(|p| p.into_inner());
         let report = cache::explain(prev.get(&key), &record);
         if error.is_none() {
             prev.insert(key, record);
@@ -146,6 +116,62 @@ pub async fn build(
         None => Ok(summary),
         Some(e) => Err(with_line(e, summary.failure.as_ref())),
     }
+}
+
+/// What a build reads before it starts.
+struct Prepared {
+    cfg: Arc<session::SessionConfig>,
+    dockerfile: PathBuf,
+    dockerfile_name: String,
+    text: String,
+}
+
+/// Resolves the paths, reads the Dockerfile and `.dockerignore`, and describes the session.
+fn prepare(
+    req: &BuildRequest,
+    opts: &BuildOptions,
+    synced: Arc<Mutex<filesync::SyncedFiles>>,
+) -> Result<Prepared, EngineError> {
+    let context_dir = canonical(&req.context)?;
+    let dockerfile = canonical(&req.dockerfile)?;
+    let (df_dir, dockerfile_name) = match (dockerfile.parent(), dockerfile.file_name()) {
+        (Some(d), Some(n)) => (d.to_path_buf(), n.to_string_lossy().into_owned()),
+        _ => {
+            return Err(EngineError::Invalid(
+                "the Dockerfile path has no name".into(),
+            ));
+        }
+    };
+    let text = std::fs::read_to_string(&dockerfile)
+        .map_err(|e| EngineError::Invalid(format!("{}: {e}", dockerfile.display())))?;
+    let ignore = match std::fs::read_to_string(context_dir.join(".dockerignore")) {
+        Ok(s) => crate::dockerfile::ignore::read_patterns(&s),
+        Err(_) => Vec::new(),
+    };
+    let cfg = Arc::new(session::SessionConfig {
+        id: random_id(),
+        shared_key: hex::encode(Sha256::digest(format!(
+            "dockhand:{}",
+            context_dir.display()
+        ))),
+        name: context_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        dirs: HashMap::from([
+            ("context".to_string(), context_dir.clone()),
+            ("dockerfile".to_string(), df_dir),
+        ]),
+        ignore,
+        secrets: opts.secrets.clone(),
+        synced,
+    });
+    Ok(Prepared {
+        cfg,
+        dockerfile,
+        dockerfile_name,
+        text,
+    })
 }
 
 /// Names the failing step's line in the error the job ends with.

@@ -1,19 +1,19 @@
-//! `dockhand build`: builds an image without the TUI through the engine task (the same job the
-//! editor runs), printing BuildKit's progress as plain `#N …` lines and a summary of step times
+//! `dockhand build`: builds an image without the TUI with the engine module's build job,
+//! printing BuildKit's progress as plain `#N …` lines and a summary of step times
 //! and cache use.
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use tokio::sync::mpsc;
 
 use crate::engine::build::{
-    BuildOptions, BuildRequest, BuildSecret, BuildSummary, BuilderChoice, SecretSource,
+    self, BuildOptions, BuildRequest, BuildSecret, BuildSummary, BuilderChoice, SecretSource,
 };
 use crate::engine::buildkit::progress::BuildEvent;
-use crate::engine::{self, Command, Connection, EngineEvent, JobOutcome, Progress, endpoint};
+use crate::engine::{self, EngineEvent, JobCtx, Progress, connect, endpoint};
+use crate::util::sanitize::sanitize;
 
 /// Which builder, on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,12 +135,8 @@ fn request(args: &BuildArgs) -> anyhow::Result<(BuildRequest, BuildOptions)> {
     Ok((req, opts))
 }
 
-enum Msg {
-    Engine(EngineEvent),
-    Build(BuildEvent),
-}
-
-/// Runs `dockhand build`.
+/// Runs `dockhand build`: connects like the app does and runs the build job's code directly
+/// (no inventory or event subscription, which a one-shot build does not need).
 pub fn run(args: BuildArgs, host: Option<String>) -> anyhow::Result<ExitCode> {
     let (req, opts) = request(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -149,67 +145,53 @@ pub fn run(args: BuildArgs, host: Option<String>) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let btx = tx.clone();
+        let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(host))
+            .map_err(anyhow::Error::msg)?;
+        let (docker, info) = connect::connect_any(&endpoints).await.map_err(|attempts| {
+            let tried: Vec<String> = attempts
+                .iter()
+                .map(|a| format!("{}: {}", a.endpoint, a.error))
+                .collect();
+            anyhow::anyhow!("no engine: {}", tried.join("; "))
+        })?;
+        let quiet = args.quiet;
         let sink: engine::Sink = Arc::new(move |ev| {
-            let _ = tx.send(Msg::Engine(ev));
+            if let EngineEvent::JobProgress {
+                progress: Progress::Log(line),
+                ..
+            } = ev
+                && !quiet
+            {
+                eprintln!("{}", sanitize(&line));
+            }
         });
+        let summary: Arc<Mutex<Option<Box<BuildSummary>>>> = Arc::default();
+        let keep = summary.clone();
         let builds: engine::BuildSink = Arc::new(move |_, ev| {
-            let _ = btx.send(Msg::Build(ev));
+            if let BuildEvent::Finished(s) = ev
+                && let Ok(mut slot) = keep.lock()
+            {
+                *slot = Some(s);
+            }
         });
-        let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(host));
-        let handle = engine::spawn_with_builds(endpoints, sink, builds);
-        let mut sent = false;
-        let mut summary = None;
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                Msg::Engine(EngineEvent::Connection(Connection::Connected(_))) if !sent => {
-                    sent = true;
-                    handle.send(Command::BuildWith {
-                        request: Box::new(req.clone()),
-                        options: Box::new(opts.clone()),
-                    });
-                }
-                Msg::Engine(EngineEvent::Connection(Connection::Disconnected {
-                    attempts, ..
-                })) if !sent => {
-                    let tried: Vec<String> = attempts
-                        .iter()
-                        .map(|a| format!("{}: {}", a.endpoint, a.error))
-                        .collect();
-                    bail!("no engine: {}", tried.join("; "));
-                }
-                Msg::Engine(EngineEvent::JobProgress {
-                    progress: Progress::Log(l),
-                    ..
-                }) => {
-                    if !args.quiet {
-                        eprintln!("{l}");
-                    }
-                }
-                Msg::Build(BuildEvent::Finished(s)) => summary = Some(s),
-                Msg::Engine(EngineEvent::JobFinished { result, .. }) => {
-                    if let Some(s) = &summary
-                        && !args.quiet
-                    {
-                        print_summary(s);
-                    }
-                    return match result {
-                        Ok(JobOutcome::Done(text)) => {
-                            println!("{}", text.trim_start_matches("built "));
-                            Ok(ExitCode::SUCCESS)
-                        }
-                        Ok(other) => bail!("unexpected outcome {other:?}"),
-                        Err(e) => {
-                            eprintln!("dockhand: build failed: {e}");
-                            Ok(ExitCode::from(1))
-                        }
-                    };
-                }
-                Msg::Engine(_) | Msg::Build(_) => {}
+        let job = JobCtx::new(1, sink).with_builds(Some(builds));
+        let result = build::build_with(&docker, &info.endpoint, &req, &opts, &job).await;
+        if let Ok(slot) = summary.lock()
+            && let Some(s) = slot.as_ref()
+            && !quiet
+        {
+            print_summary(s);
+        }
+        match result {
+            Ok(text) => {
+                println!("{}", text.trim_start_matches(build::BUILT_PREFIX));
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("dockhand: build failed: {}", sanitize(&e.to_string()));
+                Ok(ExitCode::from(1))
             }
         }
-        bail!("the engine task ended")
     })
 }
 

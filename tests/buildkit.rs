@@ -73,6 +73,19 @@ async fn auto_picks_buildkit_and_a_cache_mount_persists_across_builds() {
     req.build_args = vec![("N".into(), "two".into())];
     let second = engine.build(req, BuildOptions::default()).await;
     assert_eq!(cat(&docker, &second.image(), "/seen").await, "one\ntwo\n");
+    let summary = second.summary.expect("summary");
+    let cache = summary.cache.expect("cache report");
+    assert_eq!(
+        cache.first_miss,
+        Some((
+            3,
+            MissReason::ArgChanged {
+                name: "N".into(),
+                before: Some("one".into()),
+                after: Some("two".into())
+            }
+        ))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

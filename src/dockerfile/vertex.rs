@@ -3,7 +3,7 @@
 //! BuildKit's Dockerfile frontend names the vertex of each step `[stage n/m] INSTRUCTION …`: the
 //! stage label is the stage's name, `stage-K` for an unnamed stage K, or nothing when the file has
 //! one stage; `n/m` counts the stage's vertex-making instructions (`FROM` unless it is `scratch`,
-//! `RUN`, `COPY`, `ADD`, `WORKDIR`). Other vertices are `[internal] load …` or the export.
+//! `RUN`, `COPY`, `ADD`, `WORKDIR`); a one-stage file is also seen labelled `stage-0`. Other vertices are `[internal] load …` or the export.
 //! [`locate`] maps a name to the instruction and its lines; [`cache::explain`] says why a rebuild
 //! missed the cache.
 pub mod cache;
@@ -205,7 +205,11 @@ fn locate_step(file: &Dockerfile, stages: &[Stage], step: &StepName) -> Option<S
     let stage = match &step.stage {
         None if stages.len() == 1 => stages.first()?,
         None => return None,
-        Some(label) => stages.iter().find(|s| s.label.as_deref() == Some(label))?,
+        // A one-stage file is printed with or without `stage-0` (dockerd 20.10 does both).
+        Some(label) => stages.iter().find(|s| {
+            s.label.as_deref() == Some(label)
+                || (s.name.is_none() && *label == format!("stage-{}", s.index))
+        })?,
     };
     if stage.steps.len() != step.total {
         return None;

@@ -113,7 +113,26 @@ fn one_stage_names_have_no_label() {
     );
     assert_eq!(at("[2/3] RUN echo a"), Some((2, 2)));
     assert_eq!(at("[3/3] RUN false"), Some((3, 4)));
-    assert_eq!(at("[stage-0 3/3] RUN false"), None);
+    assert_eq!(at("[stage-1 3/3] RUN false"), None);
+    assert_eq!(at("[build 3/3] RUN false"), None);
+}
+
+#[test]
+fn a_one_stage_file_labelled_stage_0_maps_too() {
+    // Captured from dockerd 20.10 building with a build argument.
+    let src = "FROM dh-busybox:1\nARG N\nRUN --mount=type=cache,target=/cache,id=c-1 echo $N >> /cache/log && cp /cache/log /seen\n";
+    let file = parse(src);
+    let st = stages(&file);
+    let name = "[stage-0 2/2] RUN --mount=type=cache,target=/cache,id=c-22053-1-d75c794f40 echo two >> /cache/log && cp /cache/log /seen";
+    assert_eq!(line(locate(&file, &st, name)), Some((3, 3)));
+    assert_eq!(
+        line(locate(
+            &file,
+            &st,
+            "[stage-0 1/2] FROM docker.io/library/dh-busybox:1"
+        )),
+        Some((1, 1))
+    );
 }
 
 #[test]

@@ -182,9 +182,16 @@ async fn copy_chmod_and_parallel_stages_target_and_args() {
     );
     let mut req = request(dir.path(), &tag);
     req.build_args = vec![("WHO".into(), "alice".into())];
-    let run = engine.build(req.clone(), buildkit()).await;
+    let labelled = BuildOptions {
+        labels: vec![("org.dockhand.test".into(), n.clone())],
+        ..buildkit()
+    };
+    let run = engine.build(req.clone(), labelled).await;
     let image = run.image();
     assert_eq!(cat(&docker, &image, "/mode").await.trim(), "751");
+    let inspect = docker.inspect_image(&image).await.expect("inspect");
+    let labels = inspect.config.and_then(|c| c.labels).unwrap_or_default();
+    assert_eq!(labels.get("org.dockhand.test"), Some(&n));
     assert_eq!(
         cat(&docker, &image, "/left").await.trim(),
         format!("{n} alice")

@@ -15,6 +15,7 @@
 
 pub mod action;
 pub mod app;
+pub mod build_cli;
 pub mod config;
 pub mod disk_cli;
 pub mod dockerfile;

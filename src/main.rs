@@ -38,6 +38,8 @@ enum Command {
     Analyze(dockhand::layers::cli::AnalyzeArgs),
     /// Show the engine's disk usage like `docker system df [-v]`, plus the data root's free space.
     Df(dockhand::disk_cli::DfArgs),
+    /// Build an image (BuildKit when the engine has it) without starting the TUI.
+    Build(dockhand::build_cli::BuildArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
                 .map(|(docker, _)| docker)
         }),
         Some(Command::Df(args)) => dockhand::disk_cli::run(args, cli.host),
+        Some(Command::Build(args)) => dockhand::build_cli::run(args, cli.host),
         None => dockhand::app::run(dockhand::app::Options {
             host: cli.host,
             theme: cli.theme,

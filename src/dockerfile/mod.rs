@@ -22,6 +22,7 @@ pub mod lint;
 pub mod parser;
 pub mod report;
 pub mod steps;
+pub mod vertex;
 
 pub use lint::{Diagnostic, Severity, lint};
 pub use parser::{Dockerfile, Heredoc, Instruction, ParseError, parse};

@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod build;
 pub mod buildcache;
+pub mod buildkit;
 pub mod connect;
 pub mod container_exec;
 pub mod container_run;
@@ -109,8 +110,18 @@ pub enum Command {
     Registry(registry::RegistryRequest),
     /// Stop the running registry catalog, tags or manifest request (the user left the view).
     CancelRegistryBrowse,
-    /// Build an image from a Dockerfile (job; the builder's output arrives as log progress).
+    /// Build an image from a Dockerfile with the classic builder (job; the builder's output
+    /// arrives as log progress, which the editor's step tracker reads).
     Build(Box<build::BuildRequest>),
+    /// Build an image with the builder [`build::BuildOptions::builder`] picks (BuildKit when the
+    /// engine has it). Besides log lines, the job reports [`buildkit::progress::BuildEvent`]s to
+    /// the [`BuildSink`] given to [`spawn_with_builds`]; its outcome is `Done("built <id>")`.
+    BuildWith {
+        /// What to build.
+        request: Box<build::BuildRequest>,
+        /// Builder, secrets, platform, labels, pull, cache sources.
+        options: Box<build::BuildOptions>,
+    },
     /// Apply a lifecycle operation to containers `(id, name)` (job).
     ContainerAction {
         /// `(id, name)` of each container.
@@ -234,18 +245,40 @@ pub fn new_job_id() -> JobId {
 /// Where engine events go.
 pub type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
 
+/// Where the typed progress of build jobs goes (job id, event), in order, before the job's
+/// `JobFinished`.
+pub type BuildSink = Arc<dyn Fn(JobId, buildkit::progress::BuildEvent) + Send + Sync>;
+
 /// Handed to a running job so it can report progress.
 #[derive(Clone)]
 pub struct JobCtx {
     /// The job's ID.
     pub id: JobId,
     sink: Sink,
+    builds: Option<BuildSink>,
 }
 
 impl JobCtx {
     /// Creates the context of job `id`.
     pub fn new(id: JobId, sink: Sink) -> JobCtx {
-        JobCtx { id, sink }
+        JobCtx {
+            id,
+            sink,
+            builds: None,
+        }
+    }
+
+    /// Also reports build events to `builds`.
+    pub fn with_builds(mut self, builds: Option<BuildSink>) -> JobCtx {
+        self.builds = builds;
+        self
+    }
+
+    /// Reports a build event (dropped when nobody listens).
+    pub fn build_event(&self, event: buildkit::progress::BuildEvent) {
+        if let Some(builds) = &self.builds {
+            builds(self.id, event);
+        }
     }
 
     /// Reports progress.
@@ -273,6 +306,17 @@ impl EngineHandle {
 /// Starts the engine task on the current tokio runtime.
 pub fn spawn(endpoints: Result<Vec<endpoint::Endpoint>, String>, sink: Sink) -> EngineHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(worker::run(endpoints, rx, sink));
+    tokio::spawn(worker::run(endpoints, rx, sink, None));
+    EngineHandle { tx }
+}
+
+/// Like [`spawn`], with build jobs' typed progress going to `builds`.
+pub fn spawn_with_builds(
+    endpoints: Result<Vec<endpoint::Endpoint>, String>,
+    sink: Sink,
+    builds: BuildSink,
+) -> EngineHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(worker::run(endpoints, rx, sink, Some(builds)));
     EngineHandle { tx }
 }

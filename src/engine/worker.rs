@@ -39,6 +39,7 @@ pub(super) async fn run(
     endpoints: Result<Vec<Endpoint>, String>,
     mut rx: mpsc::UnboundedReceiver<Command>,
     sink: Sink,
+    builds: Option<super::BuildSink>,
 ) {
     let mut backoff = BACKOFF_START;
     // Shared by the connected and disconnected states: registry browsing works without an
@@ -76,7 +77,7 @@ pub(super) async fn run(
                     info.endpoint.clone(),
                     timeout,
                     &mut rx,
-                    &sink,
+                    (&sink, &builds),
                     &registry,
                 )
                 .await;
@@ -183,7 +184,7 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
         Command::Push { reference } => Some(JobKind::Push {
             reference: reference.clone(),
         }),
-        Command::Build(req) => Some(JobKind::Build {
+        Command::Build(req) | Command::BuildWith { request: req, .. } => Some(JobKind::Build {
             dockerfile: req.dockerfile.display().to_string(),
             tag: req.tags.first().cloned(),
         }),
@@ -265,6 +266,7 @@ impl RunningJob {
 struct Connected<'a> {
     docker: Docker,
     sink: &'a Sink,
+    builds: Option<super::BuildSink>,
     itx: mpsc::UnboundedSender<Internal>,
     jobs: HashMap<JobId, RunningJob>,
     /// Image details and the prune preview: a newer request replaces an older one.
@@ -344,8 +346,9 @@ impl Connected<'_> {
                 let endpoint = self.endpoint.clone();
                 let reported = Arc::new(AtomicBool::new(false));
                 let once = reported.clone();
+                let builds = self.builds.clone();
                 let task = tokio::spawn(async move {
-                    let job = super::JobCtx::new(id, sink.clone());
+                    let job = super::JobCtx::new(id, sink.clone()).with_builds(builds);
                     let result = run_job(&docker, &endpoint, cmd, &job).await;
                     if !once.swap(true, Ordering::SeqCst) {
                         sink(EngineEvent::JobFinished { id, result });
@@ -404,6 +407,11 @@ async fn run_job(
             .await
             .map(JobOutcome::Done),
         Command::Disk(d) => disk_worker::run_job(docker, endpoint, d).await,
+        Command::BuildWith { request, options } => {
+            super::build::build_with(docker, endpoint, &request, &options, job)
+                .await
+                .map(JobOutcome::Done)
+        }
         cmd => container_worker::run_job(docker, cmd, job).await,
     }
 }
@@ -413,7 +421,7 @@ async fn connected(
     endpoint: String,
     timeout: Duration,
     rx: &mut mpsc::UnboundedReceiver<Command>,
-    sink: &Sink,
+    (sink, builds): (&Sink, &Option<super::BuildSink>),
     registry: &super::registry::Requests,
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
@@ -421,6 +429,7 @@ async fn connected(
     let mut st = Connected {
         docker,
         sink,
+        builds: builds.clone(),
         itx,
         jobs: HashMap::new(),
         queries: Latest::default(),

@@ -13,7 +13,7 @@ struct Cli {
     #[arg(short = 'H', long = "host", global = true, conflicts_with = "context")]
     host: Option<String>,
     /// Docker context to use (like `docker --context`). Overrides DOCKER_HOST and DOCKER_CONTEXT.
-    #[arg(short = 'c', long = "context", global = true)]
+    #[arg(long = "context", global = true)]
     context: Option<String>,
     /// Colour theme: a name from themes/ or a path to a theme TOML file.
     #[arg(long, global = true)]

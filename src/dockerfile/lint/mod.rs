@@ -161,27 +161,9 @@ impl Item<'_> {
     }
 }
 
-/// The Dockerfile keywords, so items hold a `&'static str` rather than an allocation each.
-const KEYWORDS: [&str; 18] = [
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "FROM",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
-];
+/// The Dockerfile keywords (the parser's list), so items hold a `&'static str` rather than an
+/// allocation each.
+use crate::dockerfile::parser::validate::INSTRUCTIONS as KEYWORDS;
 
 fn keyword(word: &str) -> &'static str {
     KEYWORDS

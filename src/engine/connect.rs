@@ -275,7 +275,7 @@ pub async fn connect(endpoint: &Endpoint) -> Result<(Docker, EngineInfo), String
     let version = tokio::time::timeout(limit, probe.version())
         .await
         .map_err(|_| timeout("/version"))?
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| super::error::plain(&e))?;
     let api = negotiated(version.api_version.as_deref().and_then(parse_api_version));
     let docker = maker.docker(&api)?;
     let api_version = docker.client_version().to_string();

@@ -54,7 +54,59 @@ impl From<bollard::errors::Error> for EngineError {
                 status: 0,
                 message: format!("unexpected answer from the engine: {message}"),
             },
-            other => EngineError::Connection(other.to_string()),
+            other => EngineError::Connection(plain(&other)),
         }
+    }
+}
+
+/// A transport error in plain words: the innermost cause (`Connection refused (os error 111)`,
+/// `deadline has elapsed`…) rather than the client library's wrapping ("Error in the hyper
+/// legacy client: client error (Connect)"), which says nothing a user can act on.
+pub fn plain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = err;
+    let mut io: Option<&std::io::Error> = None;
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<std::io::Error>() {
+            io = Some(found);
+        }
+        innermost = e;
+        current = e.source();
+    }
+    let text = match io {
+        Some(e) => e.to_string(),
+        None => innermost.to_string(),
+    };
+    let outer = err.to_string();
+    if outer.contains("hyper") || outer.contains("client error") || outer == text {
+        text
+    } else if text.is_empty() {
+        outer
+    } else {
+        format!("{outer}: {text}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_tcp_connection_reads_plainly() {
+        // A port nothing listens on: bind one, note it, close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let docker = bollard::Docker::connect_with_http(
+            &format!("tcp://127.0.0.1:{port}"),
+            5,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .unwrap();
+        let err = EngineError::from(docker.ping().await.unwrap_err()).to_string();
+        assert!(!err.contains("hyper"), "{err}");
+        assert!(!err.contains("(Connect)"), "{err}");
+        assert!(err.to_lowercase().contains("connection refused"), "{err}");
     }
 }

@@ -35,7 +35,10 @@ pub struct Options {
 /// Runs the TUI until the user quits.
 pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
     // A broken theme is said in the status bar; the defaults stand in for what is wrong.
-    let (theme, warnings) = Theme::load_with_warnings(opts.theme.as_deref());
+    let (theme, mut warnings) = Theme::load_with_warnings(opts.theme.as_deref());
+    warnings.extend(crate::engine::endpoint::ignored_config(
+        &crate::engine::endpoint::ResolveInput::from_env(opts.host.clone()),
+    ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -202,6 +205,7 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
                 .draw(|f| info = ui::draw(f, &state, &ctx))
                 .context("drawing")?;
             state.set_viewports(&info.rows);
+            state.set_dialog_rows(info.dialog_rows);
             let synced = state.sync(&keymap);
             out.execute(synced);
             dirty = false;

@@ -148,6 +148,13 @@ impl AppState {
         }
     }
 
+    /// Records the lines of text the open dialog of pane `id` showed in the last frame.
+    pub fn set_dialog_rows(&mut self, rows: Option<(PaneId, usize)>) {
+        if let Some((id, n)) = rows {
+            self.panes.get_mut(id).set_dialog_rows(n);
+        }
+    }
+
     /// The streams the panes want now compared with what was asked before (see [`Pane::sync`]).
     pub fn sync(&mut self, keymap: &Keymap) -> Vec<Effect> {
         let mut effects = Vec::new();

@@ -59,6 +59,9 @@ pub trait Pane {
     /// The last frame showed `rows` rows of the pane's list (or lines of its text).
     fn set_viewport(&mut self, _rows: usize) {}
 
+    /// The last frame showed `rows` lines of text in the pane's open dialog.
+    fn set_dialog_rows(&mut self, _rows: usize) {}
+
     /// A dialog of the pane is open: it takes every key, whichever pane has the focus.
     fn has_modal(&self) -> bool {
         false

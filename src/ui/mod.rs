@@ -22,6 +22,8 @@ pub const MIN_HEIGHT: u16 = 8;
 pub struct FrameInfo {
     /// Rows (of a list, or lines of text) each drawn pane showed.
     pub rows: Vec<(PaneId, usize)>,
+    /// Lines of text the open dialog had room for, and whose dialog it is.
+    pub dialog_rows: Option<(PaneId, usize)>,
 }
 
 /// Draws one pane with the drawing function of its module under `ui/panes/` (the module is
@@ -109,6 +111,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
     widgets::status_bar::draw(frame, status, state, ctx);
     if let Some(id) = state.modal() {
         draw_dialog(frame, main, id, state, ctx);
+        info.dialog_rows = Some((id, widgets::dialog::text_room(main)));
     }
     if state.help {
         widgets::help::draw(frame, main, focus, state.help_scroll, ctx);

@@ -391,6 +391,7 @@ fn frame(s: &mut AppState, w: u16, h: u16) -> String {
     })
     .unwrap();
     s.set_viewports(&info.rows);
+    s.set_dialog_rows(info.dialog_rows);
     let buf = term.backend().buffer();
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
@@ -430,4 +431,42 @@ fn the_images_list_keeps_its_rows_in_view_across_pane_switches_and_resizes() {
         .filter(|i| screen.contains(&format!("app{i} ")))
         .count();
     assert_eq!(shown, 10, "grown back: all rows\n{screen}");
+}
+
+/// The image config dialog scrolls to its last line and no further: once at the end, one key up
+/// moves the text (no key presses are spent on rows past the end), at 100x26 (panes stacked) and
+/// 160x45 (side by side).
+#[test]
+fn the_image_config_dialog_stops_at_its_end() {
+    for (w, h) in [(100, 26), (160, 45), (100, 14)] {
+        let mut s = state();
+        let mut env: Vec<String> = (0..60).map(|i| format!("VAR_{i}=value-{i}")).collect();
+        env.push("LAST_LINE_OF_ENV=1".into());
+        if let Some(d) = s.panes.layers.details.as_mut() {
+            d.env = env;
+        }
+        frame(&mut s, w, h);
+        s.test_action(crate::action::Action::List(ListAction::Details));
+        frame(&mut s, w, h);
+        let down = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        for _ in 0..200 {
+            s.test_key(&down);
+            frame(&mut s, w, h);
+        }
+        let at_end = frame(&mut s, w, h);
+        let last = s
+            .panes
+            .layers
+            .config_lines()
+            .last()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            at_end.contains(last.trim()),
+            "{w}x{h}: last line not shown:\n{at_end}"
+        );
+        s.test_key(&KeyEvent::new(KeyCode::Char('k'), KeyModifiers::NONE));
+        let up = frame(&mut s, w, h);
+        assert_ne!(at_end, up, "{w}x{h}: one key up did not move the text");
+    }
 }

@@ -38,6 +38,17 @@ pub enum JobStatus {
     Cancelled,
 }
 
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JobStatus::Running => f.write_str("running"),
+            JobStatus::Done => f.write_str("done"),
+            JobStatus::Failed(e) => write!(f, "failed: {e}"),
+            JobStatus::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
 /// One job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -234,7 +245,8 @@ impl JobsPane {
 
     fn show_selected(&mut self) {
         if let Some(job) = self.jobs.selected() {
-            let mut lines = vec![format!("{} — {:?}", job.kind, job.status)];
+            let header = format!("{} — {}", job.kind, job.status);
+            let mut lines = vec![crate::util::sanitize::sanitize(&header)];
             lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
             self.dialog = Some(TextView::new(format!("Job {}", job.id), lines));
         }
@@ -285,6 +297,12 @@ impl Pane for JobsPane {
     fn has_modal(&self) -> bool {
         self.dialog.is_some()
     }
+
+    fn set_dialog_rows(&mut self, rows: usize) {
+        if let Some(d) = &mut self.dialog {
+            d.set_height(rows);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -299,6 +317,23 @@ mod tests {
             current,
             total,
         }
+    }
+
+    #[test]
+    fn job_details_say_the_status_in_words() {
+        let mut pane = JobsPane::default();
+        pane.jobs.start(7, JobKind::Prune(PruneScope::Dangling), 0);
+        let err = Err(crate::engine::EngineError::Api {
+            status: 500,
+            message: "no space \u{1b}[2Jleft".into(),
+        });
+        pane.jobs.finish(7, &err, 1);
+        pane.show_selected();
+        let view = pane.dialog.as_ref().expect("details open");
+        let header = &view.lines[0];
+        assert!(header.contains("failed: no space"), "{header}");
+        assert!(!header.contains("Failed("), "{header}");
+        assert!(!header.contains('\u{1b}'), "{header}");
     }
 
     #[test]

@@ -246,8 +246,11 @@ impl Pane for LayersPane {
 
     fn set_viewport(&mut self, rows: usize) {
         self.view.set_height(rows);
+    }
+
+    fn set_dialog_rows(&mut self, rows: usize) {
         if let Some(d) = &mut self.dialog {
-            d.set_height(rows.saturating_sub(4));
+            d.set_height(rows);
         }
     }
 

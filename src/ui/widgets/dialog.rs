@@ -256,9 +256,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<
 }
 
 /// Draws a text view (an image's config, a layer's instruction, a job's output) over `area`.
+/// Lines of text a text dialog drawn in `area` shows (borders, hint and margins take four rows).
+pub fn text_room(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(4))
+}
+
 pub fn draw_text(frame: &mut Frame<'_>, area: Rect, view: &TextView, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
-    let room = usize::from(area.height.saturating_sub(4));
+    let room = text_room(area);
     let top = view.view.offset.min(view.lines.len().saturating_sub(room));
     let mut out: Vec<Line<'_>> = view
         .lines

@@ -75,7 +75,7 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "dockhand: {}",
-                sanitize(&format!("{err:#}"))
+                sanitize(&dockhand::util::text::error_chain(err.as_ref()))
             );
             ExitCode::from(2)
         }

@@ -58,3 +58,41 @@ mod tests {
         assert_eq!(bytes(1_990_000), "1.99 MB");
     }
 }
+
+/// An error and its causes on one line (`context: cause: cause`), leaving out a cause whose text
+/// the line already holds: most error types here print their cause inside their own message too,
+/// and `anyhow`'s `{:#}` would say it twice.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod error_chain_tests {
+    use super::error_chain;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("reading the image stream failed: {0}")]
+    struct Outer(#[from] std::io::Error);
+
+    #[test]
+    fn a_cause_already_in_the_message_is_said_once() {
+        let inner = std::io::Error::other("decompressed layer exceeds 10 bytes (gzip bomb guard)");
+        let err = anyhow::Error::from(Outer(inner)).context("analysing bomb.tar");
+        let line = error_chain(err.as_ref());
+        assert_eq!(line.matches("gzip bomb").count(), 1, "{line}");
+        assert!(
+            line.starts_with("analysing bomb.tar: reading the image stream"),
+            "{line}"
+        );
+    }
+}

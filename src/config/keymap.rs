@@ -195,12 +195,34 @@ impl Keymap {
 
     /// Loads `keymap.toml` from the config dir when present.
     pub fn load() -> Result<Keymap, KeymapError> {
-        let Some(path) = super::config_dir().map(|d| d.join("keymap.toml")) else {
-            return Ok(Keymap::defaults());
+        match super::config_dir() {
+            Some(dir) => Keymap::load_from(&dir.join("keymap.toml")),
+            None => Ok(Keymap::defaults()),
+        }
+    }
+
+    /// Loads the keymap file at `path`: a missing file is the defaults; one that is a directory,
+    /// unreadable or not UTF-8 is an error that says so (the caller falls back to the defaults).
+    pub fn load_from(path: &std::path::Path) -> Result<Keymap, KeymapError> {
+        let origin = path.display().to_string();
+        let unusable = |message: String| KeymapError::Syntax {
+            origin: origin.clone(),
+            message,
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Keymap::with_user(&text, &path.display().to_string()),
-            Err(_) => Ok(Keymap::defaults()),
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Keymap::defaults()),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || path.is_dir() => {
+                return Err(unusable("is a directory, not a file".into()));
+            }
+            Err(e) => return Err(unusable(format!("cannot read it ({e})"))),
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => Keymap::with_user(&text, &origin),
+            Err(e) => Err(unusable(format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))),
         }
     }
 
@@ -335,5 +357,27 @@ mod tests {
             Keymap::with_user(bad_key, "t"),
             Err(KeymapError::Key { .. })
         ));
+    }
+
+    #[test]
+    fn keymap_files_that_cannot_be_used_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("keymap.toml");
+        assert!(Keymap::load_from(&missing).is_ok());
+        std::fs::create_dir(&missing).unwrap();
+        let e = Keymap::load_from(&missing).unwrap_err().to_string();
+        assert!(e.contains("is a directory"), "{e}");
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, b"[global]\nquit = [\"q\xff\"]\n").unwrap();
+        let e = Keymap::load_from(&bad).unwrap_err().to_string();
+        assert!(e.contains("not UTF-8"), "{e}");
+        if unsafe { libc::geteuid() } != 0 {
+            use std::os::unix::fs::PermissionsExt;
+            let locked = dir.path().join("locked.toml");
+            std::fs::write(&locked, "").unwrap();
+            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+            let e = Keymap::load_from(&locked).unwrap_err().to_string();
+            assert!(e.contains("cannot read it"), "{e}");
+        }
     }
 }

@@ -100,7 +100,15 @@ pub fn resolve(input: &ResolveInput) -> Result<Vec<Endpoint>, String> {
     };
     match context {
         Some((name, from)) if name != "default" => context_endpoints(input, &name, from),
-        _ => Ok(default_endpoints(input)),
+        _ => {
+            let mut list = default_endpoints(input);
+            if let Some(why) = ignored_config(input) {
+                for e in &mut list {
+                    e.source = format!("{} ({why})", e.source);
+                }
+            }
+            Ok(list)
+        }
     }
 }
 
@@ -185,12 +193,42 @@ pub(super) fn tls_in(dir: &Path) -> TlsFiles {
 }
 
 pub(super) fn current_context(config_dir: Option<&Path>) -> Option<String> {
-    let text = std::fs::read_to_string(config_dir?.join("config.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("currentContext")?
-        .as_str()
+    read_current_context(config_dir).ok().flatten()
+}
+
+/// `currentContext` of `config.json`: `Ok(None)` when there is no file or no such key; an error
+/// says why the file could not be used.
+fn read_current_context(config_dir: Option<&Path>) -> Result<Option<String>, String> {
+    let Some(dir) = config_dir else {
+        return Ok(None);
+    };
+    let path = dir.join("config.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not valid JSON ({e})", path.display()))?;
+    Ok(v.get("currentContext")
+        .and_then(|c| c.as_str())
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
+        .map(str::to_string))
+}
+
+/// When resolution fell back to the default socket because `config.json` could not be read or
+/// parsed (so a context it may name was not used): what was ignored and why, for the status bar.
+pub fn ignored_config(input: &ResolveInput) -> Option<String> {
+    if input.flag.is_some()
+        || input.context_flag.is_some()
+        || input.docker_host.is_some()
+        || input.docker_context.is_some()
+    {
+        return None;
+    }
+    read_current_context(input.config_dir.as_deref())
+        .err()
+        .map(|why| format!("{why} — ignored, using the default engine socket"))
 }
 
 /// The directory name the Docker CLI stores a context under: hex SHA-256 of its name.
@@ -271,6 +309,38 @@ mod tests {
             format!(r#"{{"Name":"{name}","Metadata":{{}},"Endpoints":{{"docker":{{"Host":"{host}","SkipTLSVerify":false}}}}}}"#),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn a_broken_config_json_is_named_with_why_it_was_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.json"),
+            "{\"currentContext\": \"remote\",",
+        )
+        .unwrap();
+        let mut i = input();
+        i.config_dir = Some(dir.path().to_path_buf());
+        let why = ignored_config(&i).expect("a warning");
+        assert!(why.contains("config.json: not valid JSON"), "{why}");
+        assert!(why.contains("default engine socket"), "{why}");
+        let e = resolve(&i).unwrap();
+        assert_eq!(e[0].host, DEFAULT_SOCKET);
+        assert!(e[0].source.contains("not valid JSON"), "{}", e[0].source);
+        // DOCKER_HOST makes the file irrelevant to the engine: no warning.
+        i.docker_host = Some("unix:///x.sock".into());
+        assert_eq!(ignored_config(&i), None);
+        // A directory where the file should be.
+        let dir2 = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir2.path().join("config.json")).unwrap();
+        let mut i = input();
+        i.config_dir = Some(dir2.path().to_path_buf());
+        assert!(ignored_config(&i).is_some());
+        // A good file without currentContext: nothing to say.
+        let dir3 = tempfile::tempdir().unwrap();
+        std::fs::write(dir3.path().join("config.json"), "{}").unwrap();
+        i.config_dir = Some(dir3.path().to_path_buf());
+        assert_eq!(ignored_config(&i), None);
     }
 
     #[test]

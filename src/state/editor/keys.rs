@@ -164,9 +164,17 @@ impl EditorState {
     }
 }
 
+/// What typing says while no file is open (the text would go nowhere the user can see).
+fn no_file_open() -> Effect {
+    Effect::info("no file is open: press Ctrl-o to open one")
+}
+
 impl EditorState {
     /// A key for the text: characters, movement and selection (the textarea's own keys).
     pub fn text_key(&mut self, key: &KeyEvent, now: i64) -> Vec<Effect> {
+        if self.path.is_none() {
+            return vec![no_file_open()];
+        }
         self.fix_steps = 0;
         if self.textarea.input(Input::from(*key)) {
             return self.after_edit(now);
@@ -176,6 +184,9 @@ impl EditorState {
 
     /// Inserts pasted text at the cursor.
     pub fn paste_text(&mut self, text: &str, now: i64) -> Vec<Effect> {
+        if self.path.is_none() {
+            return vec![no_file_open()];
+        }
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         if self.textarea.insert_str(&text) {
             return self.after_edit(now);

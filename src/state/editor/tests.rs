@@ -676,3 +676,24 @@ fn f2_explains_the_finding_and_f4_fixes_it_as_one_undoable_edit() {
     assert_eq!(s.panes.editor.text(), src);
     assert!(!s.panes.editor.dirty);
 }
+
+#[test]
+fn with_no_file_open_typing_and_pasting_change_nothing_and_say_so() {
+    let mut s = AppState::default();
+    s.shared.focus = PaneId::Editor;
+    let keymap = Keymap::defaults();
+    for c in "RUN x".chars() {
+        s.on_key(&keymap, &key(c));
+    }
+    s.on_key(&keymap, &code(KeyCode::Enter));
+    s.on_paste(&keymap, "FROM scratch\n");
+    let ed = &s.panes.editor;
+    assert_eq!(ed.textarea.lines(), [""]);
+    assert!(!ed.dirty);
+    assert!(ed.unrecovered_since.is_none());
+    let said = s.shared.message.as_ref().map(|(_, t)| t.clone());
+    assert!(
+        said.as_deref().is_some_and(|t| t.contains("no file is open")),
+        "{said:?}"
+    );
+}

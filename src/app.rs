@@ -129,6 +129,10 @@ fn apply(state: &mut AppState, keymap: &Keymap, out: &mut Outlets, event: Event)
             state.on_engine(keymap, ev)
         }
         Event::File(done) => state.on_file(keymap, done),
+        Event::Lint(done) => {
+            redraw = state.panes.editor.lint_done(done);
+            vec![]
+        }
     };
     out.execute(effects);
     let synced = state.sync(keymap);
@@ -191,6 +195,7 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
     let mut tui = Tui::enter().context("setting up the terminal")?;
     let mut input = spawn_input(tx.clone());
     let input_tx = tx.clone();
+    let lint_tx = tx.clone();
     spawn_ticks(tx);
     let ctx = ui::Ctx {
         theme: &theme,
@@ -217,10 +222,17 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
                 break;
             }
         }
-        // The keystroke's frame is on screen: lint the edited buffer once input is idle.
-        if rx.is_empty() && state.panes.editor.refresh_lint() {
-            dirty = true;
-            continue;
+        // The keystroke's frame is on screen: once input is idle, lint a snapshot of the edited
+        // buffer on a worker thread (a big file's lint never delays a keystroke).
+        if rx.is_empty()
+            && let Some((generation, text)) = state.panes.editor.lint_request()
+        {
+            let lint_tx = lint_tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = lint_tx.send(Event::Lint(crate::state::editor::lint_text(
+                    generation, &text,
+                )));
+            });
         }
         let Some(event) = rx.recv().await else { break };
         dirty |= apply(&mut state, &keymap, &mut out, event);

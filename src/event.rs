@@ -14,4 +14,6 @@ pub enum Event {
     Engine(EngineEvent),
     /// File work finished (see [`crate::files`]).
     File(crate::state::editor::FileDone),
+    /// The editor's buffer was linted off the input path.
+    Lint(crate::state::editor::LintDone),
 }

@@ -7,7 +7,7 @@
 //! a list of `(byte range, TokenKind)`; the UI maps [`TokenKind`] to theme colours.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use syntect::parsing::{
     ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxSet, SyntaxSetBuilder,
@@ -155,10 +155,15 @@ fn classify(stack: &ScopeStack, rules: &[(Scope, TokenKind)]) -> TokenKind {
 /// The cached state of one line.
 #[derive(Debug, Clone)]
 struct LineCache {
-    text: String,
-    /// Parser state and scope stack at the start of the line.
-    start: (ParseState, ScopeStack),
-    tokens: Vec<(Range<usize>, TokenKind)>,
+    /// xxh3 of the line's text (a change to the line is found without keeping a copy of it).
+    hash: u64,
+    /// Parser state and scope stack at the start of the line, shared with the neighbouring lines
+    /// that start in the same state (most lines of a Dockerfile start at the top level).
+    start: Arc<LineState>,
+}
+
+fn line_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 /// An incremental Dockerfile highlighter for one buffer.
@@ -166,11 +171,20 @@ struct LineCache {
 pub struct Highlighter {
     lines: Vec<LineCache>,
     /// State after the last line.
-    end: (ParseState, ScopeStack),
+    end: Arc<LineState>,
     escape: char,
     initial: ParseState,
     /// Lines highlighted by the last update (for tests and benchmarks).
     last_work: usize,
+}
+
+/// `next` as a shared state: `prev` itself when equal (no new allocation for the common case).
+fn shared(prev: &Arc<LineState>, next: LineState) -> Arc<LineState> {
+    if **prev == next {
+        prev.clone()
+    } else {
+        Arc::new(next)
+    }
 }
 
 impl Highlighter {
@@ -179,7 +193,7 @@ impl Highlighter {
         let initial = Self::initial_state('\\')?;
         Ok(Highlighter {
             lines: Vec::new(),
-            end: (initial.clone(), ScopeStack::new()),
+            end: Arc::new((initial.clone(), ScopeStack::new())),
             escape: '\\',
             initial,
             last_work: 0,
@@ -217,23 +231,30 @@ impl Highlighter {
         self.lines.is_empty()
     }
 
-    /// Tokens of line `i` (byte ranges into that line, without its newline).
-    pub fn line(&self, i: usize) -> &[(Range<usize>, TokenKind)] {
-        self.lines.get(i).map_or(&[], |l| l.tokens.as_slice())
+    /// Tokens of line `i`, whose text is `text` (byte ranges into it, without its newline).
+    /// Worked out from the state cached at the line's start, for the lines on screen only: the
+    /// highlighter keeps no tokens, so its memory is a few bytes per line.
+    pub fn line(&self, i: usize, text: &str) -> Tokens {
+        self.lines
+            .get(i)
+            .and_then(|l| highlight_line(text, &l.start).ok())
+            .map(|(tokens, _)| tokens)
+            .unwrap_or_default()
     }
 
     /// Highlights a whole buffer from scratch.
     pub fn set_text<S: AsRef<str>>(&mut self, lines: &[S]) -> Result<(), HighlightError> {
         self.escape = declared_escape(lines);
         self.initial = Self::initial_state(self.escape)?;
-        self.lines.clear();
-        let mut state = (self.initial.clone(), ScopeStack::new());
+        self.lines = Vec::with_capacity(lines.len());
+        let mut state = Arc::new((self.initial.clone(), ScopeStack::new()));
         for text in lines {
-            let (tokens, next) = highlight_line(text.as_ref(), &state)?;
+            let text = text.as_ref();
+            let (_, next) = highlight_line(text, &state)?;
+            let next = shared(&state, next);
             self.lines.push(LineCache {
-                text: text.as_ref().to_string(),
+                hash: line_hash(text),
                 start: state,
-                tokens,
             });
             state = next;
         }
@@ -242,15 +263,17 @@ impl Highlighter {
         Ok(())
     }
 
-    /// Brings the highlighting up to date with `lines` after an edit, re-highlighting from the
-    /// first changed line until the parser state converges with the cached one. Returns the
+    /// Brings the highlighting up to date with `lines` after an edit anywhere (undo, a fix),
+    /// re-highlighting from the first changed line until the parser state converges with the
+    /// cached one. Finding the changed lines reads the whole buffer; after a keystroke, whose
+    /// change is known to be near the cursor, [`Highlighter::sync_edit`] does not. Returns the
     /// number of lines re-highlighted.
     pub fn sync<S: AsRef<str>>(&mut self, lines: &[S]) -> Result<usize, HighlightError> {
         let prefix = self
             .lines
             .iter()
             .zip(lines)
-            .take_while(|(c, n)| c.text == n.as_ref())
+            .take_while(|(c, n)| c.hash == line_hash(n.as_ref()))
             .count();
         if prefix == self.lines.len() && prefix == lines.len() {
             self.last_work = 0;
@@ -263,13 +286,36 @@ impl Highlighter {
             .rev()
             .zip(lines.iter().rev())
             .take(max_suffix)
-            .take_while(|(c, n)| c.text == n.as_ref())
+            .take_while(|(c, n)| c.hash == line_hash(n.as_ref()))
             .count();
+        self.resync(lines, prefix, suffix)
+    }
+
+    /// Like [`Highlighter::sync`] for an edit the caller knows the extent of: the first `first`
+    /// lines and the last `last` lines are the same as before. Costs the changed lines (and the
+    /// lines after them whose state changed), whatever the buffer's size.
+    pub fn sync_edit<S: AsRef<str>>(
+        &mut self,
+        lines: &[S],
+        first: usize,
+        last: usize,
+    ) -> Result<usize, HighlightError> {
+        let prefix = first.min(self.lines.len()).min(lines.len());
+        let suffix = last.min(self.lines.len().min(lines.len()) - prefix);
+        self.resync(lines, prefix, suffix)
+    }
+
+    /// Re-highlights after lines `prefix..len - suffix` changed.
+    fn resync<S: AsRef<str>>(
+        &mut self,
+        lines: &[S],
+        prefix: usize,
+        suffix: usize,
+    ) -> Result<usize, HighlightError> {
         // A change to the directive lines can switch the escape character: start over.
-        let directive_zone = self
-            .lines
+        let directive_zone = lines
             .iter()
-            .take_while(|l| l.text.trim_start().starts_with('#'))
+            .take_while(|l| l.as_ref().trim_start().starts_with('#'))
             .count();
         if prefix <= directive_zone && declared_escape(lines) != self.escape {
             self.set_text(lines)?;
@@ -283,9 +329,8 @@ impl Highlighter {
             None => self.end.clone(),
         };
         let placeholder = LineCache {
-            text: String::new(),
+            hash: 0,
             start: state.clone(),
-            tokens: Vec::new(),
         };
         self.lines.splice(
             prefix..prefix + old_changed,
@@ -295,15 +340,15 @@ impl Highlighter {
         let mut i = prefix;
         while i < lines.len() {
             let beyond_edit = i >= prefix + new_changed;
-            if beyond_edit && self.lines[i].start == state {
+            if beyond_edit && *self.lines[i].start == *state {
                 break;
             }
             let text = lines[i].as_ref();
-            let (tokens, next) = highlight_line(text, &state)?;
+            let (_, next) = highlight_line(text, &state)?;
+            let next = shared(&state, next);
             self.lines[i] = LineCache {
-                text: text.to_string(),
+                hash: line_hash(text),
                 start: state,
-                tokens,
             };
             state = next;
             work += 1;
@@ -318,7 +363,7 @@ impl Highlighter {
 }
 
 /// Tokens of one line.
-type Tokens = Vec<(Range<usize>, TokenKind)>;
+pub type Tokens = Vec<(Range<usize>, TokenKind)>;
 /// Parser state and scope stack between lines.
 type LineState = (ParseState, ScopeStack);
 

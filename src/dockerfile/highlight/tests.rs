@@ -17,7 +17,7 @@ fn highlight(src: &str) -> (Vec<String>, Highlighter) {
 
 fn has(src: &str, line: usize, text: &str, kind: TokenKind) -> bool {
     let (lines, h) = highlight(src);
-    let got = kinds(&lines[line], h.line(line));
+    let got = kinds(&lines[line], &h.line(line, &lines[line]));
     got.contains(&(text.to_string(), kind))
         || panic!(
             "line {line} {:?}: want {text:?} {kind:?}, got {got:?}",
@@ -116,7 +116,8 @@ fn keystroke_rehighlights_only_a_few_lines() {
     let mut h = Highlighter::new().expect("highlighter");
     h.set_text(&lines).expect("highlight");
     assert_eq!(h.last_work(), 1000);
-    let full: Vec<Vec<(Range<usize>, TokenKind)>> = (0..1000).map(|i| h.line(i).to_vec()).collect();
+    let full: Vec<Vec<(Range<usize>, TokenKind)>> =
+        (0..1000).map(|i| h.line(i, &lines[i])).collect();
 
     // Type a character in the middle of a RUN continuation.
     lines[504].insert(10, 'x');
@@ -126,12 +127,12 @@ fn keystroke_rehighlights_only_a_few_lines() {
     fresh.set_text(&lines).expect("highlight");
     for i in 0..1000 {
         assert_eq!(
-            h.line(i),
-            fresh.line(i),
+            h.line(i, &lines[i]),
+            fresh.line(i, &lines[i]),
             "line {i} differs from a full re-highlight"
         );
     }
-    assert_ne!(h.line(504), full[504].as_slice());
+    assert_ne!(h.line(504, &lines[504]), full[504]);
 
     // Insert and delete lines.
     lines.insert(300, "RUN echo inserted".to_string());
@@ -141,7 +142,7 @@ fn keystroke_rehighlights_only_a_few_lines() {
     assert_eq!(h.sync(&lines).expect("sync"), 0, "no change, no work");
     fresh.set_text(&lines).expect("highlight");
     for i in 0..lines.len() {
-        assert_eq!(h.line(i), fresh.line(i), "line {i}");
+        assert_eq!(h.line(i, &lines[i]), fresh.line(i, &lines[i]), "line {i}");
     }
 }
 
@@ -157,9 +158,64 @@ fn edits_that_change_later_lines_propagate() {
     lines[1] = "RUN <<EOF".into();
     let work = h.sync(&lines).expect("sync");
     assert_eq!(work, 3);
-    assert_eq!(h.line(3), &[(0..9, TokenKind::Heredoc)]);
+    assert_eq!(h.line(3, &lines[3]), vec![(0..9, TokenKind::Heredoc)]);
     // Switching the escape character re-highlights everything.
     lines.insert(0, "# escape=`".into());
     h.sync(&lines).expect("sync");
     assert_eq!(h.last_work(), 5);
+}
+
+/// After edits whose extent the caller gives (`sync_edit`), the tokens are the ones a fresh
+/// highlight of the new text gives, and only the touched lines are redone.
+#[test]
+fn sync_edit_matches_a_fresh_highlight_and_touches_only_the_edit() {
+    let base = "FROM a AS b\nRUN echo one \\\n  && echo two\nENV A=1\nCOPY x y\nCMD [\"sh\"]\n";
+    let mut lines: Vec<String> = base.repeat(200).lines().map(str::to_string).collect();
+    let mut h = Highlighter::new().unwrap();
+    h.set_text(&lines).unwrap();
+    // (row, what the edit does)
+    let edits: Vec<(usize, &str)> = vec![
+        (10, "type"),
+        (601, "newline"),
+        (602, "join"),
+        (3, "continue"),
+        (900, "type"),
+    ];
+    for (row, what) in edits {
+        let n0 = lines.len();
+        let (first, last);
+        match what {
+            "type" => {
+                lines[row].push_str(" x");
+                (first, last) = (row, n0 - 1 - row);
+            }
+            "newline" => {
+                let tail = lines[row].split_off(3);
+                lines.insert(row + 1, tail);
+                (first, last) = (row, lines.len() - 1 - (row + 1));
+            }
+            "join" => {
+                let next = lines.remove(row + 1);
+                lines[row].push_str(&next);
+                (first, last) = (row, lines.len() - 1 - row);
+            }
+            _ => {
+                // A continuation added: the state of the following line changes too.
+                lines[row].push_str(" \\");
+                (first, last) = (row, n0 - 1 - row);
+            }
+        }
+        let work = h.sync_edit(&lines, first, last).unwrap();
+        assert!(work <= 4, "{what} at {row}: {work} lines redone");
+        let mut fresh = Highlighter::new().unwrap();
+        fresh.set_text(&lines).unwrap();
+        assert_eq!(h.len(), lines.len());
+        for i in 0..lines.len() {
+            assert_eq!(
+                h.line(i, &lines[i]),
+                fresh.line(i, &lines[i]),
+                "{what} at {row}: line {i}"
+            );
+        }
+    }
 }

@@ -176,8 +176,10 @@ impl EditorState {
             return vec![no_file_open()];
         }
         self.fix_steps = 0;
+        let before = self.before_key(key);
         if self.textarea.input(Input::from(*key)) {
-            return self.after_edit(now);
+            let touched = self.touched(before);
+            return self.edited(now, touched);
         }
         vec![]
     }
@@ -188,8 +190,10 @@ impl EditorState {
             return vec![no_file_open()];
         }
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let before = self.before_key(&KeyEvent::new(KeyCode::Null, KeyModifiers::NONE));
         if self.textarea.insert_str(&text) {
-            return self.after_edit(now);
+            let touched = self.touched(before);
+            return self.edited(now, touched);
         }
         vec![]
     }

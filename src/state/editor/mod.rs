@@ -3,6 +3,7 @@
 //!
 //! Pure like the rest of `state`: file reads and writes are asked for as [`FileOp`] effects that
 //! the file worker performs ([`crate::files`]) and reports back as [`FileDone`].
+mod buffer;
 pub mod build;
 mod events;
 mod keys;
@@ -13,11 +14,12 @@ use std::path::{Path, PathBuf};
 use ratatui_textarea::{CursorMove, TextArea};
 
 use crate::dockerfile::highlight::Highlighter;
-use crate::dockerfile::{Diagnostic, Dockerfile, lint, parse};
+use crate::dockerfile::{Diagnostic, lint, parse};
 use crate::fsio::{Fingerprint, SavePolicy};
 use crate::state::effect::{Effect, Msg};
 pub use crate::state::effect::{FileOp, Level};
 use crate::state::widgets::input::TextInput;
+pub use buffer::{LintDone, lint_text};
 use build::{BuildForm, BuildView};
 
 /// The editor pane.
@@ -150,19 +152,23 @@ pub struct EditorState {
     /// Incremental highlighter: made when a file is opened or the buffer first edited (loading
     /// the syntax is kept off the start-up path); None before that or when it failed to load.
     pub highlighter: Option<Highlighter>,
-    /// The text as last saved or loaded.
-    saved: String,
+    /// Hashes of the lines as last saved or loaded.
+    saved: Vec<u64>,
     /// What the file held when it was opened or last saved (`None`: not on disk yet).
     disk: Option<Fingerprint>,
     /// The buffer differs from the saved text.
     pub dirty: bool,
-    /// The parsed buffer.
-    pub parsed: Dockerfile,
     /// Lint findings for the buffer.
     pub diagnostics: Vec<Diagnostic>,
-    /// The buffer changed since `parsed` and `diagnostics` were computed. The app re-lints when
-    /// input is idle, right after drawing the keystroke's frame ([`EditorState::refresh_lint`]).
+    /// The buffer changed since `diagnostics` were computed. The app re-lints a
+    /// snapshot off the input path once input is idle ([`EditorState::lint_request`]).
     pub lint_stale: bool,
+    /// A lint of a snapshot is running.
+    lint_running: bool,
+    /// The version of the buffer (one more per edit), to match lint results to it.
+    generation: u64,
+    /// Per 1-based line, the index of its most severe diagnostic.
+    lint_index: std::collections::HashMap<usize, usize>,
     /// The diagnostics list is shown and has the keys.
     pub lint_open: bool,
     /// Selected diagnostic.
@@ -187,12 +193,14 @@ impl Default for EditorState {
             path: None,
             textarea: TextArea::default(),
             highlighter: None,
-            saved: String::new(),
+            saved: Vec::new(),
             disk: None,
             dirty: false,
-            parsed: parse(""),
             diagnostics: Vec::new(),
             lint_stale: false,
+            lint_running: false,
+            generation: 0,
+            lint_index: Default::default(),
             lint_open: false,
             lint_cursor: 0,
             modal: None,
@@ -216,7 +224,8 @@ impl EditorState {
             let _ = h.set_text(self.textarea.lines());
         }
         self.path = Some(path.to_path_buf());
-        self.saved = normalise(text);
+        self.saved = buffer::line_hashes(text);
+        self.generation += 1;
         self.dirty = false;
         self.unrecovered_since = None;
         self.after_save = AfterSave::Nothing;
@@ -225,7 +234,7 @@ impl EditorState {
         self.lint_cursor = 0;
         self.relint();
         self.modal = recovered
-            .filter(|r| normalise(r) != self.saved)
+            .filter(|r| normalise(r) != normalise(text))
             .map(|text| Modal::Recover { text });
     }
 
@@ -258,13 +267,7 @@ impl EditorState {
 
     /// Re-parses and re-lints the buffer.
     fn relint(&mut self) {
-        let text = self.text();
-        self.parsed = parse(&text);
-        self.diagnostics = lint(&self.parsed);
-        self.lint_cursor = self
-            .lint_cursor
-            .min(self.diagnostics.len().saturating_sub(1));
-        self.lint_stale = false;
+        self.set_lint(lint(&parse(&self.text())));
     }
 
     /// Re-parses and re-lints when the buffer changed since the last time; returns whether it did.
@@ -276,30 +279,10 @@ impl EditorState {
         true
     }
 
-    /// Brings highlighting, lint and the dirty flag up to date after the buffer changed.
+    /// Brings highlighting, lint and the dirty flag up to date after the buffer changed
+    /// anywhere (undo, a fix, a restore).
     pub fn after_edit(&mut self, now: i64) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let fresh = self.highlighter.is_none();
-        if let Some(h) = Self::highlighter(&mut self.highlighter) {
-            let lines = self.textarea.lines();
-            if fresh {
-                let _ = h.set_text(lines);
-            } else {
-                let _ = h.sync(lines);
-            }
-        }
-        self.lint_stale = true;
-        let dirty = self.text() != self.saved;
-        if dirty && self.unrecovered_since.is_none() {
-            self.unrecovered_since = Some(now);
-        }
-        if !dirty && self.dirty {
-            // Undone back to the saved text: the recovery file is stale.
-            self.unrecovered_since = None;
-            effects.extend(self.remove_recovery());
-        }
-        self.dirty = dirty;
-        effects
+        self.edited(now, None)
     }
 
     fn remove_recovery(&self) -> Option<Effect> {
@@ -383,8 +366,8 @@ impl EditorState {
     }
 
     fn on_saved_ok(&mut self, text: &str) -> Vec<Effect> {
-        self.saved = text.to_string();
-        self.dirty = self.text() != self.saved;
+        self.saved = buffer::line_hashes(text);
+        self.dirty = self.differs_from_saved(None);
         self.unrecovered_since = None;
         let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
         effects.push(Effect::say(Level::Ok, format!("saved {}", self.name())));
@@ -534,16 +517,13 @@ impl EditorState {
 
     /// The most severe diagnostic on 1-based `line`.
     pub fn diagnostic_at(&self, line: usize) -> Option<&Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.line == line)
-            .min_by_key(|d| d.severity)
+        self.diagnostics.get(*self.lint_index.get(&line)?)
     }
 
     /// A build job started for this editor.
     pub fn on_build_started(&mut self, job: crate::engine::JobId) {
         self.refresh_lint();
-        let file = self.parsed.clone();
+        let file = parse(&self.text());
         self.build.start(job, &file);
     }
 

@@ -693,7 +693,8 @@ fn with_no_file_open_typing_and_pasting_change_nothing_and_say_so() {
     assert!(ed.unrecovered_since.is_none());
     let said = s.shared.message.as_ref().map(|(_, t)| t.clone());
     assert!(
-        said.as_deref().is_some_and(|t| t.contains("no file is open")),
+        said.as_deref()
+            .is_some_and(|t| t.contains("no file is open")),
         "{said:?}"
     );
 }

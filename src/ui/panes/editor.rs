@@ -235,7 +235,15 @@ fn draw_text(buf: &mut Buffer, area: Rect, ed: &EditorState, theme: &Theme) {
         if let Some(h) = &ed.highlighter
             && idx < h.len()
         {
-            colour_line(buf, text_rect, y, &lines[idx], h.line(idx), left, theme);
+            colour_line(
+                buf,
+                text_rect,
+                y,
+                &lines[idx],
+                &h.line(idx, &lines[idx]),
+                left,
+                theme,
+            );
         }
         // The failing step's error beside its line.
         if let Some((fail, msg)) = &ed.build.failure

@@ -361,6 +361,7 @@ pub fn next_state(old: &EngineState, event: &EngineEvent) -> Option<EngineState>
                 containers,
             })
         }
+        EngineEvent::Connection(Connection::NotAnswering { .. }) => None,
         EngineEvent::Connection(Connection::Disconnected { attempts, retry_in }) => {
             let error = attempts
                 .iter()

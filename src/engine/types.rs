@@ -459,4 +459,12 @@ pub enum Connection {
         /// Delay before the next try.
         retry_in: Duration,
     },
+    /// Connected, but the engine did not answer a ping within `deadline` (hung or stopped): still
+    /// the same connection, `Connected` again once it answers.
+    NotAnswering {
+        /// The engine.
+        info: EngineInfo,
+        /// How long the ping was given.
+        deadline: Duration,
+    },
 }

@@ -22,12 +22,24 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// Engine events arrive in bursts (a prune deletes many images): wait this long for quiet.
 const DEBOUNCE: Duration = Duration::from_millis(120);
 
+/// How often a connected engine is pinged to tell a hung engine (SIGSTOP, a stuck daemon) from
+/// an idle one.
+const HEARTBEAT: Duration = Duration::from_secs(3);
+
 /// Messages from the engine task's own helpers.
 enum Internal {
     Changed,
-    RefreshDone { connection_error: bool },
+    RefreshDone {
+        connection_error: bool,
+    },
     JobDone(JobId),
     StreamEnded,
+    /// The heartbeat ping came back in time (or did not).
+    Pinged {
+        answered: bool,
+    },
+    /// The engine's full identity (`/version`) replacing the provisional one from `/_ping`.
+    Identity(EngineInfo),
 }
 
 enum Exit {
@@ -59,13 +71,6 @@ pub(super) async fn run(
             Ok((docker, info)) => {
                 backoff = BACKOFF_START;
                 sink(EngineEvent::Connection(Connection::Connected(info.clone())));
-                let identity = info.provisional.then(|| {
-                    tokio::spawn(complete_identity(
-                        docker.clone(),
-                        info.clone(),
-                        sink.clone(),
-                    ))
-                });
                 let _live = super::live::register(&info.endpoint, docker.clone());
                 let timeout = connect_timeout(&Endpoint {
                     source: info.source.clone(),
@@ -74,16 +79,13 @@ pub(super) async fn run(
                 });
                 let exit = connected(
                     docker,
-                    info.endpoint.clone(),
+                    info.clone(),
                     timeout,
                     &mut rx,
                     (&sink, &builds),
                     &registry,
                 )
                 .await;
-                if let Some(task) = identity {
-                    task.abort();
-                }
                 match exit {
                     Exit::Quit => return,
                     Exit::Lost(error) => vec![Attempt {
@@ -115,9 +117,9 @@ pub(super) async fn run(
     }
 }
 
-/// Replaces the provisional identity from `/_ping` with the engine's `/version` answer (name,
-/// version, architecture), off the start-up path.
-async fn complete_identity(docker: Docker, info: EngineInfo, sink: Sink) {
+/// Asks the engine's `/version` for its full identity (name, version, architecture) to replace
+/// the provisional one from `/_ping`, off the start-up path.
+async fn complete_identity(docker: Docker, info: EngineInfo, itx: mpsc::UnboundedSender<Internal>) {
     if let Ok(version) = docker.version().await {
         let full = super::connect::info_from_version(
             &info.endpoint,
@@ -125,8 +127,17 @@ async fn complete_identity(docker: Docker, info: EngineInfo, sink: Sink) {
             info.api_version,
             version,
         );
-        sink(EngineEvent::Connection(Connection::Connected(full)));
+        let _ = itx.send(Internal::Identity(full));
     }
+}
+
+/// The heartbeat: whether the engine answers a ping within `deadline`.
+async fn heartbeat(docker: Docker, deadline: Duration, itx: mpsc::UnboundedSender<Internal>) {
+    let answered = matches!(
+        tokio::time::timeout(deadline, docker.ping()).await,
+        Ok(Ok(_))
+    );
+    let _ = itx.send(Internal::Pinged { answered });
 }
 
 /// Answers a command that arrived while no engine is connected.
@@ -418,7 +429,7 @@ async fn run_job(
 
 async fn connected(
     docker: Docker,
-    endpoint: String,
+    mut info: EngineInfo,
     timeout: Duration,
     rx: &mut mpsc::UnboundedReceiver<Command>,
     (sink, builds): (&Sink, &Option<super::BuildSink>),
@@ -426,6 +437,14 @@ async fn connected(
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
     let mut watcher = tokio::spawn(watch_events(docker.clone(), itx.clone()));
+    let identity = info
+        .provisional
+        .then(|| tokio::spawn(complete_identity(docker.clone(), info.clone(), itx.clone())));
+    let endpoint = info.endpoint.clone();
+    let mut beat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pinging: Option<tokio::task::JoinHandle<()>> = None;
+    let mut answering = true;
     let mut st = Connected {
         docker,
         sink,
@@ -473,7 +492,34 @@ async fn connected(
                     watcher = tokio::spawn(watch_events(st.docker.clone(), st.itx.clone()));
                     st.refresh();
                 }
+                Internal::Pinged { answered } => {
+                    pinging = None;
+                    if answered != answering {
+                        answering = answered;
+                        let state = if answered {
+                            st.refresh();
+                            Connection::Connected(info.clone())
+                        } else {
+                            Connection::NotAnswering {
+                                info: info.clone(),
+                                deadline: timeout,
+                            }
+                        };
+                        sink(EngineEvent::Connection(state));
+                    }
+                }
+                Internal::Identity(full) => {
+                    info = full;
+                    if answering {
+                        sink(EngineEvent::Connection(Connection::Connected(info.clone())));
+                    }
+                }
             },
+            _ = beat.tick() => {
+                if pinging.is_none() {
+                    pinging = Some(tokio::spawn(heartbeat(st.docker.clone(), timeout, st.itx.clone())));
+                }
+            }
             () = tokio::time::sleep_until(wake), if debounce.is_some() => {
                 debounce = None;
                 st.refresh();
@@ -481,6 +527,12 @@ async fn connected(
         }
     };
     watcher.abort();
+    if let Some(task) = identity {
+        task.abort();
+    }
+    if let Some(task) = pinging {
+        task.abort();
+    }
     let reason = match &exit {
         Exit::Quit => "dockhand is quitting".to_string(),
         Exit::Lost(e) => e.clone(),

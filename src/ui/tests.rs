@@ -470,3 +470,32 @@ fn the_image_config_dialog_stops_at_its_end() {
         assert_ne!(at_end, up, "{w}x{h}: one key up did not move the text");
     }
 }
+
+/// A hung engine is said in the status bar ("not answering"), and "connected" again once it
+/// answers; the lists stay as they were meanwhile.
+#[test]
+fn a_hung_engine_is_not_answering_then_connected_again() {
+    let mut s = state();
+    let rows = s.panes.images.table.rows.len();
+    s.test_engine(EngineEvent::Connection(Connection::NotAnswering {
+        info: EngineInfo::local_test(),
+        deadline: Duration::from_secs(5),
+    }));
+    let hung = frame(&mut s, 120, 20);
+    let last = hung.lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("not answering (no reply within 5s)"),
+        "{last}"
+    );
+    assert!(!last.contains('●'), "{last}");
+    assert_eq!(s.panes.images.table.rows.len(), rows);
+    s.test_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
+    let back = frame(&mut s, 120, 20);
+    let last = back.lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains('●') && !last.contains("not answering"),
+        "{last}"
+    );
+}

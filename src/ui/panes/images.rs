@@ -134,6 +134,13 @@ fn empty_text(state: &AppState, ctx: &Ctx<'_>) -> Vec<Line<'static>> {
             )));
             lines
         }
+        Connection::NotAnswering { deadline, .. } => vec![Line::styled(
+            format!(
+                "The engine is not answering (no reply to a ping within {}s): hung or stopped?",
+                deadline.as_secs()
+            ),
+            Style::default().fg(theme.warning),
+        )],
         Connection::Connected(_) if !state.panes.images.table.loaded => {
             vec![Line::raw("Listing images…")]
         }

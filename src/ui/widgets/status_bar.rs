@@ -27,6 +27,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
                 info.name, info.version, info.api_version, info.endpoint
             )));
         }
+        Connection::NotAnswering { info, deadline } => {
+            spans.push(Span::styled(
+                format!(
+                    " ◌ not answering (no reply within {}s) ",
+                    deadline.as_secs()
+                ),
+                base.fg(theme.warning),
+            ));
+            spans.push(Span::raw(format!("{} {} ", info.name, info.endpoint)));
+        }
         Connection::Disconnected { retry_in, .. } => {
             spans.push(Span::styled(
                 format!(" ✗ disconnected, retry in {}s ", retry_in.as_secs()),

@@ -1,7 +1,9 @@
 //! The engine actor's connection lifecycle against the REAL engine, seen through a unix-socket
 //! proxy this test starts and stops: no engine at the endpoint, the engine appearing (connected
 //! with backoff retries, no command needed), the engine vanishing while a job runs (disconnected,
-//! the job ended, nothing left running), and recovering again.
+//! the job ended, nothing left running), and recovering again; a followed log cut by the loss
+//! (said, never silent) resumed after reconnecting with nothing lost or doubled; a hung engine
+//! (the proxy holds every request) reported "not answering", then connected again.
 
 mod common;
 #[allow(dead_code)]
@@ -300,6 +302,252 @@ async fn disconnected_then_connects_then_loses_and_recovers_the_engine() {
         &mut rx,
         "inventory after reconnecting",
         |ev| inventory_where(ev, |inv| has_tag(inv, &tag)),
+        WAIT,
+    )
+    .await;
+    drop(handle);
+    proxy.stop().await;
+}
+
+/// Connects an engine worker to the engine through a proxy at `sock`; returns the handle and its
+/// events once connected.
+async fn connect_through(
+    sock: &Path,
+    real_sock: &Path,
+    stall: Arc<AtomicBool>,
+) -> (
+    Proxy,
+    engine::EngineHandle,
+    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
+) {
+    let proxy = Proxy::start(sock, real_sock, stall);
+    let (sink, mut rx) = collector();
+    let handle = engine::spawn(
+        Ok(vec![endpoint::Endpoint {
+            source: "--host".into(),
+            host: format!("unix://{}", sock.display()),
+            tls: None,
+        }]),
+        sink,
+    );
+    expect_event(
+        &mut rx,
+        "Connected",
+        |ev| matches!(ev, EngineEvent::Connection(Connection::Connected(_))),
+        WAIT,
+    )
+    .await;
+    (proxy, handle, rx)
+}
+
+fn unix_engine() -> Option<PathBuf> {
+    let real = fx::docker_host().unwrap_or_default();
+    match real.strip_prefix("unix://") {
+        Some(p) => Some(PathBuf::from(p)),
+        None if fx::engine_required() => {
+            panic!("this test needs a unix:// DOCKER_HOST, got {real}")
+        }
+        None => {
+            eprintln!("NOTICE: skipping: DOCKER_HOST {real} is not a unix socket");
+            None
+        }
+    }
+}
+
+/// Numbers of the `line N` log lines among the events, with the last line's timestamp.
+fn numbered(ev: &EngineEvent, id: &str, into: &mut Vec<u64>, last_ts: &mut String) {
+    if let EngineEvent::Logs { id: from, lines } = ev
+        && from == id
+    {
+        for l in lines {
+            if let Some(n) = l
+                .text
+                .strip_prefix("line ")
+                .and_then(|n| n.trim().parse().ok())
+            {
+                into.push(n);
+                last_ts.clone_from(&l.timestamp);
+            }
+        }
+    }
+}
+
+async fn collect_lines(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
+    id: &str,
+    want: usize,
+    into: &mut Vec<u64>,
+    last_ts: &mut String,
+) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let start = into.len();
+    while into.len() < start + want {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("only {} log lines of {want}", into.len() - start))
+            .expect("engine task alive");
+        numbered(&ev, id, into, last_ts);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followed_log_cut_by_the_engine_going_says_so_and_resumes_without_gaps() {
+    let Some(docker) = fx::docker().await else {
+        return;
+    };
+    let Some(real_sock) = unix_engine() else {
+        return;
+    };
+    let mut guard = Cleanup::new();
+    let tag = guard.image(format!("{}:1", fx::unique("dhr-logs")));
+    fixture(&docker, &tag, "").await;
+    let name = guard.container(fx::unique("dhr-logs"));
+    let body = bollard::models::ContainerCreateBody {
+        image: Some(tag.clone()),
+        cmd: Some(vec![
+            "sh".into(),
+            "-c".into(),
+            "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done".into(),
+        ]),
+        host_config: Some(bollard::models::HostConfig {
+            network_mode: Some("none".into()),
+            restart_policy: Some(bollard::models::RestartPolicy {
+                name: Some(bollard::models::RestartPolicyNameEnum::ALWAYS),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let options = bollard::query_parameters::CreateContainerOptionsBuilder::default()
+        .name(&name)
+        .build();
+    let id = docker
+        .create_container(Some(options), body)
+        .await
+        .expect("create")
+        .id;
+    docker.start_container(&id, None).await.expect("start");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sock = dir.path().join("engine.sock");
+    let (proxy, handle, mut rx) =
+        connect_through(&sock, &real_sock, Arc::new(AtomicBool::new(false))).await;
+    handle.send(Command::FollowLogs {
+        id: Some(id.clone()),
+    });
+    let (mut seen, mut last_ts) = (Vec::new(), String::new());
+    collect_lines(&mut rx, &id, 5, &mut seen, &mut last_ts).await;
+
+    // The engine goes: the followed log is reported ended by the lost connection.
+    proxy.stop().await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let ended = loop {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("the log's end must be reported, not left silent")
+            .expect("engine task alive");
+        numbered(&ev, &id, &mut seen, &mut last_ts);
+        if let EngineEvent::LogsEnded { id: ended, result } = ev
+            && ended == id
+        {
+            break result;
+        }
+    };
+    assert!(
+        matches!(&ended, Err(e) if e.is_connection()),
+        "the log must end with a connection error: {ended:?}"
+    );
+    // Meanwhile the container goes on writing lines.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // Back: resumed after the last line shown — nothing lost, nothing twice.
+    let proxy = Proxy::start(&sock, &real_sock, Arc::new(AtomicBool::new(false)));
+    expect_event(
+        &mut rx,
+        "Connected again",
+        |ev| matches!(ev, EngineEvent::Connection(Connection::Connected(_))),
+        WAIT,
+    )
+    .await;
+    let before = seen.len();
+    handle.send(Command::ResumeLogs {
+        id: id.clone(),
+        after: last_ts.clone(),
+    });
+    collect_lines(&mut rx, &id, 20, &mut seen, &mut last_ts).await;
+    let resumed = &seen[before..];
+    assert_eq!(
+        resumed[0],
+        seen[before - 1] + 1,
+        "resumed at the line after the last one shown: {:?} then {:?}",
+        &seen[..before],
+        &resumed[..5]
+    );
+    assert!(
+        seen.windows(2).all(|w| w[1] == w[0] + 1),
+        "lines lost or repeated: {seen:?}"
+    );
+    drop(handle);
+    proxy.stop().await;
+    let _ = docker
+        .remove_container(
+            &id,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_engine_is_not_answering_then_connected_again() {
+    if fx::docker().await.is_none() {
+        return;
+    }
+    let Some(real_sock) = unix_engine() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sock = dir.path().join("engine.sock");
+    let stall = Arc::new(AtomicBool::new(false));
+    let (proxy, handle, mut rx) = connect_through(&sock, &real_sock, stall.clone()).await;
+    // The engine stops answering (as under SIGSTOP): the proxy holds every request.
+    stall.store(true, Ordering::SeqCst);
+    let started = tokio::time::Instant::now();
+    match expect_event(
+        &mut rx,
+        "NotAnswering while the engine is hung",
+        |ev| {
+            matches!(
+                ev,
+                EngineEvent::Connection(
+                    Connection::NotAnswering { .. } | Connection::Disconnected { .. }
+                )
+            )
+        },
+        WAIT,
+    )
+    .await
+    {
+        EngineEvent::Connection(Connection::NotAnswering { info, deadline }) => {
+            assert!(info.endpoint.contains("engine.sock"), "{info:?}");
+            assert!(deadline <= Duration::from_secs(20), "{deadline:?}");
+        }
+        other => panic!("a hung engine is not a lost one: {other:?}"),
+    }
+    eprintln!(
+        "not answering reported {:?} after the hang",
+        started.elapsed()
+    );
+    // It answers again (SIGCONT): connected, on the same connection.
+    stall.store(false, Ordering::SeqCst);
+    expect_event(
+        &mut rx,
+        "Connected after the engine answers again",
+        |ev| matches!(ev, EngineEvent::Connection(Connection::Connected(_))),
         WAIT,
     )
     .await;

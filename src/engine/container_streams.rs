@@ -85,13 +85,48 @@ pub async fn follow_logs(
     id: &str,
     emit: impl Fn(Vec<LogLine>),
 ) -> Result<(), EngineError> {
-    let opts = LogsOptionsBuilder::default()
+    follow_logs_after(docker, id, None, emit).await
+}
+
+/// Whether a line stamped `ts` comes after `after` (lines without a readable stamp do).
+fn is_after(ts: &str, after: &chrono::DateTime<chrono::FixedOffset>) -> bool {
+    chrono::DateTime::parse_from_rfc3339(ts).map_or(true, |t| t > *after)
+}
+
+/// Like [`follow_logs`]; with `after` (an engine timestamp) only the lines after it, for resuming
+/// a log once the connection is back: the engine's `since` has whole seconds, so the lines of
+/// that second already shown are dropped here.
+pub async fn follow_logs_after(
+    docker: &Docker,
+    id: &str,
+    after: Option<&str>,
+    emit: impl Fn(Vec<LogLine>),
+) -> Result<(), EngineError> {
+    let after = after.and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok());
+    let mut builder = LogsOptionsBuilder::default()
         .follow(true)
         .stdout(true)
         .stderr(true)
-        .timestamps(true)
-        .tail(&LOG_TAIL.to_string())
-        .build();
+        .timestamps(true);
+    builder = match &after {
+        Some(t) => builder
+            .since(i32::try_from(t.timestamp()).unwrap_or(i32::MAX))
+            .tail("all"),
+        None => builder.tail(&LOG_TAIL.to_string()),
+    };
+    let opts = builder.build();
+    let emit = |lines: Vec<LogLine>| match &after {
+        Some(t) => {
+            let lines: Vec<LogLine> = lines
+                .into_iter()
+                .filter(|l| is_after(&l.timestamp, t))
+                .collect();
+            if !lines.is_empty() {
+                emit(lines);
+            }
+        }
+        None => emit(lines),
+    };
     let mut stream = docker.logs(id, Some(opts)).ready_chunks(512);
     let mut splitter = LineSplitter::default();
     while let Some(batch) = stream.next().await {

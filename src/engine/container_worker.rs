@@ -14,6 +14,7 @@ pub(super) fn is_stream(cmd: &Command) -> bool {
     matches!(
         cmd,
         Command::FollowLogs { .. }
+            | Command::ResumeLogs { .. }
             | Command::WatchStats { .. }
             | Command::InspectContainer { .. }
             | Command::ListNetworks
@@ -64,10 +65,12 @@ pub(super) async fn run_job(
 /// Answers a stream request while disconnected.
 pub(super) fn reject(cmd: Command, sink: &Sink) {
     match cmd {
-        Command::FollowLogs { id: Some(id) } => sink(EngineEvent::LogsEnded {
-            id,
-            result: Err(EngineError::NotConnected),
-        }),
+        Command::FollowLogs { id: Some(id) } | Command::ResumeLogs { id, .. } => {
+            sink(EngineEvent::LogsEnded {
+                id,
+                result: Err(EngineError::NotConnected),
+            })
+        }
         Command::InspectContainer { id } => sink(EngineEvent::ContainerInspect {
             id,
             result: Err(EngineError::NotConnected),
@@ -92,6 +95,23 @@ enum Stream {
 #[derive(Default)]
 pub(super) struct ContainerTasks {
     tasks: Latest<Stream>,
+    /// The container whose log is followed (its end is reported when the connection goes).
+    logs: Option<String>,
+}
+
+/// A followed log that ended without an error, while the engine no longer answers, ended because
+/// the connection went (not because the container stopped).
+async fn log_end(docker: &Docker, result: Result<(), EngineError>) -> Result<(), EngineError> {
+    if result.is_err() {
+        return result;
+    }
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(2), docker.ping()).await;
+    match answered {
+        Ok(Ok(_)) => Ok(()),
+        _ => Err(EngineError::Connection(
+            "the engine stopped answering while the log was followed".into(),
+        )),
+    }
 }
 
 impl ContainerTasks {
@@ -99,17 +119,12 @@ impl ContainerTasks {
     pub(super) fn handle(&mut self, docker: &Docker, sink: &Sink, cmd: Command) {
         let (docker, sink) = (docker.clone(), sink.clone());
         match cmd {
-            Command::FollowLogs { id: None } => self.tasks.stop(&Stream::Logs),
-            Command::FollowLogs { id: Some(id) } => self.tasks.spawn(Stream::Logs, async move {
-                let emit = |lines| {
-                    sink(EngineEvent::Logs {
-                        id: id.clone(),
-                        lines,
-                    })
-                };
-                let result = container_streams::follow_logs(&docker, &id, emit).await;
-                sink(EngineEvent::LogsEnded { id, result });
-            }),
+            Command::FollowLogs { id: None } => {
+                self.logs = None;
+                self.tasks.stop(&Stream::Logs)
+            }
+            Command::FollowLogs { id: Some(id) } => self.follow(docker, sink, id, None),
+            Command::ResumeLogs { id, after } => self.follow(docker, sink, id, Some(after)),
             Command::WatchStats { ids } => {
                 self.tasks
                     .retain(|k| !matches!(k, Stream::Stats(id) if !ids.contains(id)));
@@ -143,8 +158,37 @@ impl ContainerTasks {
         }
     }
 
-    /// Ends every stream (connection lost or quitting).
-    pub(super) fn abort_all(&mut self) {
+    /// Follows the log of `id` (from after the timestamp `after` when resuming).
+    fn follow(&mut self, docker: Docker, sink: Sink, id: String, after: Option<String>) {
+        self.logs = Some(id.clone());
+        self.tasks.spawn(Stream::Logs, async move {
+            let emit = |lines| {
+                sink(EngineEvent::Logs {
+                    id: id.clone(),
+                    lines,
+                })
+            };
+            let result =
+                container_streams::follow_logs_after(&docker, &id, after.as_deref(), emit).await;
+            let result = log_end(&docker, result).await;
+            sink(EngineEvent::LogsEnded { id, result });
+        });
+    }
+
+    /// Ends every stream (connection lost or quitting); a followed log still running is
+    /// reported ended with `reason`, so that no view keeps "following" a stream that is gone.
+    pub(super) fn abort_all(&mut self, sink: &Sink, reason: &str) {
+        let followed = self.logs.take();
+        if let Some(id) = followed
+            && self.tasks.is_running(&Stream::Logs)
+        {
+            self.tasks.abort_all();
+            sink(EngineEvent::LogsEnded {
+                id,
+                result: Err(EngineError::Connection(reason.to_string())),
+            });
+            return;
+        }
         self.tasks.abort_all();
     }
 }

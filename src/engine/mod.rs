@@ -152,6 +152,15 @@ pub enum Command {
     ListNetworks,
     /// Disk space: usage, build cache, volumes, networks, system prune (requests and jobs).
     Disk(disk_worker::DiskCommand),
+    /// Follow a container's log again after the connection came back, from the line after the
+    /// one with timestamp `after` (RFC 3339, as the engine sent it): nothing twice, nothing lost.
+    /// Replaces the followed log like [`Command::FollowLogs`].
+    ResumeLogs {
+        /// Container ID.
+        id: String,
+        /// Timestamp of the last line already shown.
+        after: String,
+    },
 }
 
 /// What the engine reports.

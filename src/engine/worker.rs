@@ -377,7 +377,7 @@ impl Connected<'_> {
         for (id, job) in self.jobs.drain() {
             job.end(self.sink, id, EngineError::Connection(reason.to_string()));
         }
-        self.containers.abort_all();
+        self.containers.abort_all(self.sink, reason);
         self.queries.abort_all();
         self.disk.abort_all();
         self.registry.abort_all();

@@ -204,6 +204,29 @@ impl ContainersPane {
         }
     }
 
+    /// The engine is connected again: a log that stopped because the connection went picks up
+    /// after its last line, below a marker line that says so.
+    fn resume_logs(&mut self) -> Vec<Effect> {
+        let Some(v) = self.logs.as_mut().filter(|v| v.resume) else {
+            return vec![];
+        };
+        v.resume = false;
+        v.ended = None;
+        v.push_marker(super::logs::RESUMED);
+        self.following = Some(v.id.clone());
+        let command = if v.last_timestamp.is_empty() {
+            Command::FollowLogs {
+                id: Some(v.id.clone()),
+            }
+        } else {
+            Command::ResumeLogs {
+                id: v.id.clone(),
+                after: v.last_timestamp.clone(),
+            }
+        };
+        vec![Effect::Engine(command)]
+    }
+
     /// A container the user ran was created: select it when listed; attached, open its logs, or
     /// (with a TTY) hand it the terminal and start it.
     fn on_created(&mut self, id: &str, name: &str) -> Vec<Effect> {
@@ -267,8 +290,12 @@ impl Pane for ContainersPane {
             }
             EngineEvent::LogsEnded { id, result } => {
                 if let Some(v) = self.logs.as_mut().filter(|v| &v.id == id) {
+                    v.resume = matches!(result, Err(e) if e.is_connection());
                     v.ended = Some(match result {
                         Ok(()) => "the container stopped; the log ended".into(),
+                        Err(_) if v.resume => {
+                            "engine connection lost: the log stopped here (resumes when the engine is back)".into()
+                        }
                         Err(e) => format!("log failed: {e}"),
                     });
                 }
@@ -306,6 +333,9 @@ impl Pane for ContainersPane {
                 result: Ok(JobOutcome::Created { id, name }),
                 ..
             } => return self.on_created(id, name),
+            EngineEvent::Connection(crate::engine::Connection::Connected(_)) => {
+                return self.resume_logs();
+            }
             _ => {}
         }
         vec![]

@@ -7,6 +7,9 @@ use crate::engine::container_streams::LogLine;
 use crate::state::widgets::input::TextInput;
 use crate::util::sanitize::sanitize;
 
+/// The line shown where a log resumed after the engine connection came back.
+pub const RESUMED: &str = "— engine reconnected, resumed —";
+
 /// Lines kept; older ones are dropped.
 pub const SCROLLBACK: usize = 10_000;
 
@@ -46,6 +49,10 @@ pub struct LogsView {
     pub query: String,
     /// Why the stream ended, when it did.
     pub ended: Option<String>,
+    /// The stream ended because the engine connection went: it resumes when the engine is back.
+    pub resume: bool,
+    /// The engine's timestamp of the newest line (where a resumed stream picks up).
+    pub last_timestamp: String,
     /// Visible lines in the last frame (set by the loop).
     pub height: usize,
 }
@@ -72,6 +79,8 @@ impl LogsView {
             search_input: None,
             query: String::new(),
             ended: None,
+            resume: false,
+            last_timestamp: String::new(),
             height: 20,
         }
     }
@@ -79,6 +88,9 @@ impl LogsView {
     /// Appends lines from the engine (sanitising each), dropping the oldest beyond the scrollback.
     pub fn push(&mut self, lines: Vec<LogLine>) {
         for l in lines {
+            if !l.timestamp.is_empty() {
+                self.last_timestamp.clone_from(&l.timestamp);
+            }
             self.lines.push_back(ShownLine {
                 stderr: l.stderr,
                 time: short_time(&l.timestamp),
@@ -91,6 +103,15 @@ impl LogsView {
             self.dropped += extra as u64;
             self.top = self.top.saturating_sub(extra);
         }
+    }
+
+    /// Appends a line of dockhand's own (not from the container).
+    pub fn push_marker(&mut self, text: &str) {
+        self.lines.push_back(ShownLine {
+            stderr: false,
+            time: String::new(),
+            text: text.to_string(),
+        });
     }
 
     fn max_top(&self) -> usize {

@@ -324,3 +324,79 @@ fn run_dash_it_hands_the_terminal_to_the_new_container() {
     assert_eq!((req.id.as_str(), req.name.as_str()), ("c9", "it"));
     assert!(s.panes.containers.logs.is_none());
 }
+
+/// A followed log cut by a lost engine connection says so, and once the engine is back it picks
+/// up after its last line below a marker line; an end for another reason stays ended.
+#[test]
+fn a_log_cut_by_the_engine_going_resumes_after_reconnecting() {
+    use crate::engine::{Connection, EngineError, EngineInfo};
+    let mut s = app();
+    s.shared.focus = PaneId::Containers;
+    s.test_action(Action::Containers(ContainersAction::Logs));
+    let id = s.panes.containers.logs.as_ref().unwrap().id.clone();
+    s.test_sync();
+    let line = |ts: &str, text: &str| LogLine {
+        stderr: false,
+        timestamp: ts.into(),
+        text: text.into(),
+    };
+    s.test_engine(EngineEvent::Logs {
+        id: id.clone(),
+        lines: vec![
+            line("2026-12-03T07:00:00.1Z", "one"),
+            line("2026-12-03T07:00:00.25Z", "two"),
+        ],
+    });
+    s.test_engine(EngineEvent::LogsEnded {
+        id: id.clone(),
+        result: Err(EngineError::Connection("connection lost".into())),
+    });
+    let v = s.panes.containers.logs.as_ref().unwrap();
+    assert!(
+        v.ended
+            .as_deref()
+            .is_some_and(|e| e.contains("engine connection lost")),
+        "{:?}",
+        v.ended
+    );
+    assert_eq!(
+        s.test_sync(),
+        vec![],
+        "nothing is asked while the engine is away"
+    );
+    let cmds = s.test_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
+    assert_eq!(
+        cmds,
+        vec![Command::ResumeLogs {
+            id: id.clone(),
+            after: "2026-12-03T07:00:00.25Z".into()
+        }]
+    );
+    let v = s.panes.containers.logs.as_ref().unwrap();
+    assert_eq!(v.ended, None);
+    assert_eq!(
+        v.lines.back().map(|l| l.text.as_str()),
+        Some("— engine reconnected, resumed —")
+    );
+    assert_eq!(
+        s.test_sync(),
+        vec![],
+        "the resumed stream is the followed one"
+    );
+    // A second Connected (the full identity) asks nothing more.
+    let again = s.test_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
+    assert_eq!(again, vec![]);
+    // The container stopping ends the log for good.
+    s.test_engine(EngineEvent::LogsEnded {
+        id: id.clone(),
+        result: Ok(()),
+    });
+    let cmds = s.test_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
+    assert_eq!(cmds, vec![]);
+}

@@ -167,16 +167,13 @@ fn lint_rules(
     config: &LintConfig,
     keep_text: bool,
 ) -> (super::Dockerfile, Vec<lint::Diagnostic>, String) {
-    let mut parsed = parse(&src);
-    let src = if keep_text {
-        src
+    let (parsed, src) = if keep_text {
+        (parse(&src), src)
     } else {
+        // Without the joined lines and comments (nothing quotes them), and the text freed at once.
+        let parsed = super::parser::parse_lean(&src);
         drop(src);
-        for inst in &mut parsed.instructions {
-            inst.original = String::new();
-            inst.comments = Vec::new();
-        }
-        String::new()
+        (parsed, String::new())
     };
     let diagnostics = lint::lint_with(&parsed, config);
     (parsed, diagnostics, src)
@@ -242,7 +239,11 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let (parsed, diagnostics, src) = lint_rules(src, &config, run_sc);
+        let (mut parsed, diagnostics, src) = lint_rules(src, &config, run_sc);
+        if !run_sc && format != Format::Json {
+            // Only the findings are printed: the parse is not held while the rest are read.
+            parsed = super::Dockerfile::default();
+        }
         linted.push((name, parsed, diagnostics, src));
     }
     if run_sc {

@@ -25,4 +25,4 @@ pub mod steps;
 pub mod vertex;
 
 pub use lint::{Diagnostic, Severity, lint};
-pub use parser::{Dockerfile, Heredoc, Instruction, ParseError, parse};
+pub use parser::{Dockerfile, Heredoc, Instruction, ParseError, parse, parse_lean};

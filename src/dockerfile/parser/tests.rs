@@ -160,3 +160,23 @@ fn instruction_at_line() {
     assert_eq!(at(6).as_deref(), Some("COPY"));
     assert_eq!(at(8), None);
 }
+
+/// The lean parse (for linting without quoting the source) is the full parse without the joined
+/// lines and comments, heredocs, continuations, ONBUILD and errors included.
+#[test]
+fn the_lean_parse_is_the_full_parse_without_the_text() {
+    let src = "# syntax=docker/dockerfile:1\n# a comment\nFROM busybox AS b\nRUN echo a \\\n  # inside\n  && echo b\nCOPY <<EOF /x\nhello\nEOF\nONBUILD RUN --mount=type=cache,target=/c make\nENV A=1 B=2\nBOGUS x\nRUN <<EOT\nunterminated\n";
+    let full = parse(src);
+    let lean = parse_lean(src);
+    assert_eq!(full.errors, lean.errors);
+    assert_eq!(full.directives, lean.directives);
+    assert_eq!(full.comment_lines, lean.comment_lines);
+    assert_eq!(full.instructions.len(), lean.instructions.len());
+    for (f, l) in full.instructions.iter().zip(&lean.instructions) {
+        let mut f = f.clone();
+        f.original = String::new();
+        f.comments = Vec::new();
+        assert_eq!(&f, l);
+    }
+    assert!(full.instructions.iter().any(|i| !i.original.is_empty()));
+}

@@ -7,7 +7,8 @@
 //! a list of `(byte range, TokenKind)`; the UI maps [`TokenKind`] to theme colours.
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 use syntect::parsing::{
     ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxSet, SyntaxSetBuilder,
@@ -159,7 +160,7 @@ struct LineCache {
     hash: u64,
     /// Parser state and scope stack at the start of the line, shared with the neighbouring lines
     /// that start in the same state (most lines of a Dockerfile start at the top level).
-    start: Arc<LineState>,
+    start: Rc<LineState>,
 }
 
 fn line_hash(text: &str) -> u64 {
@@ -171,7 +172,7 @@ fn line_hash(text: &str) -> u64 {
 pub struct Highlighter {
     lines: Vec<LineCache>,
     /// State after the last line.
-    end: Arc<LineState>,
+    end: Rc<LineState>,
     escape: char,
     initial: ParseState,
     /// Lines highlighted by the last update (for tests and benchmarks).
@@ -179,11 +180,11 @@ pub struct Highlighter {
 }
 
 /// `next` as a shared state: `prev` itself when equal (no new allocation for the common case).
-fn shared(prev: &Arc<LineState>, next: LineState) -> Arc<LineState> {
+fn shared(prev: &Rc<LineState>, next: LineState) -> Rc<LineState> {
     if **prev == next {
         prev.clone()
     } else {
-        Arc::new(next)
+        Rc::new(next)
     }
 }
 
@@ -193,7 +194,7 @@ impl Highlighter {
         let initial = Self::initial_state('\\')?;
         Ok(Highlighter {
             lines: Vec::new(),
-            end: Arc::new((initial.clone(), ScopeStack::new())),
+            end: Rc::new((initial.clone(), ScopeStack::new())),
             escape: '\\',
             initial,
             last_work: 0,
@@ -247,7 +248,7 @@ impl Highlighter {
         self.escape = declared_escape(lines);
         self.initial = Self::initial_state(self.escape)?;
         self.lines = Vec::with_capacity(lines.len());
-        let mut state = Arc::new((self.initial.clone(), ScopeStack::new()));
+        let mut state = Rc::new((self.initial.clone(), ScopeStack::new()));
         for text in lines {
             let text = text.as_ref();
             let (_, next) = highlight_line(text, &state)?;

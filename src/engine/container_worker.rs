@@ -102,9 +102,7 @@ pub(super) struct ContainerTasks {
 /// A followed log that ended without an error, while the engine no longer answers, ended because
 /// the connection went (not because the container stopped).
 async fn log_end(docker: &Docker, result: Result<(), EngineError>) -> Result<(), EngineError> {
-    if result.is_err() {
-        return result;
-    }
+    result?;
     let answered = tokio::time::timeout(std::time::Duration::from_secs(2), docker.ping()).await;
     match answered {
         Ok(Ok(_)) => Ok(()),

@@ -125,10 +125,10 @@ fn keystroke_rehighlights_only_a_few_lines() {
     assert!(work <= 3, "re-highlighted {work} lines");
     let mut fresh = Highlighter::new().expect("highlighter");
     fresh.set_text(&lines).expect("highlight");
-    for i in 0..1000 {
+    for (i, line) in lines.iter().enumerate() {
         assert_eq!(
-            h.line(i, &lines[i]),
-            fresh.line(i, &lines[i]),
+            h.line(i, line),
+            fresh.line(i, line),
             "line {i} differs from a full re-highlight"
         );
     }
@@ -141,8 +141,8 @@ fn keystroke_rehighlights_only_a_few_lines() {
     assert!(h.sync(&lines).expect("sync") <= 3);
     assert_eq!(h.sync(&lines).expect("sync"), 0, "no change, no work");
     fresh.set_text(&lines).expect("highlight");
-    for i in 0..lines.len() {
-        assert_eq!(h.line(i, &lines[i]), fresh.line(i, &lines[i]), "line {i}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(h.line(i, line), fresh.line(i, line), "line {i}");
     }
 }
 
@@ -210,10 +210,10 @@ fn sync_edit_matches_a_fresh_highlight_and_touches_only_the_edit() {
         let mut fresh = Highlighter::new().unwrap();
         fresh.set_text(&lines).unwrap();
         assert_eq!(h.len(), lines.len());
-        for i in 0..lines.len() {
+        for (i, line) in lines.iter().enumerate() {
             assert_eq!(
-                h.line(i, &lines[i]),
-                fresh.line(i, &lines[i]),
+                h.line(i, line),
+                fresh.line(i, line),
                 "{what} at {row}: line {i}"
             );
         }

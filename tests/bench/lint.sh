@@ -5,14 +5,14 @@
 #      hadolint (ShellCheck built in), dockhand with ShellCheck, dockhand --no-shellcheck;
 #   2. lint of 1,000 lines of the corpus: N runs of it minus N runs of a one-line file;
 #   3. peak RSS of linting a ~57 MB Dockerfile (about 1.2M instructions, --max-bytes raised), as
-#      bytes of RSS per input byte, checked against the budget $RSS_BUDGET (default 20).
+#      bytes of RSS per input byte, checked against the budget $RSS_BUDGET (default 16).
 #
 # Usage: tests/bench/lint.sh      Env: RUNS (default 5), DOCKHAND_BIN (else a release build),
-#        RSS_BUDGET (default 20), N (default 200).
+#        RSS_BUDGET (default 16), N (default 200).
 set -euo pipefail
 
 RUNS=${RUNS:-5}
-RSS_BUDGET=${RSS_BUDGET:-20}
+RSS_BUDGET=${RSS_BUDGET:-16}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/bench.sh
 . "$ROOT/tests/lib/bench.sh"

@@ -499,3 +499,41 @@ fn a_hung_engine_is_not_answering_then_connected_again() {
         "{last}"
     );
 }
+
+/// A container created while another pane is on screen is in view when the containers pane is
+/// focused: as many rows as the title counts.
+#[test]
+fn a_container_created_elsewhere_is_in_view_on_focusing_the_containers() {
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    let container = |i: i64| ContainerInfo {
+        id: format!("c{i}"),
+        name: format!("box{i}"),
+        image: "busybox:1".into(),
+        state: "created".into(),
+        status: "Created".into(),
+        created: NOW - 1000 + i,
+        ..Default::default()
+    };
+    let inv = |n: i64| Inventory {
+        images: vec![image("aaaa", &["busybox:1"], 10, 1)],
+        containers: (0..n).map(container).collect(),
+    };
+    s.test_engine(EngineEvent::Inventory(Ok(inv(6))));
+    let seven = KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE);
+    let two = KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE);
+    for (w, h) in [(160, 45), (80, 24)] {
+        s.test_key(&seven);
+        frame(&mut s, w, h);
+        s.test_key(&two);
+        frame(&mut s, w, h);
+    }
+    s.test_engine(EngineEvent::Inventory(Ok(inv(7))));
+    frame(&mut s, 160, 45);
+    s.test_key(&seven);
+    let screen = frame(&mut s, 160, 45);
+    let shown = (0..7)
+        .filter(|i| screen.contains(&format!("box{i} ")))
+        .count();
+    assert_eq!(shown, 7, "all seven rows on screen\n{screen}");
+}

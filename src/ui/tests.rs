@@ -537,3 +537,28 @@ fn a_container_created_elsewhere_is_in_view_on_focusing_the_containers() {
         .count();
     assert_eq!(shown, 7, "all seven rows on screen\n{screen}");
 }
+
+/// The STATUS column says the time as of now, not as of the listing ("Up Less than a second"
+/// read 30 s later is "Up 30 seconds").
+#[test]
+fn the_status_column_ages_with_the_clock() {
+    let mut s = AppState::default();
+    s.shared.now = NOW;
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images: vec![],
+        containers: vec![ContainerInfo {
+            id: "c1".into(),
+            name: "web".into(),
+            image: "busybox:1".into(),
+            state: "running".into(),
+            status: "Up Less than a second".into(),
+            created: NOW,
+            ..Default::default()
+        }],
+    })));
+    s.test_key(&KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE));
+    assert!(frame(&mut s, 160, 20).contains("Up Less than a second"));
+    s.test_tick(NOW + 30);
+    let later = frame(&mut s, 160, 20);
+    assert!(later.contains("Up 30 seconds"), "{later}");
+}

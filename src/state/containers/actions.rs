@@ -280,9 +280,12 @@ impl Pane for ContainersPane {
         }
     }
 
-    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+    fn on_engine(&mut self, event: &EngineEvent, cx: &Cx<'_>) -> Vec<Effect> {
         match event {
-            EngineEvent::Inventory(Ok(inv)) => self.set_rows(inv.containers.clone()),
+            EngineEvent::Inventory(Ok(inv)) => {
+                self.listed_at = cx.shared.now;
+                self.set_rows(inv.containers.clone())
+            }
             EngineEvent::Logs { id, lines } => {
                 if let Some(v) = self.logs.as_mut().filter(|v| &v.id == id) {
                     v.push(lines.clone());

@@ -97,6 +97,8 @@ impl TableRow for ContainerInfo {
 pub struct ContainersPane {
     /// Rows, view, marks, cursor.
     pub table: TableState<ContainerInfo>,
+    /// Unix time the rows were listed (their STATUS texts are aged from it when drawn).
+    pub listed_at: i64,
     /// The filter box.
     pub filter: FilterInput,
     /// A container the user just ran: select it when it appears (by ID).

@@ -63,7 +63,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
 /// The pane draws its dialogs itself (they open only while it has the focus).
 pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
 
-fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)> {
+/// The STATUS text as of `now` (the engine's text aged by the time since it was listed).
+fn status_text(pane: &ContainersPane, now: i64, c: &ContainerInfo) -> String {
+    crate::util::text::aged_status(&c.status, now - pane.listed_at)
+}
+
+fn columns(pane: &ContainersPane, wide: bool, now: i64) -> Vec<(&'static str, Constraint)> {
     let mut columns = if wide {
         // Names, images, status and ports as wide as the longest shown (capped); the command
         // takes the rest.
@@ -77,7 +82,10 @@ fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)>
             ("IMAGE", fit(&|c| c.image.chars().count(), 5)),
             ("COMMAND", Constraint::Fill(1)),
             ("STATE", Constraint::Length(12)),
-            ("STATUS", fit(&|c| c.status.chars().count().min(28), 6)),
+            (
+                "STATUS",
+                fit(&|c| status_text(pane, now, c).chars().count().min(28), 6),
+            ),
             ("PORTS", fit(&|c| ports_text(c).chars().count(), 5)),
             ("CREATED", Constraint::Length(14)),
         ]
@@ -132,7 +140,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
             Line::raw(sanitize(&c.name)),
             Line::raw(sanitize(&c.image)),
             Line::styled(state_label(c), state_style(c, ctx)),
-            Line::raw(sanitize(&c.status)),
+            Line::raw(sanitize(&status_text(pane, now, c))),
         ];
         if wide {
             cells.insert(
@@ -163,7 +171,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
         filter: &pane.filter,
         title,
         focused: focused(state, PaneId::Containers) && pane.dialog.is_none(),
-        columns: columns(pane, wide),
+        columns: columns(pane, wide, now),
         cells: &cells,
         style: &style,
         empty: vec![Line::styled(empty, Style::default().fg(theme.dim))],

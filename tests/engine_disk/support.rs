@@ -133,6 +133,30 @@ pub async fn cache_records(docker: &Docker) -> Vec<BuildCacheRecord> {
     usage(docker).await.build_cache_items
 }
 
+/// The build cache once it has settled: BuildKit releases a finished build's records (in use →
+/// not in use) a moment after the client returns, and a preview taken in between plans a
+/// different set than the prune that follows sees. Two equal listings 200 ms apart (5 s at most).
+pub async fn settled_cache_records(docker: &Docker) -> Vec<BuildCacheRecord> {
+    let key = |rs: &[BuildCacheRecord]| {
+        let mut k: Vec<_> = rs
+            .iter()
+            .map(|r| (r.id.clone(), r.in_use, r.shared, r.size))
+            .collect();
+        k.sort();
+        k
+    };
+    let mut last = cache_records(docker).await;
+    for _ in 0..25 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = cache_records(docker).await;
+        if key(&now) == key(&last) {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
 pub fn cache_fixture(id: &str, guard: &mut Cleanup, n: u32) {
     let tag = guard.image(format!("{id}-c{n}:1"));
     let body = format!(

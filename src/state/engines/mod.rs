@@ -148,6 +148,14 @@ impl Pane for EnginesPane {
         })
     }
 
+    /// The cursor starts on the engine shown.
+    fn on_focus(&mut self, cx: &Cx<'_>) -> Vec<Effect> {
+        if let Some(active) = cx.shared.active_engine {
+            self.table.select_where(|r| r.id == Some(active));
+        }
+        vec![]
+    }
+
     fn set_viewport(&mut self, rows: usize) {
         self.table.viewport.set_height(rows);
     }

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::engine::set::EngineState;
 use crate::state::engines::{EngineRow, RowState};
@@ -13,19 +14,24 @@ use crate::ui::{Ctx, focused};
 use crate::util::sanitize::sanitize;
 use crate::util::text::ellipsize;
 
-/// What a row's state says, and how it looks.
-pub fn state_text(state: &RowState) -> (&'static str, String) {
-    match state {
+/// What a row's state says, and how it looks (a failure on the row's own endpoint does not
+/// repeat it).
+pub fn state_text(row: &EngineRow) -> (&'static str, String) {
+    match &row.state {
         RowState::Unusable(why) => ("✗", format!("unusable: {}", sanitize(why))),
         RowState::Engine(EngineState::Connecting) => ("◌", "connecting…".into()),
-        RowState::Engine(EngineState::Failed { error, retry_in }) => (
-            "✗",
-            format!(
-                "{} · retry in {}s",
-                ellipsize(&sanitize(error), 160),
-                retry_in.as_secs()
-            ),
-        ),
+        RowState::Engine(EngineState::Failed { error, retry_in }) => {
+            let own = format!("{}: ", row.endpoint);
+            let why = error.strip_prefix(&own).unwrap_or(error);
+            (
+                "✗",
+                format!(
+                    "{} · retrying, backoff {}s",
+                    ellipsize(&sanitize(why), 300),
+                    retry_in.as_secs()
+                ),
+            )
+        }
         RowState::Engine(EngineState::Connected {
             info,
             images,
@@ -62,7 +68,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     );
     let wide = area.width.saturating_sub(2) >= 110;
     let cells = |r: &EngineRow, _marked: bool| {
-        let (icon, text) = state_text(&r.state);
+        let (icon, text) = state_text(r);
         let icon_style = match icon {
             "●" => Style::default().fg(theme.ok),
             "◌" => Style::default().fg(theme.warning),
@@ -100,6 +106,26 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             Style::default().fg(theme.fg)
         }
     };
+    // The selected engine's state in full (a long reason does not fit its cell).
+    let strip = |frame: &mut Frame<'_>, area: Rect| {
+        let Some(row) = pane.table.selected() else {
+            return;
+        };
+        let (icon, text) = state_text(row);
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{}: ", sanitize(&row.name)),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!("{icon} {text}")),
+        ]);
+        frame.render_widget(
+            Paragraph::new(line)
+                .wrap(Wrap { trim: true })
+                .style(Style::default().fg(theme.dim)),
+            area,
+        );
+    };
     let mut columns = vec![("", Constraint::Length(1)), ("NAME", Constraint::Fill(1))];
     if wide {
         columns.push(("DESCRIPTION", Constraint::Fill(1)));
@@ -117,10 +143,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         empty: vec![Line::raw(
             "No engine: dockhand starts its engines with the app.",
         )],
-        strip: None,
+        strip: Some((3, &strip)),
     };
     table::draw(frame, area, &view, ctx)
 }
 
 /// The pane has no dialog.
 pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
+
+#[cfg(test)]
+#[path = "engines_tests.rs"]
+mod tests;

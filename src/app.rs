@@ -15,7 +15,7 @@ use crate::engine::set::{EngineId, EngineSet, SetEvent, SetSink};
 use crate::engine::{Command, Connection, EngineEvent, JobId, endpoint, roster};
 use crate::event::Event;
 use crate::files::{FileWorker, Files};
-use crate::state::engines::{EngineRow, RowState};
+use crate::state::engines::rows_from;
 use crate::state::{AppState, Effect, ExecRequest, Level, PaneId, SetOp};
 use crate::tui::Tui;
 use crate::ui;
@@ -208,30 +208,6 @@ fn first_frame_ready(state: &AppState) -> bool {
         && (images.rows.is_empty() || layers.details.is_some() || layers.error.is_some())
 }
 
-/// The engines list as the state shows it.
-fn engine_rows(engines: &EngineSet, listed: Vec<roster::Listed>) -> Vec<EngineRow> {
-    listed
-        .into_iter()
-        .enumerate()
-        .map(|(order, l)| EngineRow {
-            state: match (l.id, l.error) {
-                (Some(id), _) => RowState::Engine(
-                    engines
-                        .state(id)
-                        .unwrap_or(crate::engine::set::EngineState::Connecting),
-                ),
-                (None, why) => RowState::Unusable(why.unwrap_or_default()),
-            },
-            id: l.id,
-            order,
-            name: l.name,
-            description: l.description,
-            endpoint: l.endpoint,
-            current: l.current,
-        })
-        .collect()
-}
-
 /// With `DH_TIMINGS_FILE` set (benchmarks), appends how long the frame showing a switched-to
 /// engine took from the switch.
 fn note_timing(at: Instant) {
@@ -287,7 +263,7 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
     let mut engines = EngineSet::new(sink);
     let input = endpoint::ResolveInput::from_env(opts.host.clone());
     let listed = roster::start(&mut engines, roster::plan(&input));
-    let rows = engine_rows(&engines, listed);
+    let rows = rows_from(listed, |id| engines.state(id));
     state.set_engines(rows, engines.active());
     let file_tx = tx.clone();
     let mut out = Outlets {

@@ -67,7 +67,10 @@ async fn switch_engines_and_copy_an_image_between_them() {
     let two = format!("{}:1", engine::unique("dh-e2e-two"));
     let one_id = support::fixture(&local, &one, "").await;
     support::fixture(&far, &two, "").await;
-    let (one_repo, two_repo) = (one.split(':').next().unwrap(), two.split(':').next().unwrap());
+    let (one_repo, two_repo) = (
+        one.split(':').next().unwrap(),
+        two.split(':').next().unwrap(),
+    );
 
     let config = tempfile::tempdir().expect("config");
     let meta = config
@@ -135,13 +138,18 @@ async fn switch_engines_and_copy_an_image_between_them() {
     assert!(screen.contains(&format!("▸ second")), "{screen}");
     keys(&term, &["Enter"]);
     ok("copied", term.wait_for("copied", WAIT));
-    let copied = far.inspect_image(&one).await.expect("on the second engine").id;
+    let copied = far
+        .inspect_image(&one)
+        .await
+        .expect("on the second engine")
+        .id;
     assert_eq!(copied.as_deref(), Some(one_id.as_str()), "same image ID");
     // The second engine's listing follows its events: the row names it.
     let row = ok(
         "also on",
         term.wait_until(WAIT, |s| {
-            s.lines().any(|l| l.contains(one_repo) && l.contains("second"))
+            s.lines()
+                .any(|l| l.contains(one_repo) && l.contains("second"))
         }),
     );
     assert!(row.contains("ALSO ON"), "{row}");

@@ -11,6 +11,7 @@ use super::widgets::filter::FilterInput;
 use super::widgets::table::{SortOrder, TableRow, TableState};
 use crate::action::{Action, AppAction, EnginesAction, ListAction};
 use crate::engine::Command;
+use crate::engine::roster::Listed;
 use crate::engine::set::{EngineId, EngineState};
 
 /// What a row knows of its engine.
@@ -46,6 +47,29 @@ impl EngineRow {
     pub fn connected(&self) -> bool {
         matches!(self.state, RowState::Engine(EngineState::Connected { .. }))
     }
+}
+
+/// The rows for the engines the app started (`state_of`: each engine's state right now).
+pub fn rows_from(
+    listed: Vec<Listed>,
+    state_of: impl Fn(EngineId) -> Option<EngineState>,
+) -> Vec<EngineRow> {
+    listed
+        .into_iter()
+        .enumerate()
+        .map(|(order, l)| EngineRow {
+            state: match (l.id, l.error) {
+                (Some(id), _) => RowState::Engine(state_of(id).unwrap_or(EngineState::Connecting)),
+                (None, why) => RowState::Unusable(why.unwrap_or_default()),
+            },
+            id: l.id,
+            order,
+            name: l.name,
+            description: l.description,
+            endpoint: l.endpoint,
+            current: l.current,
+        })
+        .collect()
 }
 
 /// The engines list has one order: as listed.

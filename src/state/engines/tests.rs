@@ -363,3 +363,16 @@ fn with_no_other_engine_connected_copy_says_so() {
     assert!(said.contains("no other engine"), "{said}");
     assert!(s.panes.images.dialog.is_none());
 }
+
+#[test]
+fn ctrl_e_opens_the_engines_pane_from_every_pane() {
+    for pane in PaneId::ALL.iter().copied() {
+        let mut s = three_engines();
+        s.on_action(&Keymap::defaults(), pane.focus_action());
+        if s.focus() != pane {
+            continue;
+        }
+        press(&mut s, KeyCode::Char('e'), KeyModifiers::CONTROL);
+        assert_eq!(s.focus(), PaneId::Engines, "from {pane:?}");
+    }
+}

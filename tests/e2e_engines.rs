@@ -135,7 +135,7 @@ async fn switch_engines_and_copy_an_image_between_them() {
     keys(&term, &["C"]);
     let screen = ok("copy dialog", term.wait_for("Copy to engine", WAIT));
     assert!(screen.contains("1 image(s) from default"), "{screen}");
-    assert!(screen.contains(&format!("▸ second")), "{screen}");
+    assert!(screen.contains("▸ second"), "{screen}");
     keys(&term, &["Enter"]);
     ok("copied", term.wait_for("copied", WAIT));
     let copied = far

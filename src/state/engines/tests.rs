@@ -348,7 +348,13 @@ fn images_name_the_other_engines_with_the_same_id_and_copy_goes_to_a_connected_o
 #[test]
 fn with_no_other_engine_connected_copy_says_so() {
     let mut s = three_engines();
+    assert!(!s.shared.also_on.is_empty());
     feed(&mut s, TWO, EngineEvent::Connection(Connection::Connecting));
+    assert!(
+        s.shared.also_on.is_empty(),
+        "an engine that is not connected is not named: {:?}",
+        s.shared.also_on
+    );
     s.on_action(&Keymap::defaults(), Action::App(AppAction::FocusImages));
     s.on_action(
         &Keymap::defaults(),

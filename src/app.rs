@@ -1,5 +1,4 @@
 //! The application event loop: one channel in, state updated by pure functions, draw when changed.
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,8 +10,8 @@ use tokio::sync::mpsc;
 
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
-use crate::engine::set::{EngineId, EngineSet, SetEvent, SetSink};
-use crate::engine::{Command, Connection, EngineEvent, JobId, endpoint, roster};
+use crate::engine::set::{EngineSet, SetEvent, SetSink};
+use crate::engine::{Command, Connection, EngineEvent, endpoint, roster};
 use crate::event::Event;
 use crate::files::{FileWorker, Files};
 use crate::state::engines::rows_from;
@@ -78,8 +77,6 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
 /// Where effects go: the engines, the file worker, and what only the loop can do.
 struct Outlets {
     engines: EngineSet,
-    /// The engine each running job runs on (a cancel goes there, whichever engine is shown).
-    job_engines: HashMap<JobId, EngineId>,
     /// Failures to say in the status bar (a copy that could not start).
     failures: Vec<String>,
     /// When the event being applied arrived.
@@ -99,9 +96,9 @@ impl Outlets {
     fn execute(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
+                // A job the state knows no engine of: the shown one's (or a copy it runs).
                 Effect::Engine(Command::Cancel(job)) => {
-                    let owner = self.job_engines.get(&job).copied();
-                    if let Some(id) = owner.or(self.engines.active()) {
+                    if let Some(id) = self.engines.active() {
                         self.engines.cancel(id, job);
                     }
                 }
@@ -141,19 +138,6 @@ impl Outlets {
             }
         }
     }
-
-    /// Notes which engine a job runs on.
-    fn track_job(&mut self, id: EngineId, event: &EngineEvent) {
-        match event {
-            EngineEvent::JobStarted { id: job, .. } => {
-                self.job_engines.insert(*job, id);
-            }
-            EngineEvent::JobFinished { id: job, .. } => {
-                self.job_engines.remove(job);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Applies one event; returns whether the screen must be redrawn.
@@ -180,7 +164,6 @@ fn apply(state: &mut AppState, keymap: &Keymap, out: &mut Outlets, event: Event)
         }
         Event::File(done) => state.on_file(keymap, done),
         Event::Set(SetEvent::Engine { id, event }) => {
-            out.track_job(id, &event);
             // Stats samples are drawn by the next tick; a hidden engine's listing is drawn only
             // where it shows (the engines pane, the images pane's other-engines column).
             redraw = !matches!(event, EngineEvent::Stats { .. });
@@ -268,7 +251,6 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
     let file_tx = tx.clone();
     let mut out = Outlets {
         engines,
-        job_engines: HashMap::new(),
         failures: Vec::new(),
         event_began: Instant::now(),
         switched_at: None,

@@ -27,8 +27,8 @@ use crossterm::event::KeyEvent;
 use crate::action::{Action, AppAction};
 use crate::config::key::Key;
 use crate::config::keymap::Keymap;
-use crate::engine::EngineEvent;
 use crate::engine::set::{EngineId, EngineState};
+use crate::engine::{Command, EngineEvent};
 pub use effect::{Effect, ExecRequest, FileOp, Level, Msg, SetOp};
 use engines::warm::carried;
 pub use pane::{Cx, Pane, PaneId, Panes};
@@ -47,6 +47,8 @@ pub struct AppState {
     pub help_scroll: usize,
     /// The user asked to quit (and the editor agreed).
     pub quit: bool,
+    /// The engine each running job runs on: a cancel goes there, whichever engine is shown.
+    pub job_engines: std::collections::HashMap<crate::engine::JobId, EngineId>,
     /// The engines not shown, kept warm (see [`engines::warm`]).
     pub warm: BTreeMap<EngineId, engines::warm::Warm>,
     /// Tests: the file work and clipboard text the test helpers saw leave the state.
@@ -151,6 +153,15 @@ impl AppState {
         event: EngineEvent,
     ) -> Vec<Effect> {
         let listing = matches!(event, EngineEvent::Inventory(Ok(_)));
+        match &event {
+            EngineEvent::JobStarted { id: job, .. } => {
+                self.job_engines.insert(*job, id);
+            }
+            EngineEvent::JobFinished { id: job, .. } => {
+                self.job_engines.remove(job);
+            }
+            _ => {}
+        }
         if self.shared.active_engine.is_none_or(|a| a == id) {
             let out = self.on_engine(keymap, event);
             if listing {
@@ -360,6 +371,10 @@ impl AppState {
                 Effect::Exit => {
                     self.quit = true;
                     out.push(Effect::Exit);
+                }
+                Effect::Engine(Command::Cancel(job)) if self.job_engines.contains_key(&job) => {
+                    let owner = self.job_engines[&job];
+                    out.push(Effect::Set(SetOp::Send(owner, Command::Cancel(job))));
                 }
                 other => out.push(other),
             }

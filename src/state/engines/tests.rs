@@ -270,13 +270,16 @@ fn jobs_of_every_engine_share_the_jobs_pane_and_hidden_commands_go_home() {
         1,
         "the job shows whichever engine is shown"
     );
+    // Cancelling it goes to the engine it runs on (the set cancels its copies itself).
+    let cancel = s.on_action(&Keymap::defaults(), Action::App(AppAction::CancelJob));
+    assert_eq!(cancel, [Effect::Set(SetOp::Send(TWO, Command::Cancel(77)))]);
     switch_to(&mut s, "second");
     assert_eq!(
         s.panes.jobs.jobs.running().count(),
         1,
         "and stays after switching"
     );
-    // The panes of an unreachable engine cannot be switched to a broken context.
+    // A context with no usable endpoint cannot be shown; it says why.
     assert!(switch_to(&mut s, "broken").is_empty());
     let said = s
         .shared

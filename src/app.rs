@@ -115,9 +115,8 @@ impl Outlets {
             }
         }
     }
-}
 
-impl Outlets {
+    /// Work for the set of engines.
     fn set_op(&mut self, op: SetOp) {
         match op {
             SetOp::Select(id) => {

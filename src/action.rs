@@ -58,6 +58,8 @@ group! {
         Refresh = "refresh",
         /// Cancel the selected job in the jobs pane, else the newest running job.
         CancelJob = "cancel_job",
+        /// Focus the engines pane.
+        FocusEngines = "focus_engines",
     }
 }
 
@@ -106,6 +108,8 @@ group! {
         OpenExplorer = "open_explorer",
         /// Run a container from the selected image.
         RunImage = "run_image",
+        /// Copy the marked or selected images to another engine.
+        CopyToEngine = "copy_to_engine",
     }
 }
 
@@ -253,6 +257,14 @@ group! {
     }
 }
 
+group! {
+    /// The engines pane's own actions.
+    EnginesAction {
+        /// Show the selected engine in every pane.
+        Switch = "switch_engine",
+    }
+}
+
 /// Every action a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -272,6 +284,8 @@ pub enum Action {
     Containers(ContainersAction),
     /// Dialogs and prompts.
     Dialog(DialogAction),
+    /// The engines pane.
+    Engines(EnginesAction),
 }
 
 impl Action {
@@ -285,6 +299,7 @@ impl Action {
         let editor = EditorAction::ALL.iter().map(|a| Action::Editor(*a));
         let containers = ContainersAction::ALL.iter().map(|a| Action::Containers(*a));
         let dialog = DialogAction::ALL.iter().map(|a| Action::Dialog(*a));
+        let engines = EnginesAction::ALL.iter().map(|a| Action::Engines(*a));
         app.chain(list)
             .chain(images)
             .chain(explorer)
@@ -292,6 +307,7 @@ impl Action {
             .chain(editor)
             .chain(containers)
             .chain(dialog)
+            .chain(engines)
     }
 
     /// The name keymap files use.
@@ -305,6 +321,7 @@ impl Action {
             Action::Editor(a) => a.name(),
             Action::Containers(a) => a.name(),
             Action::Dialog(a) => a.name(),
+            Action::Engines(a) => a.name(),
         }
     }
 

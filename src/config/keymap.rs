@@ -31,11 +31,13 @@ pub enum Context {
     Containers,
     /// Dialogs and prompts (only their own section applies; no fallback to the global one).
     Dialog,
+    /// The engines pane.
+    Engines,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
@@ -45,6 +47,7 @@ impl Context {
         Context::Containers,
         Context::Dialog,
         Context::Global,
+        Context::Engines,
     ];
 
     /// A title for help.
@@ -59,6 +62,7 @@ impl Context {
             Context::Editor => "Editor",
             Context::Containers => "Containers",
             Context::Dialog => "Dialogs",
+            Context::Engines => "Engines",
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod push;
 pub mod raw_api;
 mod rawpush;
 pub mod registry;
+pub mod roster;
 pub mod set;
 pub mod ssh;
 mod ssh_master;

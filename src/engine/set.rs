@@ -127,6 +127,20 @@ impl EngineSet {
         id
     }
 
+    /// Adds an engine that cannot be reached: `error` says why (a context that is asked for but
+    /// broken). It reports itself failed, like a worker whose endpoints all fail.
+    pub fn add_unusable(&mut self, label: impl Into<String>, error: String) -> EngineId {
+        let id = EngineId(self.next);
+        self.next += 1;
+        if let Ok(mut s) = self.states.lock() {
+            s.insert(id, EngineState::Connecting);
+        }
+        let handle = super::spawn(Err(error), self.tagging_sink(id));
+        self.members.insert(id, (label.into(), Vec::new(), handle));
+        self.active.get_or_insert(id);
+        id
+    }
+
     /// Adds every usable context (as `docker context ls` lists them; the `default` one too) and
     /// makes the current one active. Returns each context with the engine it became, or `None`
     /// for a context that has no usable endpoint.
@@ -364,7 +378,10 @@ pub fn next_state(old: &EngineState, event: &EngineEvent) -> Option<EngineState>
         EngineEvent::Connection(Connection::Disconnected { attempts, retry_in }) => {
             let error = attempts
                 .iter()
-                .map(|a| format!("{}: {}", a.endpoint, a.error))
+                .map(|a| match a.endpoint.as_str() {
+                    "" => a.error.clone(),
+                    endpoint => format!("{endpoint}: {}", a.error),
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             Some(EngineState::Failed {

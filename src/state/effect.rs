@@ -99,6 +99,26 @@ pub enum Msg {
     ShowImageConfig,
     /// Open the tag dialog for the selected image.
     Tag,
+    /// Show engine `id` in every pane (its warm state comes back as it was).
+    SwitchEngine(crate::engine::set::EngineId),
+}
+
+/// Work for the set of engines (carried out by the app loop, which owns the set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetOp {
+    /// Make this the engine plain [`Effect::Engine`] commands go to.
+    Select(crate::engine::set::EngineId),
+    /// Send a command to one engine, whichever is shown.
+    Send(crate::engine::set::EngineId, Command),
+    /// Copy images (by ID) from one engine to another, one job per image.
+    Copy {
+        /// The source engine.
+        from: crate::engine::set::EngineId,
+        /// The target engine.
+        to: crate::engine::set::EngineId,
+        /// Image IDs.
+        images: Vec<String>,
+    },
 }
 
 /// Something a handler asks for.
@@ -122,6 +142,8 @@ pub enum Effect {
     Quit,
     /// Leave dockhand now (the editor already agreed).
     Exit,
+    /// Work for the set of engines.
+    Set(SetOp),
 }
 
 impl Effect {

@@ -85,6 +85,7 @@ macro_rules! with_panes {
             Registry registry: $crate::state::registry::RegistryPane, "Registry", Registry, FocusRegistry;
             Editor editor: $crate::state::editor::EditorPane, "Editor", Editor, FocusEditor;
             Containers containers: $crate::state::containers::ContainersPane, "Containers", Containers, FocusContainers;
+            Engines engines: $crate::state::engines::EnginesPane, "Engines", Engines, FocusEngines;
         }
     };
 }

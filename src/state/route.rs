@@ -66,6 +66,7 @@ pub(super) fn app_action(state: &mut AppState, keymap: &Keymap, action: AppActio
             Effect::Engine(Command::Reconnect),
         ],
         AppAction::CancelJob => state.panes.jobs.cancel(focus == PaneId::Jobs),
+        AppAction::FocusEngines => vec![Effect::Focus(PaneId::Engines)],
     }
 }
 
@@ -112,6 +113,7 @@ pub(super) fn on_msg(state: &mut AppState, keymap: &Keymap, msg: Msg) -> Vec<Eff
             p.layers.show_config(title);
             vec![]
         }
+        Msg::SwitchEngine(id) => state.switch_engine(id),
     }
 }
 

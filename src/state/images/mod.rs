@@ -1,5 +1,6 @@
 //! The images pane: every image, one row per tag, with sort, filter, marks, and the tag, remove
 //! and prune dialogs.
+pub mod copy;
 pub mod dialogs;
 pub mod rows;
 
@@ -153,7 +154,7 @@ impl Pane for ImagesPane {
         Some(vec![])
     }
 
-    fn on_action(&mut self, action: Action, _cx: &Cx<'_>) -> Option<Vec<Effect>> {
+    fn on_action(&mut self, action: Action, cx: &Cx<'_>) -> Option<Vec<Effect>> {
         Some(match action {
             Action::List(a) => self.list_action(a),
             Action::Images(ImagesAction::Tag) => self.open_tag(),
@@ -161,6 +162,15 @@ impl Pane for ImagesPane {
             Action::Images(ImagesAction::RunImage) => self.run_image(),
             Action::Images(ImagesAction::OpenExplorer) => {
                 vec![Effect::Msg(Msg::OpenExplorer { from_layers: false })]
+            }
+            Action::Images(ImagesAction::CopyToEngine) => {
+                match copy::CopyDialog::open(&self.table, cx.shared) {
+                    Ok(d) => {
+                        self.dialog = Some(ImagesDialog::Copy(d));
+                        vec![]
+                    }
+                    Err(why) => vec![Effect::info(why)],
+                }
             }
             _ => return None,
         })

@@ -11,6 +11,7 @@ use crate::state::images::rows::ImageRow;
 use crate::state::{AppState, PaneId};
 use crate::ui::widgets::table::{self, TableView};
 use crate::ui::{Ctx, focused};
+use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize, short_id};
 use crate::util::time::ago;
 
@@ -29,6 +30,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     }
     let wide = area.width.saturating_sub(2) >= 70;
     let now = state.shared.now;
+    // Which other connected engines have the same image ID, when another engine is connected.
+    let also_on = wide
+        && state
+            .shared
+            .engines
+            .iter()
+            .any(|e| e.connected() && e.id != state.shared.active_engine);
     let cells = |r: &ImageRow, marked: bool| {
         let (flag, flag_style) = if !r.used_by.is_empty() {
             ("●", Style::default().fg(theme.in_use))
@@ -58,6 +66,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             cells.push(Line::raw(ago(r.created, now)));
         }
         cells.push(Line::raw(bytes(r.size)).right_aligned());
+        if also_on {
+            let names = state.shared.also_on.get(&r.id).map_or(String::new(), |e| {
+                e.iter().map(|n| sanitize(n)).collect::<Vec<_>>().join(", ")
+            });
+            cells.push(Line::styled(names, Style::default().fg(theme.dim)));
+        }
         cells
     };
     let style = |r: &ImageRow, marked: bool| {
@@ -82,6 +96,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         columns.push(("CREATED", Constraint::Length(15)));
     }
     columns.push(("      SIZE", Constraint::Length(10)));
+    if also_on {
+        columns.push((" ALSO ON", Constraint::Fill(1)));
+    }
     let view = TableView {
         table: t,
         filter: &pane.filter,

@@ -252,6 +252,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<
             let rect = centered(area, 90, height_for(&lines, 90, area));
             frame_dialog(frame, rect, "Prune images".into(), lines, theme, true);
         }
+        ImagesDialog::Copy(d) => crate::ui::panes::images_copy::draw(frame, area, d, ctx),
     }
 }
 

@@ -16,6 +16,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let theme = ctx.theme;
     let base = Style::default().bg(theme.status_bg).fg(theme.status_fg);
     let mut spans = Vec::new();
+    if let Some(row) = state.shared.active_row() {
+        spans.push(Span::styled(
+            format!(" ▶ {} ", sanitize(&row.name)),
+            base.fg(theme.key),
+        ));
+    }
     match &state.shared.connection {
         Connection::Connecting => {
             spans.push(Span::styled(" ◌ connecting ", base.fg(theme.warning)));

@@ -146,9 +146,21 @@ const RESERVED: [&str; 13] = [
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
 ];
 
+/// Where the lexer is inside a `case … esac`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// `case WORD` before `in`.
+    Head,
+    /// A pattern list (`a|b)`): words are patterns, `|` is not a pipe.
+    Pattern,
+    /// The commands of a branch, up to `;;`.
+    Body,
+}
+
 #[derive(Default)]
 struct Lexer {
     cmds: Vec<Cmd>,
+    cases: Vec<Case>,
     nested: Vec<String>,
     cur: Vec<String>,
     word: String,
@@ -169,6 +181,21 @@ impl Lexer {
             self.redirect_next = false;
             return;
         }
+        match self.cases.last_mut() {
+            Some(c @ Case::Head) => {
+                if w == "in" {
+                    *c = Case::Pattern;
+                }
+                return;
+            }
+            Some(Case::Pattern) => {
+                if w == "esac" {
+                    self.cases.pop();
+                }
+                return;
+            }
+            _ => {}
+        }
         if self.skip_until_sep {
             if w == "do" {
                 self.skip_until_sep = false;
@@ -179,7 +206,15 @@ impl Lexer {
             if RESERVED.contains(&w.as_str()) {
                 return;
             }
-            if w == "for" || w == "case" || w == "select" {
+            if w == "case" {
+                self.cases.push(Case::Head);
+                return;
+            }
+            if w == "esac" && self.cases.last() == Some(&Case::Body) {
+                self.cases.pop();
+                return;
+            }
+            if w == "for" || w == "select" {
                 self.skip_until_sep = true;
                 return;
             }
@@ -204,6 +239,24 @@ impl Lexer {
             self.pipes |= script.has_pipes;
             self.cmds.extend(script.cmds);
         }
+    }
+
+    fn in_pattern(&self) -> bool {
+        self.cases.last() == Some(&Case::Pattern)
+    }
+
+    /// `;;`, `;&` or `;;&` ends a `case` branch: the next words are a pattern.
+    fn end_branch(&mut self, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+        if self.cases.last() != Some(&Case::Body) || !matches!(chars.peek(), Some(';' | '&')) {
+            return false;
+        }
+        chars.next();
+        chars.next_if_eq(&'&');
+        self.separator();
+        if let Some(c) = self.cases.last_mut() {
+            *c = Case::Pattern;
+        }
+        true
     }
 
     fn separator(&mut self) {
@@ -389,6 +442,14 @@ pub fn parse(script: &str) -> Script {
                 lx.separator();
             }
             '>' | '<' => redirect(&mut lx, c, &mut chars),
+            '|' | '(' if lx.in_pattern() => lx.flush_word(),
+            ')' if lx.in_pattern() => {
+                lx.flush_word();
+                if let Some(c) = lx.cases.last_mut() {
+                    *c = Case::Body;
+                }
+            }
+            ';' if lx.end_branch(&mut chars) => {}
             '|' => {
                 if chars.peek() == Some(&'|') {
                     chars.next();

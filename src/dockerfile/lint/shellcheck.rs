@@ -65,33 +65,52 @@ fn default_opts() -> Opts {
     }
 }
 
-/// The script of a shell-form RUN, from the source lines, with the instruction word and flags
+/// The script of a shell-form RUN, from the source lines, with the instruction word(s) and flags
 /// blanked so columns stay those of the Dockerfile, comment lines dropped, and the escape
-/// character turned into the shell's `\`.
+/// character (with any blanks after it) turned into the shell's `\`.
 fn script_body(src_lines: &[&str], inst: &Instruction, escape: char) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let prefix = inst.original.len() - inst.original.trim_start().len();
+    let mut words = if inst.trigger.is_some() { 2 } else { 1 };
+    let mut in_head = true;
     for n in inst.start_line..=inst.end_line {
         let Some(raw) = src_lines.get(n - 1) else {
             break;
         };
         let mut text = raw.trim_end_matches(['\r', '\n']).to_string();
-        if n == inst.start_line {
-            let body = inst.args.first().map_or("", String::as_str);
-            let head_len = text
-                .find(body.lines().next().unwrap_or(body))
-                .unwrap_or(prefix);
-            text = " ".repeat(text[..head_len].chars().count()) + &text[head_len..];
-        } else if text.trim_start().starts_with('#') {
+        if n > inst.start_line && text.trim_start().starts_with('#') {
             continue;
         }
-        if escape != '\\' && text.trim_end().ends_with(escape) {
-            let t = text.trim_end();
+        if in_head {
+            let (len, done) = head_len(&text, &mut words, escape);
+            text = " ".repeat(text[..len].chars().count()) + &text[len..];
+            in_head = !done;
+        }
+        let t = text.trim_end();
+        if t.ends_with(escape) && (escape != '\\' || t.len() != text.len()) {
             text = format!("{}\\", &t[..t.len() - escape.len_utf8()]);
         }
         out.push((n, text));
     }
     out
+}
+
+/// Bytes of `line` that belong to the instruction's head: blanks, the `words` keywords still to
+/// skip (RUN, or ONBUILD and RUN), and `--flag` words. `done` is false when the head goes on to
+/// the next line (only blanks, or the escape character, are left on this one).
+fn head_len(line: &str, words: &mut usize, escape: char) -> (usize, bool) {
+    let mut pos = 0;
+    loop {
+        pos = line.len() - line[pos..].trim_start().len();
+        let rest = &line[pos..];
+        if rest.is_empty() || rest.trim_end() == escape.to_string() {
+            return (pos, false);
+        }
+        if *words == 0 && !rest.starts_with("--") {
+            return (pos, true);
+        }
+        *words = words.saturating_sub(1);
+        pos += rest.find(char::is_whitespace).unwrap_or(rest.len());
+    }
 }
 
 /// Builds the scripts of every shell-form RUN (ONBUILD RUN too), with hadolint's stage-aware
@@ -357,3 +376,7 @@ pub async fn check_async(
     .await
     .map_err(|e| ShellcheckError::Failed(e.to_string()))?
 }
+
+#[cfg(test)]
+#[path = "shellcheck_tests.rs"]
+mod tests;

@@ -14,8 +14,7 @@ pub struct Cmd {
 }
 
 impl Cmd {
-    fn new(name: String, mut args: Vec<String>) -> Self {
-        args.shrink_to_fit();
+    fn new(name: String, args: Vec<String>) -> Self {
         Cmd { name, args }
     }
 
@@ -225,14 +224,20 @@ impl Lexer {
     fn end_command(&mut self) {
         self.flush_word();
         self.redirect_next = false;
-        let words = std::mem::take(&mut self.cur);
+        let mut words = std::mem::take(&mut self.cur);
         let first = words.iter().position(|w| !is_assignment(w));
         if let Some(i) = first {
-            let name = words[i].clone();
-            if !name.starts_with("${") && !name.ends_with(')') {
-                self.cmds.push(Cmd::new(name, words[i + 1..].to_vec()));
+            let args = words.split_off(i + 1);
+            if let Some(name) = words.pop()
+                && !name.starts_with("${")
+                && !name.ends_with(')')
+            {
+                self.cmds.push(Cmd::new(name, args));
             }
         }
+        // The buffer keeps its capacity for the next command.
+        words.clear();
+        self.cur = words;
         let nested = std::mem::take(&mut self.nested);
         for inner in nested {
             let script = parse(&inner);
@@ -314,35 +319,35 @@ fn dollar(lx: &mut Lexer, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) 
                 lx.word.push_str("${VAR}");
             } else {
                 let inner = read_nested(chars, false);
-                lx.word.push_str(&format!("${{{}}}", inner.trim()));
+                lx.word.push_str("${");
+                lx.word.push_str(inner.trim());
+                lx.word.push('}');
                 lx.nested.push(inner);
             }
         }
         Some('{') => {
             chars.next();
-            let mut name = String::new();
+            lx.word.push_str("${");
             for c in chars.by_ref() {
                 if c == '}' {
                     break;
                 }
-                name.push(c);
+                lx.word.push(c);
             }
-            lx.word.push_str(&format!("${{{name}}}"));
+            lx.word.push('}');
         }
         Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
-            let mut name = String::new();
-            while let Some(&c) = chars.peek() {
-                if !(c.is_ascii_alphanumeric() || c == '_') {
-                    break;
-                }
-                name.push(c);
-                chars.next();
+            lx.word.push_str("${");
+            while let Some(c) = chars.next_if(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                lx.word.push(c);
             }
-            lx.word.push_str(&format!("${{{name}}}"));
+            lx.word.push('}');
         }
         Some(c) if "?#@*!$-".contains(c) => {
             chars.next();
-            lx.word.push_str(&format!("${{{c}}}"));
+            lx.word.push_str("${");
+            lx.word.push(c);
+            lx.word.push('}');
         }
         _ => lx.word.push('$'),
     }

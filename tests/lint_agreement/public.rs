@@ -100,6 +100,11 @@ fn shellcheck_version() -> Option<(u32, u32)> {
     Some((parts.next()??, parts.next()??))
 }
 
+/// hadolint and a ShellCheck as new as its own (0.10+) are installed.
+fn sc_peers() -> bool {
+    hadolint_available() && shellcheck_version().is_some_and(|v| v >= (0, 10))
+}
+
 /// Per rule: hadolint's findings, dockhand's, agreed, hidden by hadolint, explained in
 /// `PUBLIC_KNOWN`, unexplained.
 #[derive(Default, Debug)]
@@ -335,7 +340,7 @@ fn lint_both(src: &str, tag: &str) -> (String, Vec<Found>) {
 /// `find` in line 4; SC2086 and SC2154 on line 3 are dropped); dockhand shows each on its line.
 #[test]
 fn hadolint_keeps_one_shellcheck_finding_per_run() {
-    if !hadolint_available() || !shellcheck_version().is_some_and(|v| v >= (0, 10)) {
+    if !sc_peers() {
         assert!(
             !peers_required(),
             "hadolint or a recent shellcheck is missing"
@@ -363,7 +368,7 @@ fn hadolint_keeps_one_shellcheck_finding_per_run() {
 /// after an ENV gets shell syntax errors from hadolint and nothing from dockhand.
 #[test]
 fn env_after_shell_keeps_the_shell() {
-    if !hadolint_available() || !shellcheck_version().is_some_and(|v| v >= (0, 10)) {
+    if !sc_peers() {
         assert!(
             !peers_required(),
             "hadolint or a recent shellcheck is missing"

@@ -31,19 +31,21 @@ else
     echo "note: shellcheck not installed: the 'with ShellCheck' row lints without it"
 fi
 
-# median of the wall times (seconds) of RUNS runs of a command
+# the run with the median wall time (seconds) of RUNS runs of a command, and its CPU time (user +
+# system, children included: the figure that holds on a machine busy with other work)
 median_time() {
     local i times=()
     for ((i = 0; i < RUNS; i++)); do
-        /usr/bin/time -f '%e' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+        /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
         times+=("$(tail -1 "$WORK/time")")
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    printf '%s\n' "${times[@]}" | sort -n |
+        awk '{w[NR]=$1; c[NR]=$2+$3} END {m=int((NR+1)/2); printf "%6.2f wall %6.2f cpu\n", w[m], c[m]}'
 }
 
 for name in lint-public lint-corpus; do
     mapfile -t FILES < <(find "$ROOT/tests/fixtures/$name" -maxdepth 1 -name '*.Dockerfile' | sort)
-    echo "== $name: ${#FILES[@]} Dockerfiles, median of $RUNS runs (s)"
+    echo "== $name: ${#FILES[@]} Dockerfiles, median of $RUNS runs (s; load $(cut -d' ' -f1 /proc/loadavg))"
     printf '%-28s %s\n' "hadolint" "$(median_time hadolint --no-fail "${FILES[@]}")"
     printf '%-28s %s\n' "dockhand (with ShellCheck)" "$(median_time "$BIN" lint --no-fail "${FILES[@]}")"
     printf '%-28s %s\n' "dockhand --no-shellcheck" "$(median_time "$BIN" lint --no-fail --no-shellcheck "${FILES[@]}")"

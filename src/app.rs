@@ -297,6 +297,12 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
             dirty = true;
             continue;
         }
+        // ShellCheck of the re-linted buffer, on the file worker's side.
+        if rx.is_empty()
+            && let Some(op) = state.panes.editor.shellcheck_request()
+        {
+            out.files.send(op);
+        }
         let Some(event) = rx.recv().await else { break };
         dirty |= apply(&mut state, &keymap, &mut out, event);
         while let Ok(event) = rx.try_recv() {

@@ -68,6 +68,7 @@ impl Files {
                 let size = plan_size(&dir, &dockerfile);
                 Some(FileDone::Planned { dir, size })
             }
+            FileOp::ShellCheck { text, generation } => Some(shellchecked(&text, generation)),
         }
     }
 
@@ -141,6 +142,19 @@ pub fn plan_size(dir: &Path, dockerfile: &Path) -> ContextSize {
     }
 }
 
+/// ShellCheck on the RUN scripts of an editor buffer (default configuration; the editor applies
+/// the file's pragmas).
+fn shellchecked(text: &str, generation: u64) -> FileDone {
+    use crate::dockerfile::lint::{LintConfig, shellcheck};
+    let file = crate::dockerfile::parse(text);
+    let result = shellcheck::check(text, &file, &LintConfig::default());
+    FileDone::ShellChecked {
+        generation,
+        missing: matches!(result, Err(shellcheck::ShellcheckError::NotInstalled)),
+        result: result.map_err(|e| e.to_string()),
+    }
+}
+
 /// The handle the app loop sends file work to.
 #[derive(Debug, Clone)]
 pub struct FileWorker {
@@ -149,7 +163,8 @@ pub struct FileWorker {
 
 impl FileWorker {
     /// Starts the worker on a blocking thread; results go to `done`. Context plans (a walk of a
-    /// directory tree of any size) run on their own threads so that saves never wait for them.
+    /// directory tree of any size) and ShellCheck runs have their own threads so that saves never
+    /// wait for them.
     pub fn spawn(
         files: Files,
         done: impl Fn(FileDone) + Send + Sync + Clone + 'static,
@@ -163,6 +178,11 @@ impl FileWorker {
                         let size = plan_size(&dir, &dockerfile);
                         done(FileDone::Planned { dir, size });
                     });
+                    continue;
+                }
+                if let FileOp::ShellCheck { text, generation } = op {
+                    let done = done.clone();
+                    std::thread::spawn(move || done(shellchecked(&text, generation)));
                     continue;
                 }
                 if let Some(d) = files.perform(op) {

@@ -79,6 +79,13 @@ pub enum FileOp {
         /// The Dockerfile.
         dockerfile: PathBuf,
     },
+    /// Run ShellCheck on the RUN scripts of `text` (the editor's buffer at `generation`).
+    ShellCheck {
+        /// The Dockerfile text.
+        text: String,
+        /// The editor's count of texts linted, to drop a result for an older text.
+        generation: u64,
+    },
 }
 
 /// A request from one pane that another pane (or the router) carries out.

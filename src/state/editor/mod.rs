@@ -6,6 +6,7 @@
 pub mod build;
 mod events;
 mod keys;
+mod shellcheck;
 mod why;
 
 use std::path::{Path, PathBuf};
@@ -90,6 +91,15 @@ pub enum FileDone {
         /// Its size.
         size: build::ContextSize,
     },
+    /// ShellCheck ran on the buffer of `generation`.
+    ShellChecked {
+        /// The generation asked for.
+        generation: u64,
+        /// The findings, or why there are none.
+        result: Result<Vec<Diagnostic>, String>,
+        /// `shellcheck` is not installed (do not ask again).
+        missing: bool,
+    },
 }
 
 /// Seconds after the last edit before the recovery file is written.
@@ -173,6 +183,8 @@ pub struct EditorState {
     pub unrecovered_since: Option<i64>,
     /// What to do once the pending save succeeds.
     pub after_save: AfterSave,
+    /// ShellCheck's findings on the buffer, computed off the UI thread.
+    pub shellcheck: shellcheck::ShellcheckState,
     /// Undo steps of the last quick fix (its delete and its insert undo together).
     fix_steps: usize,
     /// The last build and its line marks.
@@ -198,6 +210,7 @@ impl Default for EditorState {
             modal: None,
             unrecovered_since: None,
             after_save: AfterSave::Nothing,
+            shellcheck: Default::default(),
             build: BuildView::default(),
             fix_steps: 0,
             last_form: None,
@@ -261,6 +274,7 @@ impl EditorState {
         let text = self.text();
         self.parsed = parse(&text);
         self.diagnostics = lint(&self.parsed);
+        self.shellcheck_stale();
         self.lint_cursor = self
             .lint_cursor
             .min(self.diagnostics.len().saturating_sub(1));
@@ -450,6 +464,11 @@ impl EditorState {
                 self.on_context_planned(&dir, size);
                 vec![]
             }
+            FileDone::ShellChecked {
+                generation,
+                result,
+                missing,
+            } => self.on_shellchecked(generation, result, missing),
         }
     }
 

@@ -24,6 +24,9 @@ pub mod images;
 pub mod latest;
 pub mod live;
 pub mod networks;
+pub mod offline;
+mod offline_changes;
+mod offline_io;
 pub mod prune;
 pub mod pull;
 pub mod push;
@@ -152,6 +155,9 @@ pub enum Command {
     ListNetworks,
     /// Disk space: usage, build cache, volumes, networks, system prune (requests and jobs).
     Disk(disk_worker::DiskCommand),
+    /// Images in and out without a registry: save, load, import, export, commit (jobs), load
+    /// previews and container diffs (requests).
+    Offline(offline::OfflineCommand),
 }
 
 /// What the engine reports.
@@ -234,6 +240,8 @@ pub enum EngineEvent {
     },
     /// The answer to a disk-space request ([`Command::Disk`]).
     Disk(disk_worker::DiskEvent),
+    /// The answer to a load preview or container diff ([`Command::Offline`]).
+    Offline(offline::OfflineEvent),
 }
 
 /// A job ID unique in the whole process, so jobs of different engines never share one.

@@ -106,6 +106,12 @@ group! {
         OpenExplorer = "open_explorer",
         /// Run a container from the selected image.
         RunImage = "run_image",
+        /// Save the marked (or selected) images to a tar file.
+        SaveImages = "save_images",
+        /// Load the images of a tar file (with a preview first).
+        LoadImages = "load_images",
+        /// Import a filesystem tar as an image.
+        ImportImage = "import_image",
     }
 }
 
@@ -222,6 +228,12 @@ group! {
         ExecShell = "exec_shell",
         /// Run a typed command in the selected container with a TTY.
         ExecCommand = "exec_command",
+        /// Commit the selected container to an image.
+        Commit = "commit_container",
+        /// Export the selected container's filesystem to a tar file.
+        Export = "export_container",
+        /// Show the selected container's filesystem changes.
+        Diff = "container_diff",
     }
 }
 

@@ -13,6 +13,7 @@ pub mod explorer;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod offline;
 pub mod pane;
 pub mod registry;
 mod route;

@@ -64,6 +64,8 @@ pub enum ImagesDialog {
         /// Scroll of the list.
         view: Viewport,
     },
+    /// Save, load or import.
+    Offline(crate::state::offline::OfflineDialog),
 }
 
 /// Checks a new image reference against the Docker reference grammar; a digest is not a tag.
@@ -132,6 +134,7 @@ impl ImagesDialog {
                 plan,
                 view,
             } => prune_key(keymap, key, scope, build_cache, plan, view),
+            ImagesDialog::Offline(d) => d.on_key(keymap, key),
         }
     }
 }

@@ -13,6 +13,8 @@ use super::widgets::prompt::Prompt;
 use super::widgets::table::TableState;
 use crate::action::{Action, ImagesAction, ListAction};
 use crate::engine::EngineEvent;
+use crate::engine::JobOutcome;
+use crate::state::offline::OfflineDialog;
 use dialogs::{ImagesDialog, PlanState, RemoveTarget};
 use rows::ImageRow;
 
@@ -110,6 +112,30 @@ impl ImagesPane {
         }
     }
 
+    fn open_save(&mut self) -> Vec<Effect> {
+        let rows = self.table.targets();
+        let Some(first) = rows.first() else {
+            return vec![Effect::info("no image selected")];
+        };
+        let suggested: String = first
+            .label()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let images = rows.iter().map(|r| r.key()).collect();
+        self.dialog = Some(ImagesDialog::Offline(OfflineDialog::save(
+            images,
+            &format!("{suggested}.tar"),
+        )));
+        vec![]
+    }
+
     fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
         if self.table.navigate(action) {
             return vec![];
@@ -159,6 +185,15 @@ impl Pane for ImagesPane {
             Action::Images(ImagesAction::Tag) => self.open_tag(),
             Action::Images(ImagesAction::Push) => self.push(),
             Action::Images(ImagesAction::RunImage) => self.run_image(),
+            Action::Images(ImagesAction::SaveImages) => self.open_save(),
+            Action::Images(ImagesAction::LoadImages) => {
+                self.dialog = Some(ImagesDialog::Offline(OfflineDialog::load()));
+                vec![]
+            }
+            Action::Images(ImagesAction::ImportImage) => {
+                self.dialog = Some(ImagesDialog::Offline(OfflineDialog::import()));
+                vec![]
+            }
             Action::Images(ImagesAction::OpenExplorer) => {
                 vec![Effect::Msg(Msg::OpenExplorer { from_layers: false })]
             }
@@ -167,7 +202,18 @@ impl Pane for ImagesPane {
     }
 
     fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+        if let Some(ImagesDialog::Offline(d)) = &mut self.dialog {
+            d.on_engine(event);
+        }
         match event {
+            EngineEvent::JobFinished {
+                result: Ok(JobOutcome::Images { ids, .. }),
+                ..
+            } => {
+                if let Some(first) = ids.first() {
+                    self.select_image(first);
+                }
+            }
             EngineEvent::Inventory(Ok(inv)) => {
                 let rows = rows::rows_from(&inv.images, &inv.containers);
                 let keep = self.pending_select.as_deref().and_then(|want| {

@@ -9,5 +9,6 @@ mod explorer_lists;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod offline;
 pub mod registry;
 pub mod registry_dialog;

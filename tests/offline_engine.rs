@@ -60,6 +60,29 @@ fn tags_of(inspect: &bollard::models::ImageInspect) -> Vec<String> {
     t
 }
 
+/// The load preview of `path`, through the engine module's request.
+async fn preview(docker: &Docker, path: &Path) -> offline::LoadPreview {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let sink: Sink = Arc::new(move |ev| {
+        let _ = tx.send(ev);
+    });
+    offline::request(
+        docker,
+        &sink,
+        OfflineCommand::Preview {
+            path: path.to_path_buf(),
+        },
+    )
+    .await;
+    match rx.recv().await {
+        Some(dockhand::engine::EngineEvent::Offline(offline::OfflineEvent::Preview {
+            result,
+            ..
+        })) => *result.expect("preview"),
+        other => panic!("{other:?}"),
+    }
+}
+
 async fn remove(docker: &Docker, reference: &str) {
     let options = RemoveImageOptionsBuilder::default().force(true).build();
     docker
@@ -121,9 +144,24 @@ async fn save_remove_load_gives_the_same_ids_and_tags() {
             .expect("analyse");
         assert!(!analysis.layers.is_empty());
 
+        let p = preview(&docker, &path).await;
+        assert_eq!(p.image_present, vec![true, true]);
+        assert_eq!(p.new_bytes(), 0, "every layer is here");
+        assert!(p.tag_moves.is_empty());
+
         remove(&docker, &a1).await;
         remove(&docker, &a2).await;
         remove(&docker, &b).await;
+        // a2 now names another image: the preview says the load moves it.
+        let moved_from = fixture(&docker, &a2, "LABEL other=1\n").await;
+        let p = preview(&docker, &path).await;
+        assert_eq!(p.image_present, vec![false, false]);
+        assert!(
+            p.new_bytes() >= 200_000,
+            "the blob layer is new: {}",
+            p.new_bytes()
+        );
+        assert_eq!(p.tag_moves, vec![(a2.clone(), moved_from.clone())]);
         assert!(docker.inspect_image(&id_a).await.is_err(), "{id_a} removed");
         let out = run(&docker, OfflineCommand::Load { path: path.clone() })
             .await
@@ -138,6 +176,7 @@ async fn save_remove_load_gives_the_same_ids_and_tags() {
         assert_eq!(tags_of(&a), vec![a1.clone(), a2.clone()]);
         let bi = docker.inspect_image(&id_b).await.expect("b back");
         assert_eq!(tags_of(&bi), vec![b.clone()]);
+        remove(&docker, &moved_from).await;
     }
 }
 

@@ -192,6 +192,9 @@ pub struct LoadPreview {
     pub image_present: Vec<bool>,
     /// Layer diff IDs the engine's images already have.
     pub layers_present: HashSet<String>,
+    /// Tags of the archive that name another image here now: `(tag, its current image ID)`.
+    /// Loading moves them (the old image keeps its other tags, or becomes dangling).
+    pub tag_moves: Vec<(String, String)>,
 }
 
 impl LoadPreview {
@@ -364,8 +367,17 @@ async fn contents(path: PathBuf) -> Result<ArchiveContents, EngineError> {
 async fn preview(docker: &Docker, path: PathBuf) -> Result<LoadPreview, EngineError> {
     let contents = contents(path).await?;
     let mut image_present = Vec::with_capacity(contents.images.len());
+    let mut tag_moves = Vec::new();
     for image in &contents.images {
         image_present.push(docker.inspect_image(&image.id).await.is_ok());
+        for tag in &image.tags {
+            if let Ok(here) = docker.inspect_image(tag).await
+                && let Some(id) = here.id
+                && id != image.id
+            {
+                tag_moves.push((tag.clone(), id));
+            }
+        }
     }
     let wanted: HashSet<&str> = contents
         .images
@@ -393,6 +405,7 @@ async fn preview(docker: &Docker, path: PathBuf) -> Result<LoadPreview, EngineEr
         contents,
         image_present,
         layers_present,
+        tag_moves,
     })
 }
 

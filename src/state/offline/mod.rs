@@ -389,6 +389,3 @@ fn forward(outcome: Outcome<()>) -> Outcome {
         Outcome::Send(e) => Outcome::Send(e),
     }
 }
-
-#[cfg(test)]
-mod tests;

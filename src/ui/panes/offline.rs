@@ -67,15 +67,15 @@ fn form_dialog(
     lines.push(Line::raw(""));
     lines.extend(form_lines(form, theme));
     lines.push(Line::raw(""));
-    lines.push(hint(
-        theme,
-        &[
-            ("Tab", "field"),
-            ("Space", "toggle"),
-            ("Enter", verb),
-            ("Esc", "cancel"),
-        ],
-    ));
+    let toggles = form
+        .fields
+        .iter()
+        .any(|f| matches!(f.value, FieldValue::Toggle(_)));
+    let mut keys = vec![("Tab", "field"), ("Enter", verb), ("Esc", "cancel")];
+    if toggles {
+        keys.insert(1, ("Space", "toggle"));
+    }
+    lines.push(hint(theme, &keys));
     let w = 84;
     let rect = centered(area, w, height_for(&lines, w, area));
     frame_dialog(frame, rect, title, lines, theme, false);
@@ -92,7 +92,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, d: &OfflineDialog, ctx: &Ctx<'_>)
                 if images.len() == 1 { "" } else { "s" }
             ))];
             for i in images.iter().take(6) {
-                lines.push(Line::raw(format!("  {}", sanitize(short_id(i)))));
+                let shown = if i.starts_with("sha256:") {
+                    short_id(i)
+                } else {
+                    i
+                };
+                lines.push(Line::raw(format!("  {}", sanitize(shown))));
             }
             if images.len() > 6 {
                 lines.push(Line::raw(format!("  … and {} more", images.len() - 6)));
@@ -200,15 +205,26 @@ fn draw_preview(
             ready = true;
             let c = &p.contents;
             lines.push(Line::raw(format!(
-                "{} image{} · {}{} · {} of layers new to this engine",
+                "{} image{} · file {}{} · {} of layers new to this engine",
                 c.images.len(),
                 if c.images.len() == 1 { "" } else { "s" },
                 bytes(c.file_bytes),
                 if c.gzip { " gzip" } else { "" },
                 bytes(p.new_bytes()),
             )));
+            for (tag, old) in &p.tag_moves {
+                lines.push(Line::styled(
+                    format!(
+                        "⚠ moves the tag {} away from {} (that image stays, without this tag)",
+                        sanitize(tag),
+                        short_id(old)
+                    ),
+                    Style::default().fg(theme.warning),
+                ));
+            }
             lines.push(Line::raw(""));
-            let room = usize::from(area.height.saturating_sub(10)).max(1);
+            let room =
+                usize::from(area.height.saturating_sub(10 + p.tag_moves.len() as u16)).max(1);
             let offset = follow(view.offset, view.cursor, room, c.images.len());
             for (i, image) in c.images.iter().enumerate().skip(offset).take(room) {
                 let have = image
@@ -324,3 +340,7 @@ fn draw_diff(
         false,
     );
 }
+
+#[cfg(test)]
+#[path = "offline_tests.rs"]
+mod tests;

@@ -24,7 +24,11 @@ async fn commit_then_save_then_load() {
     // A stopped container with a change to commit.
     let body = bollard::models::ContainerCreateBody {
         image: Some(base.clone()),
-        cmd: Some(vec!["sh".into(), "-c".into(), "echo e2e > /committed".into()]),
+        cmd: Some(vec![
+            "sh".into(),
+            "-c".into(),
+            "echo e2e > /committed".into(),
+        ]),
         host_config: Some(bollard::models::HostConfig {
             network_mode: Some("none".into()),
             ..Default::default()
@@ -80,7 +84,10 @@ async fn commit_then_save_then_load() {
     term.send_keys(&["W"]).unwrap();
     term.wait_for("Save images", T).unwrap();
     let screen = term.capture();
-    assert!(screen.contains(&committed), "the selected image is the commit:\n{screen}");
+    assert!(
+        screen.contains(&committed),
+        "the selected image is the commit:\n{screen}"
+    );
     term.send_keys(&["C-u"]).unwrap();
     term.send_literal(&tar.display().to_string()).unwrap();
     term.send_keys(&["Enter"]).unwrap();

@@ -79,6 +79,11 @@ pub enum FileOp {
         /// The Dockerfile.
         dockerfile: PathBuf,
     },
+    /// List a directory for path completion in a dialog.
+    ListDir {
+        /// The directory as typed (`""` is the working directory).
+        dir: String,
+    },
 }
 
 /// A request from one pane that another pane (or the router) carries out.

@@ -169,6 +169,13 @@ impl ContainersPane {
         }
     }
 
+    /// A directory listing for the path completion of the open dialog.
+    pub fn on_listing(&mut self, listing: &crate::state::widgets::form::Listing) {
+        if let Some(ContainerDialog::Offline(d)) = &mut self.dialog {
+            d.on_listing(listing);
+        }
+    }
+
     fn offline(&mut self, action: ContainersAction) -> Vec<Effect> {
         use crate::state::offline::OfflineDialog;
         let Some(c) = self.selected() else {

@@ -90,6 +90,8 @@ pub enum FileDone {
         /// Its size.
         size: build::ContextSize,
     },
+    /// A directory was listed for path completion.
+    Listed(crate::state::widgets::form::Listing),
 }
 
 /// Seconds after the last edit before the recovery file is written.
@@ -450,6 +452,8 @@ impl EditorState {
                 self.on_context_planned(&dir, size);
                 vec![]
             }
+            // Completion listings go to the dialogs that asked (see `AppState::on_file`).
+            FileDone::Listed(_) => vec![],
         }
     }
 

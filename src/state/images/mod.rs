@@ -112,6 +112,13 @@ impl ImagesPane {
         }
     }
 
+    /// A directory listing for the path completion of the open dialog.
+    pub fn on_listing(&mut self, listing: &crate::state::widgets::form::Listing) {
+        if let Some(ImagesDialog::Offline(d)) = &mut self.dialog {
+            d.on_listing(listing);
+        }
+    }
+
     fn open_save(&mut self) -> Vec<Effect> {
         let rows = self.table.targets();
         let Some(first) = rows.first() else {

@@ -146,7 +146,12 @@ const COMMIT_CHANGES: usize = 4;
 const EXPORT_OVERWRITE: usize = 1;
 
 fn path_field(text: &str) -> FormField {
-    FormField::text("File", text, "path of the tar file", required)
+    FormField::path(
+        "File",
+        text,
+        "path of the tar file (Tab completes)",
+        required,
+    )
 }
 
 impl OfflineDialog {
@@ -233,6 +238,18 @@ impl OfflineDialog {
                 ..
             } => diff_rows(c),
             _ => Vec::new(),
+        }
+    }
+
+    /// A directory listing for the path field's completion.
+    pub fn on_listing(&mut self, listing: &super::widgets::form::Listing) {
+        match self {
+            OfflineDialog::Save { form, .. }
+            | OfflineDialog::LoadPath { form }
+            | OfflineDialog::Import { form }
+            | OfflineDialog::Commit { form, .. }
+            | OfflineDialog::Export { form, .. } => form.on_listing(listing),
+            OfflineDialog::LoadPreview { .. } | OfflineDialog::Diff { .. } => {}
         }
     }
 

@@ -41,6 +41,24 @@ fn form_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
                     spans.push(Span::styled("█", Style::default().fg(theme.key)));
                 }
                 lines.push(Line::from(std::mem::take(&mut spans)));
+                if focused && f.path && !form.candidates.is_empty() {
+                    let shown: Vec<String> = form
+                        .candidates
+                        .iter()
+                        .take(6)
+                        .map(|c| sanitize(c))
+                        .collect();
+                    let more = form.candidates.len().saturating_sub(6);
+                    let tail = if more > 0 {
+                        format!(" … +{more}")
+                    } else {
+                        String::new()
+                    };
+                    lines.push(Line::styled(
+                        format!("{:>10}   {}{tail}", "", shown.join("  ")),
+                        Style::default().fg(theme.dim),
+                    ));
+                }
                 if let Some(e) = error {
                     lines.push(Line::styled(
                         format!("{:>10} ✗ {}", "", sanitize(e)),

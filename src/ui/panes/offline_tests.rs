@@ -106,8 +106,20 @@ fn save_marked_images_sends_exactly_what_the_dialog_shows() {
     s.test_action(Action::List(ListAction::ToggleMark));
     assert!(press(&mut s, KeyCode::Char('W')).is_empty());
     clear_field(&mut s);
-    type_text(&mut s, "/tmp/out/images.tar.gz");
+    type_text(&mut s, "/tmp/out/ima");
+    // Tab asks the file worker for the directory, then completes from its answer.
     press(&mut s, KeyCode::Tab);
+    s.test_file(crate::state::editor::FileDone::Listed(
+        crate::state::widgets::form::Listing {
+            dir: "/tmp/out/".into(),
+            entries: vec![
+                ("images.tar.gz".into(), false),
+                ("imports".into(), true),
+                ("old.tar".into(), false),
+            ],
+        },
+    ));
+    press(&mut s, KeyCode::Down);
     press(&mut s, KeyCode::Char(' '));
     let screen = render(&s, 100, 24);
     assert!(screen.contains("2 images"), "{screen}");
@@ -242,7 +254,7 @@ fn import_validates_changes_inline() {
     let mut s = state();
     press(&mut s, KeyCode::Char('I'));
     type_text(&mut s, "/srv/rootfs.tar");
-    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Down);
     type_text(&mut s, "Team/App");
     press(&mut s, KeyCode::Tab);
     type_text(&mut s, "imported");

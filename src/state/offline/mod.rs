@@ -81,6 +81,24 @@ pub enum OfflineDialog {
         /// The form.
         form: Form,
     },
+    /// Copy a container path to this machine.
+    CopyOut {
+        /// Container ID.
+        container: String,
+        /// Its name.
+        name: String,
+        /// The form.
+        form: Form,
+    },
+    /// Copy a path of this machine into a container.
+    CopyIn {
+        /// Container ID.
+        container: String,
+        /// Its name.
+        name: String,
+        /// The form.
+        form: Form,
+    },
     /// A container's changes as a tree.
     Diff {
         /// Container ID.
@@ -100,6 +118,18 @@ fn change_check(text: &str) -> Option<String> {
         return None;
     }
     validate_change(text).err()
+}
+
+/// Checks a path in a container.
+fn container_path(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        Some("required".into())
+    } else if !t.starts_with('/') {
+        Some("an absolute path in the container, e.g. /etc/app".into())
+    } else {
+        None
+    }
 }
 
 /// Checks an optional image reference.
@@ -144,6 +174,9 @@ const COMMIT_MSG: usize = 2;
 const COMMIT_PAUSE: usize = 3;
 const COMMIT_CHANGES: usize = 4;
 const EXPORT_OVERWRITE: usize = 1;
+const COPY_FROM: usize = 0;
+const COPY_TO: usize = 1;
+const COPY_UNPACK: usize = 2;
 
 fn path_field(text: &str) -> FormField {
     FormField::path(
@@ -215,6 +248,36 @@ impl OfflineDialog {
         }
     }
 
+    /// Copying a container path to this machine.
+    pub fn copy_out(container: &str, name: &str) -> OfflineDialog {
+        OfflineDialog::CopyOut {
+            container: container.to_string(),
+            name: name.to_string(),
+            form: Form::new(vec![
+                FormField::text("From", "/", "path in the container", container_path),
+                FormField::path("To", "", "file or directory here (Tab completes)", required),
+            ]),
+        }
+    }
+
+    /// Copying a path of this machine into a container.
+    pub fn copy_in(container: &str, name: &str) -> OfflineDialog {
+        OfflineDialog::CopyIn {
+            container: container.to_string(),
+            name: name.to_string(),
+            form: Form::new(vec![
+                FormField::path(
+                    "From",
+                    "",
+                    "file or directory here (Tab completes)",
+                    required,
+                ),
+                FormField::text("To", "/", "path in the container", container_path),
+                FormField::toggle("unpack tar", false),
+            ]),
+        }
+    }
+
     /// The diff view of a container, and its request.
     pub fn diff(container: &str, name: &str) -> (OfflineDialog, Effect) {
         (
@@ -248,7 +311,9 @@ impl OfflineDialog {
             | OfflineDialog::LoadPath { form }
             | OfflineDialog::Import { form }
             | OfflineDialog::Commit { form, .. }
-            | OfflineDialog::Export { form, .. } => form.on_listing(listing),
+            | OfflineDialog::Export { form, .. }
+            | OfflineDialog::CopyOut { form, .. }
+            | OfflineDialog::CopyIn { form, .. } => form.on_listing(listing),
             OfflineDialog::LoadPreview { .. } | OfflineDialog::Diff { .. } => {}
         }
     }
@@ -378,6 +443,31 @@ impl OfflineDialog {
                     name: name.clone(),
                     path: PathBuf::from(form.text(PATH)),
                     overwrite: form.on(EXPORT_OVERWRITE),
+                }))]
+            }),
+            OfflineDialog::CopyOut {
+                container,
+                name,
+                form,
+            } => submit(form.on_key(keymap, key), || {
+                vec![Effect::Engine(Command::Offline(OfflineCommand::CopyOut {
+                    container: container.clone(),
+                    name: name.clone(),
+                    src: form.text(COPY_FROM).to_string(),
+                    dest: PathBuf::from(form.text(COPY_TO)),
+                }))]
+            }),
+            OfflineDialog::CopyIn {
+                container,
+                name,
+                form,
+            } => submit(form.on_key(keymap, key), || {
+                vec![Effect::Engine(Command::Offline(OfflineCommand::CopyIn {
+                    container: container.clone(),
+                    name: name.clone(),
+                    src: PathBuf::from(form.text(COPY_FROM)),
+                    dest: form.text(COPY_TO).to_string(),
+                    unpack: form.on(COPY_UNPACK),
                 }))]
             }),
             OfflineDialog::Diff { view, .. } => match dialog_key(keymap, key, false) {

@@ -193,6 +193,36 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, d: &OfflineDialog, ctx: &Ctx<'_>)
                 theme,
             );
         }
+        OfflineDialog::CopyOut { name, form, .. } => {
+            let lines = vec![Line::raw(format!(
+                "From {} to this machine (like docker cp): into an existing directory, or as the new name.",
+                sanitize(name)
+            ))];
+            form_dialog(
+                frame,
+                area,
+                "Copy from container".into(),
+                lines,
+                form,
+                "copy",
+                theme,
+            );
+        }
+        OfflineDialog::CopyIn { name, form, .. } => {
+            let lines = vec![Line::raw(format!(
+                "Into {} (like docker cp; owned by root there). With unpack, the file is a tar whose entries are checked first.",
+                sanitize(name)
+            ))];
+            form_dialog(
+                frame,
+                area,
+                "Copy into container".into(),
+                lines,
+                form,
+                "copy",
+                theme,
+            );
+        }
         OfflineDialog::Diff {
             name,
             changes,

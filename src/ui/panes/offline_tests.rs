@@ -388,3 +388,88 @@ fn diff_tree_marks_added_changed_and_deleted() {
     assert!(press(&mut s, KeyCode::Esc).is_empty());
     assert!(!s.panes.containers.dialog.is_some());
 }
+
+#[test]
+fn copy_dialogs_check_paths_and_send_docker_cp_requests() {
+    let mut s = state();
+    containers(&mut s);
+    let id = format!("c1{}", "0".repeat(62));
+    press(&mut s, KeyCode::Char('o'));
+    clear_field(&mut s);
+    type_text(&mut s, "etc/hosts");
+    let screen = render(&s, 100, 16);
+    assert!(
+        screen.contains("an absolute path in the container"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("copy_out", screen);
+    clear_field(&mut s);
+    type_text(&mut s, "/etc/hosts");
+    press(&mut s, KeyCode::Down);
+    type_text(&mut s, "/tmp/hosts");
+    assert_eq!(
+        press(&mut s, KeyCode::Enter),
+        vec![Command::Offline(OfflineCommand::CopyOut {
+            container: id.clone(),
+            name: "builder".into(),
+            src: "/etc/hosts".into(),
+            dest: "/tmp/hosts".into(),
+        })]
+    );
+    press(&mut s, KeyCode::Char('O'));
+    type_text(&mut s, "/srv/site.tar");
+    press(&mut s, KeyCode::Down);
+    clear_field(&mut s);
+    type_text(&mut s, "srv");
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Char(' '));
+    insta::assert_snapshot!("copy_in", render(&s, 100, 16));
+    let _ = render(&s, 20, 5);
+    assert!(
+        press(&mut s, KeyCode::Enter).is_empty(),
+        "relative path refused"
+    );
+    s.test_key(&KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
+    type_text(&mut s, "/");
+    assert_eq!(
+        press(&mut s, KeyCode::Enter),
+        vec![Command::Offline(OfflineCommand::CopyIn {
+            container: id,
+            name: "builder".into(),
+            src: "/srv/site.tar".into(),
+            dest: "/srv".into(),
+            unpack: true,
+        })]
+    );
+}
+
+#[test]
+fn a_commit_selects_the_new_image_in_the_images_pane() {
+    let mut s = state();
+    containers(&mut s);
+    press(&mut s, KeyCode::Char('c'));
+    type_text(&mut s, "team/app:c");
+    assert_eq!(press(&mut s, KeyCode::Enter).len(), 1);
+    let new = format!("sha256:cccc{}", "0".repeat(60));
+    s.test_engine(EngineEvent::JobFinished {
+        id: 9,
+        result: Ok(JobOutcome::Images {
+            summary: "committed builder as team/app:c".into(),
+            ids: vec![new.clone()],
+        }),
+    });
+    let mut inv = s.shared.inventory.clone();
+    inv.images.push(ImageInfo {
+        id: new.clone(),
+        repo_tags: vec!["team/app:c".into()],
+        repo_digests: vec![],
+        created: NOW,
+        size: 2_000_100,
+    });
+    s.test_engine(EngineEvent::Inventory(Ok(inv)));
+    s.test_action(Action::App(AppAction::FocusImages));
+    assert_eq!(
+        s.panes.images.table.selected().map(|r| r.id.clone()),
+        Some(new)
+    );
+}

@@ -80,8 +80,14 @@ async fn commit_then_save_then_load() {
     // The images pane has the new image selected: save it.
     term.send_keys(&["1"]).unwrap();
     let short = &new_id.trim_start_matches("sha256:")[..12];
-    let listed = term.wait_for(short, T).unwrap();
-    eprintln!("images pane after the commit:\n{listed}");
+    // Wait for the listing that has the new image (its row: repository and short ID).
+    let repo = committed.split(':').next().unwrap_or_default().to_string();
+    term.wait_until(T, |s| {
+        s.lines().any(|l| {
+            (l.starts_with('┃') || l.starts_with('│')) && l.contains(&repo) && l.contains(short)
+        })
+    })
+    .unwrap_or_else(|s| panic!("the committed image is not listed:\n{s}"));
     term.send_keys(&["W"]).unwrap();
     term.wait_for("Save images", T).unwrap();
     let screen = term.capture();

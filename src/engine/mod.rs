@@ -29,6 +29,7 @@ pub mod offline;
 mod offline_changes;
 mod offline_copy;
 mod offline_io;
+mod offline_jobs;
 pub mod prune;
 pub mod pull;
 pub mod push;

@@ -56,7 +56,12 @@ pub struct NewFile {
     /// Rename `writing` over `target` at the end.
     replace: bool,
     written: u64,
+    /// Bytes already handed to writeback.
+    flushed: u64,
 }
+
+/// Writeback is started after every this many bytes.
+const WRITEBACK_EVERY: u64 = 8 << 20;
 
 impl NewFile {
     /// Creates `path` for writing (mode 0644 less the umask). An existing file is refused unless
@@ -110,6 +115,7 @@ impl NewFile {
             target: path.to_path_buf(),
             replace,
             written: 0,
+            flushed: 0,
         })
     }
 
@@ -157,6 +163,11 @@ impl Write for NewFile {
             .ok_or_else(|| std::io::Error::other("file already finished"))?;
         let n = file.write(buf)?;
         self.written += n as u64;
+        if self.written - self.flushed >= WRITEBACK_EVERY {
+            use std::os::fd::AsFd;
+            sys::start_writeback(file.as_fd(), self.flushed, self.written - self.flushed);
+            self.flushed = self.written;
+        }
         Ok(n)
     }
 

@@ -109,7 +109,7 @@ async fn save_remove_load_gives_the_same_ids_and_tags() {
             &id_a,
             Some(
                 bollard::query_parameters::TagImageOptionsBuilder::default()
-                    .repo(&format!("{repo}"))
+                    .repo(&repo)
                     .tag("a2")
                     .build(),
             ),

@@ -386,7 +386,7 @@ fn diff_tree_marks_added_changed_and_deleted() {
     insta::assert_snapshot!(screen);
     let _ = render(&s, 20, 5);
     assert!(press(&mut s, KeyCode::Esc).is_empty());
-    assert!(!s.panes.containers.dialog.is_some());
+    assert!(s.panes.containers.dialog.is_none());
 }
 
 #[test]

@@ -29,6 +29,8 @@ pub struct ImagesPane {
     pub dialog: Option<ImagesDialog>,
     /// An image to select once it is listed (by ID prefix, `sha256:` or not).
     pending_select: Option<String>,
+    /// Images to mark once listed (the images a load brought).
+    pending_marks: Vec<String>,
 }
 
 fn same_image(row_id: &str, wanted: &str) -> bool {
@@ -109,6 +111,24 @@ impl ImagesPane {
                 vec![Effect::Msg(Msg::RunImage(image))]
             }
             None => vec![Effect::info("no image selected")],
+        }
+    }
+
+    /// Marks the rows of the images waiting to be marked, once they are listed.
+    fn apply_marks(&mut self) {
+        if self.pending_marks.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| self.pending_marks.iter().any(|id| same_image(&r.id, id)))
+            .map(ImageRow::key)
+            .collect();
+        if !keys.is_empty() {
+            self.table.marked = keys.into_iter().collect();
+            self.pending_marks.clear();
         }
     }
 
@@ -220,6 +240,10 @@ impl Pane for ImagesPane {
                 if let Some(first) = ids.first() {
                     self.select_image(first);
                 }
+                if ids.len() > 1 {
+                    self.pending_marks = ids.clone();
+                    self.apply_marks();
+                }
             }
             EngineEvent::Inventory(Ok(inv)) => {
                 let rows = rows::rows_from(&inv.images, &inv.containers);
@@ -232,6 +256,7 @@ impl Pane for ImagesPane {
                     self.pending_select = None;
                 }
                 self.table.set_rows(rows, keep);
+                self.apply_marks();
             }
             EngineEvent::PrunePlan(result) => {
                 if let Some(ImagesDialog::Prune {

@@ -229,6 +229,18 @@ fn load_previews_then_loads_and_selects_the_loaded_image() {
         s.panes.images.table.selected().map(|r| r.id.clone()),
         Some(id)
     );
+    // A load of several images marks them all (ready for the next bulk action).
+    s.test_engine(EngineEvent::JobFinished {
+        id: 8,
+        result: Ok(JobOutcome::Images {
+            summary: "loaded".into(),
+            ids: vec![
+                format!("sha256:aaaa{}", "0".repeat(60)),
+                format!("sha256:bbbb{}", "0".repeat(60)),
+            ],
+        }),
+    });
+    assert_eq!(s.panes.images.table.marked.len(), 2);
 }
 
 #[test]

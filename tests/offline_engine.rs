@@ -143,6 +143,16 @@ async fn save_remove_load_gives_the_same_ids_and_tags() {
         let analysis = dockhand::layers::analyze_path(&path, |_| {}, &AtomicBool::new(false))
             .expect("analyse");
         assert!(!analysis.layers.is_empty());
+        // The same file through the engine module, as the load preview opens it in the explorer.
+        let image = format!(
+            "{}{}",
+            dockhand::engine::analyze::ARCHIVE_PREFIX,
+            path.display()
+        );
+        let through = dockhand::engine::analyze::analyze(&docker, &image, &quiet_job())
+            .await
+            .expect("analyse the archive as the explorer does");
+        assert_eq!(through.layers.len(), analysis.layers.len());
 
         let p = preview(&docker, &path).await;
         assert_eq!(p.image_present, vec![true, true]);

@@ -104,6 +104,8 @@ pub enum Msg {
     ShowImageConfig,
     /// Open the tag dialog for the selected image.
     Tag,
+    /// Open an image archive file in the layer explorer.
+    ExploreArchive(PathBuf),
 }
 
 /// Something a handler asks for.

@@ -5,9 +5,9 @@ pub mod diff_tree;
 
 use std::path::PathBuf;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 
-use super::effect::Effect;
+use super::effect::{Effect, Msg};
 use super::widgets::form::{Form, FormField, any_text, required};
 use super::widgets::outcome::{DialogKey, Outcome, dialog_key};
 use super::widgets::scroll::Viewport;
@@ -403,6 +403,9 @@ impl OfflineDialog {
                 DialogKey::Action(a) => {
                     scroll(view, a);
                     Outcome::Stay
+                }
+                DialogKey::Text if key.code == KeyCode::Char('f') => {
+                    Outcome::Submit(vec![Effect::Msg(Msg::ExploreArchive(path.clone()))])
                 }
                 DialogKey::Text => Outcome::Stay,
             },

@@ -307,7 +307,7 @@ fn draw_preview(
         }
     }
     lines.push(Line::raw(""));
-    let mut keys = vec![("Esc", "cancel")];
+    let mut keys = vec![("f", "explore its files first"), ("Esc", "cancel")];
     if ready {
         keys.insert(0, ("Enter", "load"));
     }

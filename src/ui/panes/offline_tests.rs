@@ -244,6 +244,23 @@ fn load_previews_then_loads_and_selects_the_loaded_image() {
 }
 
 #[test]
+fn the_preview_opens_the_archive_in_the_explorer() {
+    let mut s = state();
+    press(&mut s, KeyCode::Char('L'));
+    type_text(&mut s, "/srv/images.tar");
+    press(&mut s, KeyCode::Enter);
+    let sent = press(&mut s, KeyCode::Char('f'));
+    assert_eq!(
+        sent,
+        vec![Command::AnalyzeImage {
+            image: "docker-archive:///srv/images.tar".into()
+        }]
+    );
+    assert_eq!(s.shared.focus, crate::state::PaneId::Explorer);
+    assert!(s.panes.images.dialog.is_none());
+}
+
+#[test]
 fn load_of_a_bad_file_shows_the_reason() {
     let mut s = state();
     press(&mut s, KeyCode::Char('L'));

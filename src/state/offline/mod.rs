@@ -404,7 +404,9 @@ impl OfflineDialog {
                     scroll(view, a);
                     Outcome::Stay
                 }
-                DialogKey::Text if key.code == KeyCode::Char('f') => {
+                DialogKey::Text
+                    if key.code == KeyCode::Char('f') && matches!(preview, Pending::Ready(_)) =>
+                {
                     Outcome::Submit(vec![Effect::Msg(Msg::ExploreArchive(path.clone()))])
                 }
                 DialogKey::Text => Outcome::Stay,

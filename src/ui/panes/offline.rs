@@ -307,8 +307,9 @@ fn draw_preview(
         }
     }
     lines.push(Line::raw(""));
-    let mut keys = vec![("f", "explore its files first"), ("Esc", "cancel")];
+    let mut keys = vec![("Esc", "cancel")];
     if ready {
+        keys.insert(0, ("f", "explore its files first"));
         keys.insert(0, ("Enter", "load"));
     }
     lines.push(hint(theme, &keys));

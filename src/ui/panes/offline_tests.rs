@@ -249,6 +249,14 @@ fn the_preview_opens_the_archive_in_the_explorer() {
     press(&mut s, KeyCode::Char('L'));
     type_text(&mut s, "/srv/images.tar");
     press(&mut s, KeyCode::Enter);
+    assert!(
+        press(&mut s, KeyCode::Char('f')).is_empty(),
+        "not before the preview"
+    );
+    s.test_engine(EngineEvent::Offline(OfflineEvent::Preview {
+        path: "/srv/images.tar".into(),
+        result: Ok(Box::new(preview())),
+    }));
     let sent = press(&mut s, KeyCode::Char('f'));
     assert_eq!(
         sent,

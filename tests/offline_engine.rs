@@ -329,6 +329,12 @@ async fn commit_with_changes_shows_them_in_inspect_and_diff_matches_the_containe
         ("/newdir/f".to_string(), ChangeKind::Added),
     ];
     assert_eq!(got, want);
+    let sizes: Vec<Option<u64>> = changes.iter().map(|c| c.size).collect();
+    assert_eq!(
+        sizes,
+        vec![Some(4), None, None, None, Some(2)],
+        "file sizes from the engine"
+    );
 
     let reference = guard.image(format!("{}:c", engine::unique("dho-committed")));
     let out = run(

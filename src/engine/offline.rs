@@ -216,7 +216,13 @@ pub struct Change {
     pub path: String,
     /// What happened to it.
     pub kind: ChangeKind,
+    /// Bytes of an added or changed regular file, from the engine's stat of the path (`None`
+    /// for directories, links, deleted paths, and past the first [`SIZED_CHANGES`]).
+    pub size: Option<u64>,
 }
+
+/// How many changed paths a diff asks the engine the size of.
+pub const SIZED_CHANGES: usize = 500;
 
 /// `docker diff`'s A / C / D.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

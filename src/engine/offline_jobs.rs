@@ -271,9 +271,28 @@ pub async fn diff(docker: &Docker, container: &str) -> Result<Vec<Change>, Engin
                 ChangeType::_1 => ChangeKind::Added,
                 ChangeType::_2 => ChangeKind::Deleted,
             },
+            size: None,
         })
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
+    // Go's os.ModeDir | os.ModeSymlink | the other non-regular bits.
+    const NOT_REGULAR: u32 = (1 << 31) | (1 << 27) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21);
+    let sized = out
+        .iter_mut()
+        .filter(|c| c.kind != ChangeKind::Deleted)
+        .take(super::offline::SIZED_CHANGES);
+    for change in sized {
+        let options = bollard::query_parameters::ContainerArchiveInfoOptionsBuilder::default()
+            .path(&change.path)
+            .build();
+        if let Ok(stat) = docker
+            .get_container_archive_info(container, Some(options))
+            .await
+            && stat.file_mode & NOT_REGULAR == 0
+        {
+            change.size = u64::try_from(stat.size).ok();
+        }
+    }
     Ok(out)
 }
 

@@ -19,6 +19,8 @@ pub struct DiffRow {
     pub status: Status,
     /// Whether rows below belong to it.
     pub has_children: bool,
+    /// Bytes of the file, when the engine gave them.
+    pub size: Option<u64>,
 }
 
 fn status(kind: ChangeKind) -> Status {
@@ -31,7 +33,7 @@ fn status(kind: ChangeKind) -> Status {
 
 /// The rows for `changes`, parents before children, siblings by name.
 pub fn diff_rows(changes: &[Change]) -> Vec<DiffRow> {
-    let mut nodes: BTreeMap<Vec<String>, Status> = BTreeMap::new();
+    let mut nodes: BTreeMap<Vec<String>, (Status, Option<u64>)> = BTreeMap::new();
     for c in changes {
         let parts: Vec<String> = c
             .path
@@ -42,20 +44,21 @@ pub fn diff_rows(changes: &[Change]) -> Vec<DiffRow> {
         for n in 1..parts.len() {
             nodes
                 .entry(parts[..n].to_vec())
-                .or_insert(Status::Unchanged);
+                .or_insert((Status::Unchanged, None));
         }
         if !parts.is_empty() {
-            nodes.insert(parts, status(c.kind));
+            nodes.insert(parts, (status(c.kind), c.size));
         }
     }
-    let keys: Vec<(&Vec<String>, &Status)> = nodes.iter().collect();
+    let keys: Vec<(&Vec<String>, &(Status, Option<u64>))> = nodes.iter().collect();
     keys.iter()
         .enumerate()
         .map(|(i, (parts, st))| DiffRow {
             depth: parts.len() - 1,
             name: parts.last().cloned().unwrap_or_default(),
             path: format!("/{}", parts.join("/")),
-            status: **st,
+            status: st.0,
+            size: st.1,
             has_children: keys
                 .get(i + 1)
                 .is_some_and(|(next, _)| next.len() > parts.len() && next.starts_with(parts)),
@@ -71,6 +74,7 @@ mod tests {
         Change {
             path: path.into(),
             kind,
+            size: None,
         }
     }
 

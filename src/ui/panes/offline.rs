@@ -362,8 +362,10 @@ fn draw_diff(
                     name_style = name_style.add_modifier(Modifier::REVERSED);
                 }
                 let arrow = if row.has_children { "▾ " } else { "  " };
+                let size = row.size.map_or(String::new(), bytes);
                 lines.push(Line::from(vec![
                     Span::styled(format!("{mark} "), Style::default().fg(color)),
+                    Span::styled(format!("{size:>9} "), Style::default().fg(theme.dim)),
                     Span::raw("  ".repeat(row.depth)),
                     Span::styled(arrow, Style::default().fg(theme.dim)),
                     Span::styled(sanitize(&row.name), name_style),

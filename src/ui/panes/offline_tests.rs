@@ -401,18 +401,19 @@ fn diff_tree_marks_added_changed_and_deleted() {
     );
     // What dockerd 20.10 answered for `echo new > /added && mkdir /newdir && echo x >
     // /newdir/f && rm /bin/yes` (tests/offline_engine.rs checks this list against the engine).
-    let ch = |p: &str, kind| Change {
+    let ch = |p: &str, kind, size| Change {
         path: p.into(),
         kind,
+        size,
     };
     s.test_engine(EngineEvent::Offline(OfflineEvent::Diff {
         container: id,
         result: Ok(vec![
-            ch("/added", ChangeKind::Added),
-            ch("/bin", ChangeKind::Changed),
-            ch("/bin/yes", ChangeKind::Deleted),
-            ch("/newdir", ChangeKind::Added),
-            ch("/newdir/f", ChangeKind::Added),
+            ch("/added", ChangeKind::Added, Some(4)),
+            ch("/bin", ChangeKind::Changed, None),
+            ch("/bin/yes", ChangeKind::Deleted, None),
+            ch("/newdir", ChangeKind::Added, None),
+            ch("/newdir/f", ChangeKind::Added, Some(2)),
         ]),
     }));
     let screen = render(&s, 100, 20);

@@ -31,9 +31,12 @@ fn status(kind: ChangeKind) -> Status {
     }
 }
 
+/// What the tree knows of a path: its status and size.
+type Node = (Status, Option<u64>);
+
 /// The rows for `changes`, parents before children, siblings by name.
 pub fn diff_rows(changes: &[Change]) -> Vec<DiffRow> {
-    let mut nodes: BTreeMap<Vec<String>, (Status, Option<u64>)> = BTreeMap::new();
+    let mut nodes: BTreeMap<Vec<String>, Node> = BTreeMap::new();
     for c in changes {
         let parts: Vec<String> = c
             .path
@@ -50,7 +53,7 @@ pub fn diff_rows(changes: &[Change]) -> Vec<DiffRow> {
             nodes.insert(parts, (status(c.kind), c.size));
         }
     }
-    let keys: Vec<(&Vec<String>, &(Status, Option<u64>))> = nodes.iter().collect();
+    let keys: Vec<(&Vec<String>, &Node)> = nodes.iter().collect();
     keys.iter()
         .enumerate()
         .map(|(i, (parts, st))| DiffRow {

@@ -110,6 +110,12 @@ group! {
         RunImage = "run_image",
         /// Copy the marked or selected images to another engine.
         CopyToEngine = "copy_to_engine",
+        /// Save the marked (or selected) images to a tar file.
+        SaveImages = "save_images",
+        /// Load the images of a tar file (with a preview first).
+        LoadImages = "load_images",
+        /// Import a filesystem tar as an image.
+        ImportImage = "import_image",
     }
 }
 
@@ -226,6 +232,16 @@ group! {
         ExecShell = "exec_shell",
         /// Run a typed command in the selected container with a TTY.
         ExecCommand = "exec_command",
+        /// Commit the selected container to an image.
+        Commit = "commit_container",
+        /// Export the selected container's filesystem to a tar file.
+        Export = "export_container",
+        /// Show the selected container's filesystem changes.
+        Diff = "container_diff",
+        /// Copy a path of the selected container to this machine.
+        CopyOut = "copy_from_container",
+        /// Copy a path of this machine into the selected container.
+        CopyIn = "copy_to_container",
     }
 }
 

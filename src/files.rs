@@ -11,6 +11,29 @@ use crate::state::editor::build::ContextSize;
 use crate::state::editor::{FileDone, LoadedFile, SaveRefused};
 use crate::state::effect::FileOp;
 
+/// Most entries a completion listing keeps.
+const MAX_LISTED: usize = 5000;
+
+/// The entries of `dir` (`""`: the working directory) for path completion: names and whether
+/// each is a directory (symlinks followed), sorted; unreadable directories list nothing.
+fn list_dir(dir: String) -> crate::state::widgets::form::Listing {
+    let path = if dir.is_empty() { "." } else { dir.as_str() };
+    let mut entries: Vec<(String, bool)> = std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .take(MAX_LISTED)
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let is_dir = std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
+                    Some((name, is_dir))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort();
+    crate::state::widgets::form::Listing { dir, entries }
+}
+
 /// What the worker works with: where recovery files go.
 pub struct Files {
     recovery: Result<RecoveryStore, String>,
@@ -69,6 +92,7 @@ impl Files {
                 Some(FileDone::Planned { dir, size })
             }
             FileOp::ShellCheck { text, generation } => Some(shellchecked(&text, generation)),
+            FileOp::ListDir { dir } => Some(FileDone::Listed(list_dir(dir))),
         }
     }
 

@@ -14,6 +14,7 @@ mod container_worker;
 pub mod containers;
 pub mod contexts;
 pub mod copy;
+pub mod copy_files;
 pub mod disk;
 pub mod disk_types;
 pub mod disk_worker;
@@ -24,6 +25,11 @@ pub mod images;
 pub mod latest;
 pub mod live;
 pub mod networks;
+pub mod offline;
+mod offline_changes;
+mod offline_copy;
+mod offline_io;
+mod offline_jobs;
 pub mod prune;
 pub mod pull;
 pub mod push;
@@ -153,6 +159,9 @@ pub enum Command {
     ListNetworks,
     /// Disk space: usage, build cache, volumes, networks, system prune (requests and jobs).
     Disk(disk_worker::DiskCommand),
+    /// Images in and out without a registry: save, load, import, export, commit (jobs), load
+    /// previews and container diffs (requests).
+    Offline(offline::OfflineCommand),
 }
 
 /// What the engine reports.
@@ -235,6 +244,8 @@ pub enum EngineEvent {
     },
     /// The answer to a disk-space request ([`Command::Disk`]).
     Disk(disk_worker::DiskEvent),
+    /// The answer to a load preview or container diff ([`Command::Offline`]).
+    Offline(offline::OfflineEvent),
 }
 
 /// A job ID unique in the whole process, so jobs of different engines never share one.

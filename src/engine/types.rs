@@ -366,6 +366,8 @@ pub enum JobKind {
     },
     /// A disk-space job (prunes, volumes, networks).
     Disk(super::disk_worker::DiskJob),
+    /// Save, load, import, export or commit.
+    Offline(super::offline::OfflineJob),
 }
 
 impl std::fmt::Display for JobKind {
@@ -398,6 +400,7 @@ impl std::fmt::Display for JobKind {
             JobKind::Run { image, name } if name.is_empty() => write!(f, "run {image}"),
             JobKind::Run { image, name } => write!(f, "run {image} as {name}"),
             JobKind::Disk(job) => write!(f, "{job}"),
+            JobKind::Offline(job) => write!(f, "{job}"),
         }
     }
 }
@@ -443,6 +446,13 @@ pub enum JobOutcome {
     },
     /// A disk-space prune's report.
     Disk(super::disk_worker::DiskOutcome),
+    /// Images were made or loaded (load, import, commit).
+    Images {
+        /// What was done.
+        summary: String,
+        /// The images' IDs.
+        ids: Vec<String>,
+    },
 }
 
 /// The connection state, for the status bar.

@@ -86,6 +86,11 @@ pub enum FileOp {
         /// The editor's count of texts linted, to drop a result for an older text.
         generation: u64,
     },
+    /// List a directory for path completion in a dialog.
+    ListDir {
+        /// The directory as typed (`""` is the working directory).
+        dir: String,
+    },
 }
 
 /// A request from one pane that another pane (or the router) carries out.
@@ -108,6 +113,8 @@ pub enum Msg {
     Tag,
     /// Show engine `id` in every pane (its warm state comes back as it was).
     SwitchEngine(crate::engine::set::EngineId),
+    /// Open an image archive file in the layer explorer.
+    ExploreArchive(PathBuf),
 }
 
 /// Work for the set of engines (carried out by the app loop, which owns the set).

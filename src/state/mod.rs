@@ -14,6 +14,7 @@ pub mod explorer;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod offline;
 pub mod pane;
 pub mod registry;
 mod route;
@@ -268,6 +269,11 @@ impl AppState {
 
     /// File work finished (see [`crate::files`]).
     pub fn on_file(&mut self, keymap: &Keymap, done: editor::FileDone) -> Vec<Effect> {
+        if let editor::FileDone::Listed(listing) = &done {
+            self.panes.images.on_listing(listing);
+            self.panes.containers.on_listing(listing);
+            return vec![];
+        }
         let effects = self.panes.editor.on_file(done);
         self.run(keymap, effects)
     }

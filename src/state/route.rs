@@ -91,6 +91,13 @@ pub(super) fn on_msg(state: &mut AppState, keymap: &Keymap, msg: Msg) -> Vec<Eff
             effects.extend(p.explorer.open(&id, &label, history));
             effects
         }
+        Msg::ExploreArchive(path) => {
+            let shown = path.display().to_string();
+            let image = format!("{}{shown}", crate::engine::analyze::ARCHIVE_PREFIX);
+            let mut effects = vec![Effect::Focus(PaneId::Explorer)];
+            effects.extend(p.explorer.open(&image, &shown, None));
+            effects
+        }
         Msg::RunImage(image) => {
             // The run dialog comes to the front; the selection stays on the image it runs.
             state.shared.focus = PaneId::Containers;

@@ -100,6 +100,8 @@ pub enum FileDone {
         /// `shellcheck` is not installed (do not ask again).
         missing: bool,
     },
+    /// A directory was listed for path completion.
+    Listed(crate::state::widgets::form::Listing),
 }
 
 /// Seconds after the last edit before the recovery file is written.
@@ -469,6 +471,8 @@ impl EditorState {
                 result,
                 missing,
             } => self.on_shellchecked(generation, result, missing),
+            // Completion listings go to the dialogs that asked (see `AppState::on_file`).
+            FileDone::Listed(_) => vec![],
         }
     }
 

@@ -66,6 +66,8 @@ pub enum ImagesDialog {
     },
     /// Copy images to another engine.
     Copy(super::copy::CopyDialog),
+    /// Save, load or import.
+    Offline(crate::state::offline::OfflineDialog),
 }
 
 /// Checks a new image reference against the Docker reference grammar; a digest is not a tag.
@@ -135,6 +137,7 @@ impl ImagesDialog {
                 view,
             } => prune_key(keymap, key, scope, build_cache, plan, view),
             ImagesDialog::Copy(d) => d.on_key(keymap, key),
+            ImagesDialog::Offline(d) => d.on_key(keymap, key),
         }
     }
 }

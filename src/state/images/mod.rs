@@ -14,6 +14,8 @@ use super::widgets::prompt::Prompt;
 use super::widgets::table::TableState;
 use crate::action::{Action, ImagesAction, ListAction};
 use crate::engine::EngineEvent;
+use crate::engine::JobOutcome;
+use crate::state::offline::OfflineDialog;
 use dialogs::{ImagesDialog, PlanState, RemoveTarget};
 use rows::ImageRow;
 
@@ -28,6 +30,8 @@ pub struct ImagesPane {
     pub dialog: Option<ImagesDialog>,
     /// An image to select once it is listed (by ID prefix, `sha256:` or not).
     pending_select: Option<String>,
+    /// Images to mark once listed (the images a load brought).
+    pending_marks: Vec<String>,
 }
 
 fn same_image(row_id: &str, wanted: &str) -> bool {
@@ -111,6 +115,55 @@ impl ImagesPane {
         }
     }
 
+    /// Marks the rows of the images waiting to be marked, once they are listed.
+    fn apply_marks(&mut self) {
+        if self.pending_marks.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| self.pending_marks.iter().any(|id| same_image(&r.id, id)))
+            .map(ImageRow::key)
+            .collect();
+        if !keys.is_empty() {
+            self.table.marked = keys.into_iter().collect();
+            self.pending_marks.clear();
+        }
+    }
+
+    /// A directory listing for the path completion of the open dialog.
+    pub fn on_listing(&mut self, listing: &crate::state::widgets::form::Listing) {
+        if let Some(ImagesDialog::Offline(d)) = &mut self.dialog {
+            d.on_listing(listing);
+        }
+    }
+
+    fn open_save(&mut self) -> Vec<Effect> {
+        let rows = self.table.targets();
+        let Some(first) = rows.first() else {
+            return vec![Effect::info("no image selected")];
+        };
+        let suggested: String = first
+            .label()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let images = rows.iter().map(|r| r.key()).collect();
+        self.dialog = Some(ImagesDialog::Offline(OfflineDialog::save(
+            images,
+            &format!("{suggested}.tar"),
+        )));
+        vec![]
+    }
+
     fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
         if self.table.navigate(action) {
             return vec![];
@@ -160,6 +213,15 @@ impl Pane for ImagesPane {
             Action::Images(ImagesAction::Tag) => self.open_tag(),
             Action::Images(ImagesAction::Push) => self.push(),
             Action::Images(ImagesAction::RunImage) => self.run_image(),
+            Action::Images(ImagesAction::SaveImages) => self.open_save(),
+            Action::Images(ImagesAction::LoadImages) => {
+                self.dialog = Some(ImagesDialog::Offline(OfflineDialog::load()));
+                vec![]
+            }
+            Action::Images(ImagesAction::ImportImage) => {
+                self.dialog = Some(ImagesDialog::Offline(OfflineDialog::import()));
+                vec![]
+            }
             Action::Images(ImagesAction::OpenExplorer) => {
                 vec![Effect::Msg(Msg::OpenExplorer { from_layers: false })]
             }
@@ -177,7 +239,22 @@ impl Pane for ImagesPane {
     }
 
     fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+        if let Some(ImagesDialog::Offline(d)) = &mut self.dialog {
+            d.on_engine(event);
+        }
         match event {
+            EngineEvent::JobFinished {
+                result: Ok(JobOutcome::Images { ids, .. }),
+                ..
+            } => {
+                if let Some(first) = ids.first() {
+                    self.select_image(first);
+                }
+                if ids.len() > 1 {
+                    self.pending_marks = ids.clone();
+                    self.apply_marks();
+                }
+            }
             EngineEvent::Inventory(Ok(inv)) => {
                 let rows = rows::rows_from(&inv.images, &inv.containers);
                 let keep = self.pending_select.as_deref().and_then(|want| {
@@ -189,6 +266,7 @@ impl Pane for ImagesPane {
                     self.pending_select = None;
                 }
                 self.table.set_rows(rows, keep);
+                self.apply_marks();
             }
             EngineEvent::PrunePlan(result) => {
                 if let Some(ImagesDialog::Prune {

@@ -214,6 +214,7 @@ fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) ->
         }
         Ok(JobOutcome::Disk(outcome)) => Effect::say(Level::Ok, outcome.to_string()),
         Ok(JobOutcome::Created { .. }) => return None,
+        Ok(JobOutcome::Images { summary, .. }) => Effect::say(Level::Ok, summary.clone()),
         Err(e) => Effect::say(Level::Error, format!("{kind} failed: {e}")),
     })
 }

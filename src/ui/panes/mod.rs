@@ -11,5 +11,6 @@ pub mod images;
 pub mod images_copy;
 pub mod jobs;
 pub mod layers;
+pub mod offline;
 pub mod registry;
 pub mod registry_dialog;

@@ -70,6 +70,7 @@ pub(crate) fn height_for(lines: &[Line<'_>], w: u16, area: Rect) -> u16 {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     match dialog {
+        ImagesDialog::Offline(d) => crate::ui::panes::offline::draw(frame, area, d, ctx),
         ImagesDialog::Tag {
             source,
             source_label,

@@ -173,10 +173,14 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
     let sink: engine::Sink = Arc::new(move |ev| {
         let _ = engine_tx.send(Event::Engine(ev));
     });
+    let build_tx = tx.clone();
+    let build_sink: engine::BuildSink = Arc::new(move |id, event| {
+        let _ = build_tx.send(Event::Engine(engine::EngineEvent::Build { id, event }));
+    });
     let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(opts.host.clone()));
     let file_tx = tx.clone();
     let mut out = Outlets {
-        engine: engine::spawn(endpoints, sink),
+        engine: engine::spawn_with_builds(endpoints, sink, build_sink),
         files: FileWorker::spawn(files, move |done| {
             let _ = file_tx.send(Event::File(done));
         }),

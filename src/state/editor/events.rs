@@ -68,6 +68,9 @@ impl Pane for EditorState {
             EngineEvent::JobStarted { id, kind } => self.job_started(*id, kind),
             EngineEvent::JobProgress { id, progress } => self.job_progress(*id, progress),
             EngineEvent::JobFinished { id, result } => return self.job_finished(*id, result),
+            EngineEvent::Build { id, event } if self.build.job == Some(*id) => {
+                self.build.build_event(event)
+            }
             _ => {}
         }
         vec![]

@@ -5,6 +5,7 @@
 //! the file worker performs ([`crate::files`]) and reports back as [`FileDone`].
 pub mod build;
 mod events;
+pub mod form;
 mod keys;
 mod why;
 
@@ -18,7 +19,8 @@ use crate::fsio::{Fingerprint, SavePolicy};
 use crate::state::effect::{Effect, Msg};
 pub use crate::state::effect::{FileOp, Level};
 use crate::state::widgets::input::TextInput;
-use build::{BuildForm, BuildView};
+use build::{BuildView, LineEdit};
+use form::BuildForm;
 
 /// The editor pane.
 pub type EditorPane = EditorState;
@@ -179,6 +181,9 @@ pub struct EditorState {
     pub build: BuildView,
     /// Build dialog values kept between builds.
     pub last_form: Option<Box<BuildForm>>,
+    /// The buffer's lines as of the last edit, kept while build marks are tied to lines (to
+    /// move them with edits).
+    marked_lines: Option<Vec<String>>,
 }
 
 impl Default for EditorState {
@@ -201,6 +206,7 @@ impl Default for EditorState {
             build: BuildView::default(),
             fix_steps: 0,
             last_form: None,
+            marked_lines: None,
         }
     }
 }
@@ -221,6 +227,7 @@ impl EditorState {
         self.unrecovered_since = None;
         self.after_save = AfterSave::Nothing;
         self.build = BuildView::default();
+        self.marked_lines = None;
         self.last_form = None;
         self.lint_cursor = 0;
         self.relint();
@@ -289,6 +296,7 @@ impl EditorState {
             }
         }
         self.lint_stale = true;
+        self.follow_edit();
         let dirty = self.text() != self.saved;
         if dirty && self.unrecovered_since.is_none() {
             self.unrecovered_since = Some(now);
@@ -300,6 +308,31 @@ impl EditorState {
         }
         self.dirty = dirty;
         effects
+    }
+
+    /// Moves build marks (and the lint findings until the next lint) with the edited lines;
+    /// marks of changed lines go. Costs nothing while no build mark is on a line.
+    fn follow_edit(&mut self) {
+        if !self.build.has_lines() {
+            self.marked_lines = None;
+            return;
+        }
+        let lines = self.textarea.lines();
+        let edit = match &self.marked_lines {
+            Some(old) => LineEdit::between(old, lines),
+            None => None,
+        };
+        if let Some(edit) = edit {
+            self.build.edited(edit);
+            self.diagnostics.retain_mut(|d| match edit.map(d.line) {
+                Some(l) => {
+                    d.line = l;
+                    true
+                }
+                None => false,
+            });
+        }
+        self.marked_lines = Some(lines.to_vec());
     }
 
     fn remove_recovery(&self) -> Option<Effect> {
@@ -491,28 +524,31 @@ impl EditorState {
             self.after_save = AfterSave::Build;
             return self.save();
         }
+        self.refresh_lint();
+        let stages: Vec<String> = crate::dockerfile::vertex::stages(&self.parsed)
+            .into_iter()
+            .filter_map(|s| s.name)
+            .collect();
         let form = match self.last_form.clone() {
             Some(mut f) if f.dockerfile == path => {
                 f.size = build::ContextSize::Unknown;
-                f.error = None;
-                *f
+                f.stages = stages;
+                f.validate();
+                f
             }
-            _ => BuildForm::new(&path),
+            _ => Box::new(BuildForm::new(&path, stages)),
         };
-        let plan = FileOp::PlanContext {
-            dir: PathBuf::from(form.context.text.trim()),
-            dockerfile: path,
-        };
-        self.modal = Some(Modal::Build(Box::new(form)));
-        vec![Effect::File(plan)]
+        let plan = form.plan();
+        self.modal = Some(Modal::Build(form));
+        vec![plan]
     }
 
     /// The context plan for the build dialog arrived.
     pub fn on_context_planned(&mut self, dir: &Path, size: build::ContextSize) {
         if let Some(Modal::Build(form)) = &mut self.modal
-            && Path::new(form.context.text.trim()) == dir
+            && form.context() == dir
         {
-            form.size = size;
+            form.planned(size);
         }
     }
 
@@ -545,6 +581,7 @@ impl EditorState {
         self.refresh_lint();
         let file = self.parsed.clone();
         self.build.start(job, &file);
+        self.marked_lines = Some(self.textarea.lines().to_vec());
     }
 
     /// The build job ended; on failure the cursor jumps to the failing instruction.
@@ -580,5 +617,7 @@ pub fn normalise(text: &str) -> String {
     s
 }
 
+#[cfg(test)]
+pub(crate) mod recorded;
 #[cfg(test)]
 mod tests;

@@ -163,3 +163,53 @@ fn lines_reported_after_an_edit_land_on_the_moved_lines() {
         "the cache-mount RUN, line 2 before: {m:?}"
     );
 }
+
+#[test]
+fn the_build_job_row_names_its_builder() {
+    let mut s = opened("cold");
+    replay(&mut s, "cold", 1, None);
+    let job = s.panes.jobs.jobs.list.last().expect("the job");
+    assert!(job.what().ends_with("(BuildKit)"), "{}", job.what());
+    assert!(job.what().starts_with("build /w/app/Dockerfile → app:dev"));
+}
+
+#[test]
+fn ten_thousand_output_lines_stay_within_bounded_buffers() {
+    use crate::engine::EngineEvent;
+    let mut s = opened("cold");
+    let at = parallel_point("cold").unwrap();
+    replay(&mut s, "cold", 1, Some(at));
+    let running: Vec<String> = s
+        .panes
+        .editor
+        .build
+        .graph
+        .running()
+        .iter()
+        .map(|v| v.id.clone())
+        .collect();
+    for i in 0..10_000 {
+        let vertex = running[i % running.len()].clone();
+        s.test_engine(EngineEvent::JobProgress {
+            id: 1,
+            progress: crate::engine::Progress::Log(format!("#5 line {i}")),
+        });
+        s.test_engine(EngineEvent::Build {
+            id: 1,
+            event: BuildEvent::Logs {
+                vertex,
+                lines: vec![format!("line {i}")],
+            },
+        });
+    }
+    let b = &s.panes.editor.build;
+    assert_eq!(b.log.len(), LOG_KEEP);
+    assert_eq!(b.log.back().map(String::as_str), Some("#5 line 9999"));
+    for id in &running {
+        let log = &b.graph.logs[id];
+        assert_eq!(log.len(), crate::engine::buildkit::progress::LOG_PER_VERTEX);
+        assert!(log.back().unwrap().starts_with("line 999"));
+    }
+    let jobs_log = &s.panes.jobs.jobs.list.last().unwrap().log;
+    assert_eq!(jobs_log.len(), crate::state::jobs::LOG_LINES);
+}

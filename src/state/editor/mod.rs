@@ -16,7 +16,7 @@ use ratatui_textarea::{CursorMove, TextArea};
 use crate::dockerfile::highlight::Highlighter;
 use crate::dockerfile::{Diagnostic, Dockerfile, lint, parse};
 use crate::fsio::{Fingerprint, SavePolicy};
-use crate::state::effect::{Effect, Msg};
+use crate::state::effect::Effect;
 pub use crate::state::effect::{FileOp, Level};
 use crate::state::widgets::input::TextInput;
 use build::{BuildView, LineEdit};
@@ -574,37 +574,6 @@ impl EditorState {
             .iter()
             .filter(|d| d.line == line)
             .min_by_key(|d| d.severity)
-    }
-
-    /// A build job started for this editor.
-    pub fn on_build_started(&mut self, job: crate::engine::JobId) {
-        self.refresh_lint();
-        let file = self.parsed.clone();
-        self.build.start(job, &file);
-        self.marked_lines = Some(self.textarea.lines().to_vec());
-    }
-
-    /// The build job ended; on failure the cursor jumps to the failing instruction.
-    pub fn on_build_finished(&mut self, result: Result<String, String>) -> Vec<Effect> {
-        match result {
-            Ok(summary) => {
-                let id = summary
-                    .strip_prefix(crate::engine::build::BUILT_PREFIX)
-                    .map(str::to_string)
-                    .or_else(|| self.build.image.clone());
-                self.build.finish(Ok(()));
-                if let Some(id) = id {
-                    self.build.image = Some(id.clone());
-                    return vec![Effect::Msg(Msg::SelectImage(id))];
-                }
-            }
-            Err(message) => {
-                if let Some(line) = self.build.finish(Err(message)) {
-                    self.jump_to(line);
-                }
-            }
-        }
-        vec![]
     }
 }
 

@@ -137,13 +137,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         bytes(details.size),
         details.platform
     );
-    let mut footer_lines = vec![Line::styled(summary, Style::default().fg(theme.dim))];
-    if let Some(t) = timing {
-        footer_lines.push(Line::styled(t, Style::default().fg(theme.dim)));
-    }
+    let [footer, timing_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(footer);
     frame.render_widget(
-        Paragraph::new(footer_lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        Paragraph::new(Line::styled(summary, Style::default().fg(theme.dim))),
         footer,
     );
+    if let Some(t) = timing {
+        frame.render_widget(
+            Paragraph::new(Line::styled(t, Style::default().fg(theme.dim)))
+                .wrap(ratatui::widgets::Wrap { trim: false }),
+            timing_area,
+        );
+    }
     height
 }

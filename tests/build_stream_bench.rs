@@ -109,7 +109,11 @@ fn ten_thousand_build_log_lines_keep_frames_short() {
         let t = Instant::now();
         for i in 0..BATCH {
             let n = batch * BATCH + i;
-            let (v, num) = if n % 2 == 0 { ("va", 1) } else { ("vb", 2) };
+            let (v, num) = if n.is_multiple_of(2) {
+                ("va", 1)
+            } else {
+                ("vb", 2)
+            };
             let line = format!("compiling unit {n} of {LINES}: src/module_{n}.c -O2 -Wall");
             state.on_engine(
                 &keymap,

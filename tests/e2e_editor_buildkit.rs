@@ -79,7 +79,7 @@ async fn build_with_buildkit_from_the_editor_then_rebuild_from_cache() {
 
     let screen = term
         .wait_until(BUILD, |s| {
-            s.contains("Build (BuildKit): built") || s.contains("failed")
+            s.contains("Build (BuildKit): built") || s.contains("Build (BuildKit): failed")
         })
         .expect("first build ends");
     assert!(screen.contains("Build (BuildKit): built"), "{screen}");
@@ -96,7 +96,10 @@ async fn build_with_buildkit_from_the_editor_then_rebuild_from_cache() {
         .expect("build form again");
     term.send_keys(&["Enter"]).expect("keys");
     let screen = term
-        .wait_until(BUILD, |s| s.contains(" 3 cached ") || s.contains("failed"))
+        .wait_until(BUILD, |s| {
+            s.contains("Build (BuildKit): built") && s.contains(" 3 cached ")
+                || s.contains("Build (BuildKit): failed")
+        })
         .expect("rebuild ends");
     assert!(screen.contains("Build (BuildKit): built"), "{screen}");
     for needle in ["2 RUN --mount=type=cache", "3 COPY app.txt", "4 RUN cat"] {
@@ -110,7 +113,10 @@ async fn build_with_buildkit_from_the_editor_then_rebuild_from_cache() {
         .expect("build form again");
     term.send_keys(&["Enter"]).expect("keys");
     let screen = term
-        .wait_until(BUILD, |s| s.contains(" 1 cached ") || s.contains("failed"))
+        .wait_until(BUILD, |s| {
+            s.contains("Build (BuildKit): built") && s.contains(" 1 cached ")
+                || s.contains("Build (BuildKit): failed")
+        })
         .expect("third build ends");
     assert_eq!(mark(&screen, "2 RUN --mount=type=cache"), '✓', "{screen}");
     assert_eq!(mark(&screen, "3 COPY app.txt"), '!', "{screen}");

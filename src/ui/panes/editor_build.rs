@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::config::theme::Theme;
 use crate::dockerfile::vertex::Origin;
+use crate::dockerfile::vertex::cache::MissReason;
 use crate::engine::build::Builder;
 use crate::engine::buildkit::progress::{VertexInfo, VertexState};
 use crate::state::editor::EditorState;
@@ -106,12 +107,49 @@ fn status(b: &BuildView, theme: &Theme) -> (String, Color) {
                 .map(|s| format!(" in {}", secs(s.elapsed)))
                 .unwrap_or_default();
             (
-                format!("built {}{took}", crate::util::text::short_id(id)),
+                format!(
+                    "built {}{took}{}",
+                    crate::util::text::short_id(id),
+                    first_miss(b)
+                ),
                 theme.ok,
             )
         }
         None => ("ended".to_string(), theme.dim),
     }
+}
+
+/// Where a rebuild first missed the cache, and why (empty for a first build or a full hit).
+fn first_miss(b: &BuildView) -> String {
+    let Some((line, why)) = b
+        .summary
+        .as_ref()
+        .and_then(|s| s.cache.as_ref())
+        .and_then(|c| c.first_miss.as_ref())
+    else {
+        return String::new();
+    };
+    let why = match why {
+        MissReason::FirstBuild => return String::new(),
+        MissReason::NoCache => "no-cache".to_string(),
+        MissReason::NewStep => "a new step".to_string(),
+        MissReason::InstructionChanged { .. } => "the instruction changed".to_string(),
+        MissReason::ArgChanged { name, .. } => format!("build arg {name} changed"),
+        MissReason::ContextChanged { paths } => {
+            let more = paths.len().saturating_sub(2);
+            let mut text = paths.iter().take(2).cloned().collect::<Vec<_>>().join(", ");
+            if more > 0 {
+                text.push_str(&format!(" and {more} more"));
+            }
+            format!("{text} changed")
+        }
+        MissReason::BaseImageChanged => "the base image changed".to_string(),
+        MissReason::Unknown => "an earlier step, or the cache was evicted".to_string(),
+    };
+    let at = b
+        .current_line(*line)
+        .map_or("an edited line".to_string(), |l| format!("L{l}"));
+    sanitize(&format!(" · cache missed at {at}: {why}"))
 }
 
 /// Draws the panel.

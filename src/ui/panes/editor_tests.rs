@@ -367,6 +367,7 @@ fn buildkit_rebuild_marks_cache_hits_beside_the_lines() {
     assert_eq!(buf[(x, y)].fg, theme.ok);
     find(buf, "! 11 COPY app.txt");
     find(buf, "↻ 12 RUN cat");
+    find(buf, "cache missed at L11: app.txt changed");
     insta::assert_snapshot!(term.backend());
 }
 

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use crate::engine::build::{
-    self, BuildOptions, BuildRequest, BuildSecret, BuildSummary, BuilderChoice, SecretSource,
+    self, BuildOptions, BuildRequest, BuildSecret, BuildSummary, BuilderChoice,
 };
 use crate::engine::buildkit::progress::BuildEvent;
 use crate::engine::{self, EngineEvent, JobCtx, Progress, connect, endpoint};
@@ -81,18 +81,7 @@ fn pair(s: &str) -> anyhow::Result<(String, String)> {
 
 /// Parses `id=ID,src=FILE` / `id=ID,env=VAR` (Docker's `--secret` syntax).
 pub fn parse_secret(s: &str) -> anyhow::Result<BuildSecret> {
-    let (mut id, mut source) = (None, None);
-    for part in s.split(',') {
-        match part.split_once('=') {
-            Some(("id", v)) => id = Some(v.to_string()),
-            Some(("src" | "source", v)) => source = Some(SecretSource::File(PathBuf::from(v))),
-            Some(("env", v)) => source = Some(SecretSource::Env(v.to_string())),
-            _ => bail!("--secret takes id=ID,src=FILE or id=ID,env=VAR"),
-        }
-    }
-    let id = id.context("--secret needs id=")?;
-    let source = source.unwrap_or_else(|| SecretSource::Env(id.clone()));
-    Ok(BuildSecret { id, source })
+    build::parse_secret(s).map_err(|e| anyhow::anyhow!("--secret: {e}"))
 }
 
 fn request(args: &BuildArgs) -> anyhow::Result<(BuildRequest, BuildOptions)> {
@@ -220,6 +209,7 @@ fn print_summary(s: &BuildSummary) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::build::SecretSource;
 
     #[test]
     fn secrets_parse_and_never_print_their_source() {

@@ -246,6 +246,15 @@ pub enum EngineEvent {
     Disk(disk_worker::DiskEvent),
     /// The answer to a load preview or container diff ([`Command::Offline`]).
     Offline(offline::OfflineEvent),
+    /// Typed progress of a build job (builder chosen, vertices, per-step logs, summary), in
+    /// order with its log lines and before its `JobFinished` (engines started with
+    /// [`spawn_with_builds`]; the app forwards its [`BuildSink`] here).
+    Build {
+        /// The build job.
+        id: JobId,
+        /// What happened.
+        event: buildkit::progress::BuildEvent,
+    },
 }
 
 /// A job ID unique in the whole process, so jobs of different engines never share one.

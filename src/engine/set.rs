@@ -121,7 +121,11 @@ impl EngineSet {
         if let Ok(mut s) = self.states.lock() {
             s.insert(id, EngineState::Connecting);
         }
-        let handle = super::spawn(Ok(endpoints.clone()), self.tagging_sink(id));
+        let handle = super::spawn_with_builds(
+            Ok(endpoints.clone()),
+            self.tagging_sink(id),
+            self.build_sink(id),
+        );
         self.members.insert(id, (label.into(), endpoints, handle));
         self.active.get_or_insert(id);
         id
@@ -339,6 +343,18 @@ impl EngineSet {
     }
 
     /// A worker sink that tags events with `id` and keeps `id`'s state current.
+    /// Typed build progress of engine `id`, delivered as its [`EngineEvent::Build`] events (the
+    /// worker calls both sinks from one task, so they stay in order with the job's other events).
+    fn build_sink(&self, id: EngineId) -> super::BuildSink {
+        let sink = self.sink.clone();
+        Arc::new(move |job, event| {
+            sink(SetEvent::Engine {
+                id,
+                event: EngineEvent::Build { id: job, event },
+            })
+        })
+    }
+
     fn tagging_sink(&self, id: EngineId) -> Sink {
         let (sink, states) = (self.sink.clone(), self.states.clone());
         Arc::new(move |event: EngineEvent| {

@@ -5,6 +5,7 @@
 //! the file worker performs ([`crate::files`]) and reports back as [`FileDone`].
 pub mod build;
 mod events;
+pub mod form;
 mod keys;
 mod shellcheck;
 mod why;
@@ -16,10 +17,11 @@ use ratatui_textarea::{CursorMove, TextArea};
 use crate::dockerfile::highlight::Highlighter;
 use crate::dockerfile::{Diagnostic, Dockerfile, lint, parse};
 use crate::fsio::{Fingerprint, SavePolicy};
-use crate::state::effect::{Effect, Msg};
+use crate::state::effect::Effect;
 pub use crate::state::effect::{FileOp, Level};
 use crate::state::widgets::input::TextInput;
-use build::{BuildForm, BuildView};
+use build::{BuildView, LineEdit};
+use form::BuildForm;
 
 /// The editor pane.
 pub type EditorPane = EditorState;
@@ -193,6 +195,9 @@ pub struct EditorState {
     pub build: BuildView,
     /// Build dialog values kept between builds.
     pub last_form: Option<Box<BuildForm>>,
+    /// The buffer's lines as of the last edit, kept while build marks are tied to lines (to
+    /// move them with edits).
+    marked_lines: Option<Vec<String>>,
 }
 
 impl Default for EditorState {
@@ -216,6 +221,7 @@ impl Default for EditorState {
             build: BuildView::default(),
             fix_steps: 0,
             last_form: None,
+            marked_lines: None,
         }
     }
 }
@@ -236,6 +242,7 @@ impl EditorState {
         self.unrecovered_since = None;
         self.after_save = AfterSave::Nothing;
         self.build = BuildView::default();
+        self.marked_lines = None;
         self.last_form = None;
         self.lint_cursor = 0;
         self.relint();
@@ -305,6 +312,7 @@ impl EditorState {
             }
         }
         self.lint_stale = true;
+        self.follow_edit();
         let dirty = self.text() != self.saved;
         if dirty && self.unrecovered_since.is_none() {
             self.unrecovered_since = Some(now);
@@ -316,6 +324,31 @@ impl EditorState {
         }
         self.dirty = dirty;
         effects
+    }
+
+    /// Moves build marks (and the lint findings until the next lint) with the edited lines;
+    /// marks of changed lines go. Costs nothing while no build mark is on a line.
+    fn follow_edit(&mut self) {
+        if !self.build.has_lines() {
+            self.marked_lines = None;
+            return;
+        }
+        let lines = self.textarea.lines();
+        let edit = match &self.marked_lines {
+            Some(old) => LineEdit::between(old, lines),
+            None => None,
+        };
+        if let Some(edit) = edit {
+            self.build.edited(edit);
+            self.diagnostics.retain_mut(|d| match edit.map(d.line) {
+                Some(l) => {
+                    d.line = l;
+                    true
+                }
+                None => false,
+            });
+        }
+        self.marked_lines = Some(lines.to_vec());
     }
 
     fn remove_recovery(&self) -> Option<Effect> {
@@ -514,28 +547,31 @@ impl EditorState {
             self.after_save = AfterSave::Build;
             return self.save();
         }
+        self.refresh_lint();
+        let stages: Vec<String> = crate::dockerfile::vertex::stages(&self.parsed)
+            .into_iter()
+            .filter_map(|s| s.name)
+            .collect();
         let form = match self.last_form.clone() {
             Some(mut f) if f.dockerfile == path => {
                 f.size = build::ContextSize::Unknown;
-                f.error = None;
-                *f
+                f.stages = stages;
+                f.validate();
+                f
             }
-            _ => BuildForm::new(&path),
+            _ => Box::new(BuildForm::new(&path, stages)),
         };
-        let plan = FileOp::PlanContext {
-            dir: PathBuf::from(form.context.text.trim()),
-            dockerfile: path,
-        };
-        self.modal = Some(Modal::Build(Box::new(form)));
-        vec![Effect::File(plan)]
+        let plan = form.plan();
+        self.modal = Some(Modal::Build(form));
+        vec![plan]
     }
 
     /// The context plan for the build dialog arrived.
     pub fn on_context_planned(&mut self, dir: &Path, size: build::ContextSize) {
         if let Some(Modal::Build(form)) = &mut self.modal
-            && Path::new(form.context.text.trim()) == dir
+            && form.context() == dir
         {
-            form.size = size;
+            form.planned(size);
         }
     }
 
@@ -562,36 +598,6 @@ impl EditorState {
             .filter(|d| d.line == line)
             .min_by_key(|d| d.severity)
     }
-
-    /// A build job started for this editor.
-    pub fn on_build_started(&mut self, job: crate::engine::JobId) {
-        self.refresh_lint();
-        let file = self.parsed.clone();
-        self.build.start(job, &file);
-    }
-
-    /// The build job ended; on failure the cursor jumps to the failing instruction.
-    pub fn on_build_finished(&mut self, result: Result<String, String>) -> Vec<Effect> {
-        match result {
-            Ok(summary) => {
-                let id = summary
-                    .strip_prefix(crate::engine::build::BUILT_PREFIX)
-                    .map(str::to_string)
-                    .or_else(|| self.build.image.clone());
-                self.build.finish(Ok(()));
-                if let Some(id) = id {
-                    self.build.image = Some(id.clone());
-                    return vec![Effect::Msg(Msg::SelectImage(id))];
-                }
-            }
-            Err(message) => {
-                if let Some(line) = self.build.finish(Err(message)) {
-                    self.jump_to(line);
-                }
-            }
-        }
-        vec![]
-    }
 }
 
 /// Text as the editor would save it (lines joined by `\n`, final newline when not empty).
@@ -603,5 +609,7 @@ pub fn normalise(text: &str) -> String {
     s
 }
 
+#[cfg(test)]
+pub(crate) mod recorded;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use super::pane::{Cx, Pane};
 use super::widgets::outcome::Outcome;
 use super::widgets::text_view::TextView;
 use crate::action::{Action, ListAction};
+use crate::engine::buildkit::progress::BuildEvent;
 use crate::engine::{Command, EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
 
 /// One layer of a pull/push as last reported.
@@ -57,6 +58,18 @@ pub struct Job {
     pub log: VecDeque<String>,
     /// Overall bytes done and in all.
     pub bytes: (u64, u64),
+    /// The builder a build job runs with, once it has chosen.
+    pub builder: Option<crate::engine::build::Builder>,
+}
+
+impl Job {
+    /// What the job does, as its row says it (a build names its builder).
+    pub fn what(&self) -> String {
+        match self.builder {
+            Some(b) => format!("{} ({b})", self.kind),
+            None => self.kind.to_string(),
+        }
+    }
 }
 
 impl Job {
@@ -121,6 +134,7 @@ impl Jobs {
             layers: Vec::new(),
             log: VecDeque::new(),
             bytes: (0, 0),
+            builder: None,
         });
         let finished = self.list.iter().filter(|j| j.ended.is_some()).count();
         if finished > KEEP_FINISHED
@@ -235,7 +249,7 @@ impl JobsPane {
 
     fn show_selected(&mut self) {
         if let Some(job) = self.jobs.selected() {
-            let mut lines = vec![format!("{} — {:?}", job.kind, job.status)];
+            let mut lines = vec![format!("{} — {:?}", job.what(), job.status)];
             lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
             self.dialog = Some(TextView::new(format!("Job {}", job.id), lines));
         }
@@ -273,6 +287,14 @@ impl Pane for JobsPane {
         match event {
             EngineEvent::JobStarted { id, kind } => self.jobs.start(*id, kind.clone(), now),
             EngineEvent::JobProgress { id, progress } => self.jobs.progress(*id, progress.clone()),
+            EngineEvent::Build {
+                id,
+                event: BuildEvent::Started { builder },
+            } => {
+                if let Some(job) = self.jobs.list.iter_mut().find(|j| j.id == *id) {
+                    job.builder = Some(*builder);
+                }
+            }
             EngineEvent::JobFinished { id, result } => {
                 if let Some(kind) = self.jobs.finish(*id, result, now) {
                     return finished_message(&kind, result).into_iter().collect();

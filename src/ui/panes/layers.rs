@@ -60,8 +60,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         return inner.height as usize;
     };
 
+    let ed = &state.panes.editor.build;
+    let timing = match (ed.image.as_deref(), layers.image_id.as_deref()) {
+        (Some(built), Some(shown)) if built == shown => super::editor_build::timing_line(ed),
+        _ => None,
+    };
+    let width = inner.width.max(1) as usize;
+    let footer_h = 1 + timing
+        .as_ref()
+        .map_or(0, |t| t.chars().count().div_ceil(width).min(3) as u16);
     let [table_area, footer] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        Layout::vertical([Constraint::Min(1), Constraint::Length(footer_h)]).areas(inner);
     let entries = &details.history;
     let max = layers.max_size();
     let height = table_area.height.saturating_sub(1) as usize;
@@ -128,9 +137,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         bytes(details.size),
         details.platform
     );
+    let [footer, timing_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(footer);
     frame.render_widget(
         Paragraph::new(Line::styled(summary, Style::default().fg(theme.dim))),
         footer,
     );
+    if let Some(t) = timing {
+        frame.render_widget(
+            Paragraph::new(Line::styled(t, Style::default().fg(theme.dim)))
+                .wrap(ratatui::widgets::Wrap { trim: false }),
+            timing_area,
+        );
+    }
     height
 }

@@ -3,6 +3,7 @@ pub mod container_dialogs;
 pub mod container_logs;
 pub mod containers;
 pub mod editor;
+pub mod editor_build;
 pub mod editor_modal;
 pub mod engines;
 pub mod explorer;

@@ -47,6 +47,7 @@ pub async fn inventory(docker: &Docker) -> Result<Inventory, EngineError> {
         .into_iter()
         .map(super::containers::container_from_summary)
         .collect();
+    let containers = super::containers::with_times(docker, containers).await;
     Ok(Inventory { images, containers })
 }
 

@@ -89,6 +89,22 @@ pub struct ContainerInfo {
     pub ports: Vec<PortBinding>,
     /// Exit code of an exited container (parsed from the status).
     pub exit_code: Option<i64>,
+    /// What `docker ps` derives STATUS from, read by inspecting the container (None when the
+    /// inspection failed: `status` is then shown as the engine said it).
+    pub times: Option<ContainerTimes>,
+}
+
+/// The timestamps and health of a container, from which its STATUS is derived at any instant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContainerTimes {
+    /// When it last started, unix seconds (None: never started).
+    pub started: Option<i64>,
+    /// When it last stopped, unix seconds (None: never stopped).
+    pub finished: Option<i64>,
+    /// The health check's state as `docker ps` words it ("healthy", "health: starting", …).
+    pub health: Option<String>,
+    /// The last exit code.
+    pub exit_code: i64,
 }
 
 /// The state of a container, as the engine names it.

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::engine::{ContainerInfo, ContainerState};
 use crate::state::containers::stats::StatsHistory;
-use crate::state::containers::{ContainersPane, state_label};
+use crate::state::containers::{ContainersPane, state_label, status_at};
 use crate::state::{AppState, PaneId};
 use crate::ui::widgets::table::{self, TableView};
 use crate::ui::{Ctx, focused};
@@ -63,6 +63,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
 /// The pane draws its dialogs itself (they open only while it has the focus).
 pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
 
+/// The STATUS column of the wide table: "Exited (137) 59 minutes ago" and "Up 59 minutes
+/// (healthy)" fit.
+const STATUS_WIDTH: u16 = 28;
+
 fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)> {
     let mut columns = if wide {
         // Names, images, status and ports as wide as the longest shown (capped); the command
@@ -77,7 +81,8 @@ fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)>
             ("IMAGE", fit(&|c| c.image.chars().count(), 5)),
             ("COMMAND", Constraint::Fill(1)),
             ("STATE", Constraint::Length(12)),
-            ("STATUS", fit(&|c| c.status.chars().count().min(28), 6)),
+            // Fixed: a status changing with the clock or the state must not reflow the table.
+            ("STATUS", Constraint::Length(STATUS_WIDTH)),
             ("PORTS", fit(&|c| ports_text(c).chars().count(), 5)),
             ("CREATED", Constraint::Length(14)),
         ]
@@ -132,7 +137,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
             Line::raw(sanitize(&c.name)),
             Line::raw(sanitize(&c.image)),
             Line::styled(state_label(c), state_style(c, ctx)),
-            Line::raw(sanitize(&c.status)),
+            Line::raw(sanitize(&status_at(c, now))),
         ];
         if wide {
             cells.insert(

@@ -29,7 +29,20 @@ fn container(id: &str, name: &str, state: &str, status: &str, age: i64) -> Conta
         created: NOW - age,
         ports: vec![],
         exit_code: crate::engine::containers::exit_code_from_status(status),
+        times: None,
     }
+}
+
+/// Gives a container the times its status text was derived from (started `up` seconds ago,
+/// finished `down` seconds ago).
+fn timed(mut c: ContainerInfo, up: Option<i64>, down: Option<i64>) -> ContainerInfo {
+    c.times = Some(crate::engine::ContainerTimes {
+        started: up.map(|s| NOW - s),
+        finished: down.map(|s| NOW - s),
+        health: None,
+        exit_code: c.exit_code.unwrap_or(0),
+    });
+    c
 }
 
 fn state() -> AppState {
@@ -287,4 +300,43 @@ fn exec_command_dialog() {
         "{screen}"
     );
     insta::assert_snapshot!("exec_command_dialog", screen);
+}
+
+#[test]
+fn status_counts_with_the_clock_without_an_engine_event() {
+    let mut s = state();
+    let rows = vec![
+        timed(
+            container("d1", "fresh", "running", "Up Less than a second", 1),
+            Some(0),
+            None,
+        ),
+        timed(
+            container("d2", "done", "exited", "Exited (0) 1 second ago", 9),
+            Some(9),
+            Some(1),
+        ),
+        timed(container("d3", "new", "created", "Created", 2), None, None),
+    ];
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images: vec![],
+        containers: rows,
+    })));
+    let keymap = Keymap::defaults();
+    s.on_tick(&keymap, NOW);
+    let screen = render(&s, 170, 12);
+    assert!(screen.contains("Up Less than a second"), "{screen}");
+    assert!(screen.contains("Exited (0) 1 second ago"), "{screen}");
+    let (_, redraw_later) = s.on_tick(&keymap, NOW + 5);
+    assert!(redraw_later, "a status that reads differently redraws");
+    let screen = render(&s, 170, 12);
+    assert!(screen.contains("Up 5 seconds"), "{screen}");
+    assert!(screen.contains("Exited (0) 6 seconds ago"), "{screen}");
+    assert!(screen.contains("Created"), "{screen}");
+    let (_, redraw) = s.on_tick(&keymap, NOW + 125);
+    assert!(redraw);
+    let screen = render(&s, 170, 12);
+    assert!(screen.contains("Up 2 minutes"), "{screen}");
+    let (_, redraw) = s.on_tick(&keymap, NOW + 126);
+    assert!(!redraw, "nothing on screen changed within the minute");
 }

@@ -11,6 +11,8 @@
 #[path = "engine_images/actor.rs"]
 mod actor;
 mod common;
+#[path = "engine_images/force_remove.rs"]
+mod force_remove;
 #[path = "engine_images/private_engine.rs"]
 mod private_engine;
 #[path = "engine_images/prune.rs"]

@@ -14,7 +14,7 @@ use crate::engine::{
     Attempt, Connection, ContainerInfo, EngineEvent, EngineInfo, HistoryEntry, ImageDetails,
     ImageInfo, Inventory, PruneCandidate, PrunePlan, PruneScope,
 };
-use crate::state::images::dialogs::{ImagesDialog, PlanState, RemoveTarget};
+use crate::state::images::dialogs::{Fate, ImagesDialog, PlanState, RemoveTarget};
 use crate::state::widgets::input::TextInput;
 use crate::state::widgets::prompt::Prompt;
 use crate::state::widgets::scroll::Viewport;
@@ -166,15 +166,25 @@ fn tag_dialog_shows_validation_inline() {
 fn remove_dialog_second_step_names_containers() {
     let mut s = state();
     s.panes.images.dialog = Some(ImagesDialog::Remove {
-        targets: vec![RemoveTarget {
-            key: "registry.local:5000/team/web:2.1".into(),
-            label: "registry.local:5000/team/web:2.1".into(),
-            used_by: vec!["web-1".into()],
-            other_tags: 0,
-        }],
+        targets: vec![
+            RemoveTarget {
+                key: "registry.local:5000/team/web:2.1".into(),
+                label: "registry.local:5000/team/web:2.1".into(),
+                used_by: vec!["web-1".into()],
+                other_tags: 0,
+                fate: Fate::UntagKeepImage(vec!["web-1".into()]),
+            },
+            RemoveTarget {
+                key: "migrate:1".into(),
+                label: "migrate:1".into(),
+                used_by: vec!["migrate-1".into()],
+                other_tags: 0,
+                fate: Fate::DeleteUnder(vec!["migrate-1".into()]),
+            },
+        ],
         force_step: true,
     });
-    insta::assert_snapshot!(render(&s, 100, 16).backend());
+    insta::assert_snapshot!(render(&s, 100, 20).backend());
 }
 
 #[test]

@@ -110,8 +110,10 @@ pub struct Jobs {
 const KEEP_FINISHED: usize = 50;
 
 impl Jobs {
-    /// Records a started job.
+    /// Records a started job. A cursor moved off the newest job stays on the job it was on; on
+    /// the newest it follows the new job.
     pub fn start(&mut self, id: JobId, kind: JobKind, now: i64) {
+        let keep = self.selected().map(|j| j.id).filter(|_| self.cursor > 0);
         self.list.push(Job {
             id,
             kind,
@@ -128,6 +130,9 @@ impl Jobs {
         {
             self.list.remove(i);
         }
+        self.cursor = keep
+            .and_then(|id| self.list.iter().rev().position(|j| j.id == id))
+            .unwrap_or(0);
     }
 
     /// Records the end of a job; returns its kind the first time (a cancelled job may also report
@@ -219,14 +224,22 @@ fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) ->
 }
 
 impl JobsPane {
-    /// Cancels the selected running job when the pane has focus, else the newest running one.
+    /// Cancels the selected job when the pane has focus (never another one: a finished job is
+    /// said to be finished), else the newest running one.
     pub fn cancel(&self, focused: bool) -> Vec<Effect> {
-        let selected = self
-            .jobs
-            .selected()
-            .filter(|j| focused && j.status == JobStatus::Running)
-            .map(|j| j.id);
-        match selected.or_else(|| self.jobs.newest_running()) {
+        if focused {
+            return match self.jobs.selected() {
+                Some(j) if j.status == JobStatus::Running => {
+                    vec![Effect::Engine(Command::Cancel(j.id))]
+                }
+                Some(j) => vec![Effect::info(format!(
+                    "job #{} ({}) is not running: nothing to cancel",
+                    j.id, j.kind
+                ))],
+                None => vec![Effect::info("no job selected")],
+            };
+        }
+        match self.jobs.newest_running() {
             Some(id) => vec![Effect::Engine(Command::Cancel(id))],
             None => vec![Effect::info("no running job to cancel")],
         }

@@ -251,15 +251,18 @@ pub async fn prune(docker: &Docker, label: Option<&str>) -> Result<PruneReport, 
         .filters(&filters)
         .build();
     let res = docker.prune_containers(Some(opts)).await?;
+    let ids = res.containers_deleted.unwrap_or_default();
     Ok(PruneReport {
-        deleted: res
-            .containers_deleted
-            .unwrap_or_default()
-            .into_iter()
+        deleted: ids
+            .iter()
             .map(|id| format!("deleted container {id}"))
             .collect(),
         reclaimed: u64::try_from(res.space_reclaimed.unwrap_or(0)).unwrap_or(0),
         build_cache_reclaimed: None,
+        removed: super::types::Removed {
+            containers: ids,
+            ..Default::default()
+        },
     })
 }
 

@@ -312,6 +312,48 @@ pub struct PruneReport {
     pub reclaimed: u64,
     /// Bytes reclaimed from build cache, when it was pruned.
     pub build_cache_reclaimed: Option<u64>,
+    /// What went, sorted into images, layers, tags and containers.
+    pub removed: Removed,
+}
+
+/// What a remove or prune took away, sorted: the engine lists deleted images and deleted layers
+/// alike, as IDs; an ID the engine knew as an image before is an image, the others are layers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Removed {
+    /// References untagged.
+    pub untagged: Vec<String>,
+    /// Image IDs deleted.
+    pub images: Vec<String>,
+    /// Layers deleted.
+    pub layers: usize,
+    /// Container IDs deleted.
+    pub containers: Vec<String>,
+}
+
+impl Removed {
+    /// "2 images (5 layers), 1 tag untagged", "3 containers", "nothing".
+    pub fn summary(&self) -> String {
+        use crate::util::text::count;
+        let mut parts = Vec::new();
+        if !self.images.is_empty() || self.layers > 0 {
+            parts.push(format!(
+                "{} ({})",
+                count(self.images.len(), "image"),
+                count(self.layers, "layer")
+            ));
+        }
+        if !self.untagged.is_empty() {
+            parts.push(format!("{} untagged", count(self.untagged.len(), "tag")));
+        }
+        if !self.containers.is_empty() {
+            parts.push(count(self.containers.len(), "container"));
+        }
+        if parts.is_empty() {
+            "nothing".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// The kind of a job, for display.

@@ -79,6 +79,10 @@ impl Job {
                     if total > 0 {
                         l.total = total;
                     }
+                    // A finished layer is whole, whatever the last report carried.
+                    if crate::engine::transfer::is_final_phase(&l.phase) {
+                        l.current = l.total;
+                    }
                 }
                 None => self.layers.push(LayerProgress {
                     id,
@@ -211,8 +215,8 @@ fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) ->
             Effect::say(
                 Level::Ok,
                 format!(
-                    "pruned: {} items removed, {} reclaimed{cache}",
-                    r.deleted.len(),
+                    "pruned: {}; {} reclaimed{cache}",
+                    r.removed.summary(),
                     bytes(r.reclaimed)
                 ),
             )
@@ -312,6 +316,19 @@ mod tests {
             current,
             total,
         }
+    }
+
+    #[test]
+    fn a_finished_layer_shows_its_size_not_zero() {
+        let mut jobs = Jobs::default();
+        jobs.start(1, JobKind::Prune(PruneScope::Dangling), 0);
+        jobs.progress(1, layer("tiny", "Extracting", 104, 104));
+        jobs.progress(1, layer("tiny", "Pull complete", 0, 0));
+        let l = &jobs.list[0].layers[0];
+        assert_eq!(
+            (l.phase.as_str(), l.current, l.total),
+            ("Pull complete", 104, 104)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::state::images::dialogs::{Fate, ImagesDialog, PlanState, RemoveTarget}
 use crate::state::widgets::text_view::TextView;
 use crate::ui::{Ctx, centered};
 use crate::util::sanitize::sanitize;
-use crate::util::text::{bytes, ellipsize, short_id};
+use crate::util::text::{bytes, count, ellipsize, short_id};
 
 pub(crate) fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
     let mut spans = Vec::new();
@@ -231,7 +231,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<
                     if p.images.is_empty() {
                         lines.push(Line::raw("No image would be removed."));
                     } else {
-                        lines.push(Line::raw(format!("{} image(s) would go:", p.images.len())));
+                        let kept = p.images.iter().filter(|c| c.untag_only).count();
+                        let gone = count(p.images.len() - kept, "image");
+                        lines.push(Line::raw(if kept > 0 {
+                            format!("{gone} would be deleted and {kept} only untagged:")
+                        } else {
+                            format!("{gone} would be deleted:")
+                        }));
                     }
                     for c in p.images.iter().skip(view.offset).take(list_room) {
                         let name = if c.repo_tags.is_empty() {

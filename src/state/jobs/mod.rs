@@ -57,6 +57,8 @@ pub struct Job {
     pub log: VecDeque<String>,
     /// Overall bytes done and in all.
     pub bytes: (u64, u64),
+    /// What a finished job did (what was removed and freed), kept for its details view.
+    pub result: Vec<String>,
 }
 
 impl Job {
@@ -127,6 +129,7 @@ impl Jobs {
             layers: Vec::new(),
             log: VecDeque::new(),
             bytes: (0, 0),
+            result: Vec::new(),
         });
         let finished = self.list.iter().filter(|j| j.ended.is_some()).count();
         if finished > KEEP_FINISHED
@@ -157,6 +160,7 @@ impl Jobs {
             Err(e) => JobStatus::Failed(e.to_string()),
         };
         job.ended = Some(now);
+        job.result = result_lines(result);
         Some(job.kind.clone())
     }
 
@@ -202,25 +206,46 @@ pub struct JobsPane {
     pub dialog: Option<TextView>,
 }
 
+/// The lines a finished job keeps: its summary, then each thing the engine removed.
+fn result_lines(result: &Result<JobOutcome, EngineError>) -> Vec<String> {
+    match result {
+        Ok(JobOutcome::Done(text)) => vec![text.clone()],
+        Ok(JobOutcome::Pruned(r)) => {
+            let mut lines = vec![pruned_text(r)];
+            lines.extend(r.deleted.iter().map(|d| format!("  {d}")));
+            lines
+        }
+        Ok(JobOutcome::Disk(outcome)) => vec![outcome.to_string()],
+        Ok(JobOutcome::Created { id, name }) => {
+            vec![format!(
+                "created {name} ({})",
+                crate::util::text::short_id(id)
+            )]
+        }
+        Err(EngineError::Cancelled) => vec!["cancelled".into()],
+        Err(e) => vec![format!("failed: {e}")],
+    }
+}
+
+fn pruned_text(r: &crate::engine::PruneReport) -> String {
+    let bytes = crate::util::text::bytes;
+    let cache = r
+        .build_cache_reclaimed
+        .map(|b| format!(" + {} of build cache", bytes(b)))
+        .unwrap_or_default();
+    format!(
+        "pruned: {}; {} reclaimed{cache}",
+        r.removed.summary(),
+        bytes(r.reclaimed)
+    )
+}
+
 /// The status line a finished job leaves.
 fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) -> Option<Effect> {
     let bytes = crate::util::text::bytes;
     Some(match result {
         Ok(JobOutcome::Done(text)) => Effect::say(Level::Ok, text.clone()),
-        Ok(JobOutcome::Pruned(r)) => {
-            let cache = r
-                .build_cache_reclaimed
-                .map(|b| format!(" + {} of build cache", bytes(b)))
-                .unwrap_or_default();
-            Effect::say(
-                Level::Ok,
-                format!(
-                    "pruned: {}; {} reclaimed{cache}",
-                    r.removed.summary(),
-                    bytes(r.reclaimed)
-                ),
-            )
-        }
+        Ok(JobOutcome::Pruned(r)) => Effect::say(Level::Ok, pruned_text(r)),
         Ok(JobOutcome::Disk(outcome)) => Effect::say(Level::Ok, outcome.to_string()),
         Ok(JobOutcome::Created { .. }) => return None,
         Err(e) => Effect::say(Level::Error, format!("{kind} failed: {e}")),
@@ -251,8 +276,19 @@ impl JobsPane {
 
     fn show_selected(&mut self) {
         if let Some(job) = self.jobs.selected() {
-            let mut lines = vec![format!("{} — {:?}", job.kind, job.status)];
-            lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
+            let status = match &job.status {
+                JobStatus::Running => "running",
+                JobStatus::Done => "done",
+                JobStatus::Failed(_) => "failed",
+                JobStatus::Cancelled => "cancelled",
+            };
+            let sanitize = crate::util::sanitize::sanitize;
+            let mut lines = vec![format!("{} — {status}", job.kind)];
+            lines.extend(job.result.iter().map(|l| sanitize(l)));
+            if !job.log.is_empty() {
+                lines.push(String::new());
+                lines.extend(job.log.iter().map(|l| sanitize(l)));
+            }
             self.dialog = Some(TextView::new(format!("Job {}", job.id), lines));
         }
     }
@@ -316,6 +352,39 @@ mod tests {
             current,
             total,
         }
+    }
+
+    #[test]
+    fn a_finished_prune_keeps_what_it_removed_and_freed_for_enter() {
+        let mut pane = JobsPane::default();
+        pane.jobs.start(1, JobKind::Prune(PruneScope::Dangling), 0);
+        let report = crate::engine::PruneReport {
+            deleted: vec!["untagged a:1".into(), "deleted sha256:img".into()],
+            reclaimed: 2048,
+            build_cache_reclaimed: None,
+            removed: crate::engine::Removed {
+                untagged: vec!["a:1".into()],
+                images: vec!["sha256:img".into()],
+                layers: 0,
+                containers: vec![],
+            },
+        };
+        pane.jobs.finish(1, &Ok(JobOutcome::Pruned(report)), 3);
+        pane.show_selected();
+        let text = pane
+            .dialog
+            .as_ref()
+            .map(|d| d.lines.join("\n"))
+            .unwrap_or_default();
+        assert!(text.contains("— done"), "{text}");
+        assert!(
+            text.contains("pruned: 1 image (0 layers), 1 tag untagged; 2.05 kB reclaimed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("untagged a:1") && text.contains("deleted sha256:img"),
+            "{text}"
+        );
     }
 
     #[test]

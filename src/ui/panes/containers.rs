@@ -33,6 +33,17 @@ pub fn ports_text(c: &ContainerInfo) -> String {
     parts.join(", ")
 }
 
+/// The IMAGE column: the reference the container was made from, or the short image ID when
+/// that is all the engine has (an untagged or deleted image lists as `sha256:…`).
+pub fn image_label(c: &ContainerInfo) -> String {
+    let hex = c.image.strip_prefix("sha256:").unwrap_or(&c.image);
+    if hex.len() == 64 && hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        crate::util::text::short_id(hex).to_string()
+    } else {
+        c.image.clone()
+    }
+}
+
 fn state_style(c: &ContainerInfo, ctx: &Ctx<'_>) -> Style {
     let t = ctx.theme;
     match c.state {
@@ -78,7 +89,7 @@ fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)>
         vec![
             ("", Constraint::Length(1)),
             ("NAME", fit(&|c| c.name.chars().count(), 4)),
-            ("IMAGE", fit(&|c| c.image.chars().count(), 5)),
+            ("IMAGE", fit(&|c| image_label(c).chars().count(), 5)),
             ("COMMAND", Constraint::Fill(1)),
             ("STATE", Constraint::Length(12)),
             // Fixed: a status changing with the clock or the state must not reflow the table.
@@ -135,7 +146,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
                 Style::default().fg(theme.marked),
             ),
             Line::raw(sanitize(&c.name)),
-            Line::raw(sanitize(&c.image)),
+            Line::raw(sanitize(&image_label(c))),
             Line::styled(state_label(c), state_style(c, ctx)),
             Line::raw(sanitize(&status_at(c, now))),
         ];
@@ -185,7 +196,11 @@ fn draw_stats(
     ctx: &Ctx<'_>,
 ) {
     let theme = ctx.theme;
-    let cols = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(area);
+    // One column apart, so "CPU 0.0%" and "MEM …" never run together.
+    let cols = Layout::horizontal([Constraint::Ratio(1, 4); 4])
+        .spacing(1)
+        .split(area);
+    let scales = s.scales();
     let last = &s.last;
     let cells: [(String, &std::collections::VecDeque<u64>); 4] = [
         (format!("CPU {:.1}%", last.cpu_percent), &s.cpu),
@@ -227,6 +242,7 @@ fn draw_stats(
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
+                .max(scales[i])
                 .style(Style::default().fg(theme.bar)),
             spark,
         );

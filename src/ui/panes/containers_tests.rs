@@ -340,3 +340,38 @@ fn status_counts_with_the_clock_without_an_engine_event() {
     let (_, redraw) = s.on_tick(&keymap, NOW + 126);
     assert!(!redraw, "nothing on screen changed within the minute");
 }
+
+#[test]
+fn untagged_image_shows_a_short_id_and_stats_labels_stay_apart_at_80_columns() {
+    let mut s = state();
+    let hex = "ab12".repeat(16);
+    let mut c = container("e1", "orphan", "running", "Up 1 minute", 60);
+    c.image = format!("sha256:{hex}");
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images: vec![],
+        containers: vec![c],
+    })));
+    s.test_sync();
+    for mem in [12_000_000, 12_000_000, 12_000_000] {
+        s.test_engine(EngineEvent::Stats {
+            id: s.panes.containers.selected().unwrap().id.clone(),
+            sample: StatsSample {
+                cpu_percent: 0.0,
+                mem_used: mem,
+                mem_limit: 48_000_000,
+                net_rx: 0,
+                net_tx: 0,
+                blk_read: 0,
+                blk_write: 0,
+            },
+        });
+    }
+    let screen = render(&s, 80, 24);
+    assert!(screen.contains(&hex[..12]), "{screen}");
+    assert!(!screen.contains("sha256:"), "{screen}");
+    assert!(!screen.contains("%MEM"), "{screen}");
+    assert!(screen.contains("CPU 0.0%"), "{screen}");
+    // Memory steady at a quarter of the limit: no full-height block in the sparkline.
+    assert!(!screen.contains('█'), "{screen}");
+    insta::assert_snapshot!(screen);
+}

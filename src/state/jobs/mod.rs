@@ -242,7 +242,6 @@ fn pruned_text(r: &crate::engine::PruneReport) -> String {
 
 /// The status line a finished job leaves.
 fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) -> Option<Effect> {
-    let bytes = crate::util::text::bytes;
     Some(match result {
         Ok(JobOutcome::Done(text)) => Effect::say(Level::Ok, text.clone()),
         Ok(JobOutcome::Pruned(r)) => Effect::say(Level::Ok, pruned_text(r)),

@@ -11,7 +11,7 @@ use crate::state::{AppState, PaneId};
 use crate::ui::widgets::bar::bar;
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
-use crate::util::text::{bytes, ellipsize};
+use crate::util::text::{bytes, count, ellipsize};
 
 const BAR_WIDTH: usize = 10;
 
@@ -74,12 +74,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let instr_width = table_area
         .width
         .saturating_sub(3 + 10 + BAR_WIDTH as u16 + 3) as usize;
+    let numbers = layers.numbers();
     let rows = entries
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(i, h)| {
+            let number = numbers.as_ref().map(|n| n.get(i).copied().flatten());
             let empty = h.size == 0;
             let mut style = if empty {
                 Style::default().fg(theme.dim)
@@ -93,8 +95,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             }
             let instruction = ellipsize(&sanitize(&clean_instruction(&h.created_by)), instr_width);
             let instruction = super::editor::with_line(state, &h.id, instruction);
+            // The layer number the explorer and `dockhand analyze` use; `·` marks a
+            // metadata-only step (no layer).
+            let number = match number {
+                Some(Some(n)) => format!("{n:>3}"),
+                Some(None) => "  ·".to_string(),
+                None => format!("{:>3}", format!("s{}", i + 1)),
+            };
             Row::new(vec![
-                Line::raw(format!("{:>2}", i + 1)),
+                Line::raw(number),
                 Line::raw(bytes(h.size)).right_aligned(),
                 Line::styled(bar(h.size, max, BAR_WIDTH), Style::default().fg(theme.bar)),
                 Line::raw(instruction),
@@ -111,7 +120,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         ],
     )
     .header(
-        Row::new(vec![" #", "      SIZE", "", "CREATED BY"]).style(
+        Row::new(vec!["  #", "      SIZE", "", "CREATED BY"]).style(
             Style::default()
                 .fg(theme.header)
                 .add_modifier(Modifier::BOLD),
@@ -120,14 +129,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     .column_spacing(1);
     frame.render_widget(table, table_area);
 
-    let non_empty = entries.iter().filter(|h| h.size > 0).count();
-    let summary = format!(
-        "{} layers ({} with content) · {} · {}",
-        details.layers.len(),
-        non_empty,
-        bytes(details.size),
-        details.platform
-    );
+    let steps = match &numbers {
+        Some(n) => format!(
+            "{}, {} metadata-only (·)",
+            count(details.layers.len(), "layer"),
+            count(n.iter().filter(|n| n.is_none()).count(), "step")
+        ),
+        None => format!(
+            "{}, {} (which step made which is unknown)",
+            count(entries.len(), "step"),
+            count(details.layers.len(), "layer")
+        ),
+    };
+    let summary = format!("{steps} · {} · {}", bytes(details.size), details.platform);
     frame.render_widget(
         Paragraph::new(Line::styled(summary, Style::default().fg(theme.dim))),
         footer,

@@ -441,3 +441,23 @@ fn the_images_list_keeps_its_rows_in_view_across_pane_switches_and_resizes() {
         .count();
     assert_eq!(shown, 10, "grown back: all rows\n{screen}");
 }
+
+#[test]
+fn a_long_status_message_is_shown_whole_at_160_columns() {
+    let mut s = state();
+    let text = format!(
+        "removed {}: 2 images (3 layers), 2 tags untagged",
+        ["registry.local:5000/team/web:2.1"; 3].join(", ")
+    );
+    assert!(text.len() > 120, "{}", text.len());
+    s.shared.say(crate::state::Level::Ok, text.clone());
+    let screen = format!("{:?}", render(&s, 160, 20).backend());
+    assert!(screen.contains(&text), "{screen}");
+    // Wider than the terminal: cut with an ellipsis, never silently.
+    let screen = format!("{:?}", render(&s, 80, 20).backend());
+    assert!(
+        screen.contains("removed registry.local:5000/team/web:2.1"),
+        "{screen}"
+    );
+    assert!(screen.contains('…'), "{screen}");
+}

@@ -461,3 +461,34 @@ fn a_long_status_message_is_shown_whole_at_160_columns() {
     );
     assert!(screen.contains('…'), "{screen}");
 }
+
+#[test]
+fn the_selected_row_is_readable_and_the_unfocused_layer_row_has_no_underline() {
+    let s = state();
+    let theme = Theme::default_theme();
+    let term = render(&s, 160, 30);
+    let buf = term.backend().buffer();
+    // The images pane has the focus; its selected row is the first one under the header.
+    let (mut id_cell, mut underlined) = (None, false);
+    // Row 0 is the tab bar (its current tab is underlined on purpose).
+    for y in 1..buf.area.height {
+        let cells: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let at = (0..cells.len().saturating_sub(12))
+            .find(|&x| cells[x..x + 12].concat() == "bbbb22220000");
+        if let (None, Some(x)) = (&id_cell, at) {
+            id_cell = Some(buf[(x as u16, y)].clone());
+        }
+        for x in 0..buf.area.width {
+            underlined |= buf[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::UNDERLINED);
+        }
+    }
+    let id = id_cell.expect("the selected row");
+    assert_eq!(id.bg, theme.selected_bg, "{id:?}");
+    assert_eq!(
+        id.fg, theme.selected_fg,
+        "the IMAGE ID is not grey on the selection: {id:?}"
+    );
+    assert!(!underlined, "the layers pane's cursor is not underlined");
+}

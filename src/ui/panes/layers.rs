@@ -91,7 +91,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             if i == layers.view.cursor && focused(state, PaneId::Layers) {
                 style = selected_style(theme);
             } else if i == layers.view.cursor {
-                style = style.add_modifier(Modifier::UNDERLINED);
+                // Unfocused: the row stands out in the focus colour, without an underline
+                // running through the size bar.
+                style = Style::default()
+                    .fg(theme.border_focused)
+                    .add_modifier(Modifier::BOLD);
             }
             let instruction = ellipsize(&sanitize(&clean_instruction(&h.created_by)), instr_width);
             let instruction = super::editor::with_line(state, &h.id, instruction);

@@ -261,6 +261,7 @@ async fn remove_untags_then_deletes_and_needs_force_for_used_images() {
     let msg = images::remove(&docker, std::slice::from_ref(&b), false)
         .await
         .expect("remove b");
+    // One image as `docker images` lists it (its build's intermediate parents go too).
     assert!(msg.contains(": 1 image ("), "{msg}");
     assert!(msg.ends_with("), 1 tag untagged"), "{msg}");
     assert_eq!(image_id(&docker, &id).await, None, "image gone");

@@ -155,22 +155,35 @@ pub async fn remove(
     ))
 }
 
-/// Every image ID the engine has, intermediate images included (see [`sort_deleted`]).
-pub async fn image_ids(docker: &Docker) -> Result<std::collections::HashSet<String>, EngineError> {
-    let opts = ListImagesOptionsBuilder::default().all(true).build();
-    Ok(docker
-        .list_images(Some(opts))
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect())
+/// The image IDs the engine has: the top-level ones (what `docker images` lists) and the
+/// intermediate ones (untagged parents of built images), which tell deleted images apart from
+/// deleted layers (see [`sort_deleted`]).
+#[derive(Debug, Clone, Default)]
+pub struct KnownImages {
+    /// Top-level images.
+    pub top: std::collections::HashSet<String>,
+    /// Every image, intermediate ones included.
+    pub all: std::collections::HashSet<String>,
 }
 
-/// Sorts the engine's deletion records: an ID among `images` (listed before) is an image, any
-/// other deleted ID a layer.
+/// Lists [`KnownImages`].
+pub async fn image_ids(docker: &Docker) -> Result<KnownImages, EngineError> {
+    let ids = |all: bool| async move {
+        let opts = ListImagesOptionsBuilder::default().all(all).build();
+        docker
+            .list_images(Some(opts))
+            .await
+            .map(|l| l.into_iter().map(|i| i.id).collect())
+    };
+    let (top, all) = tokio::try_join!(ids(false), ids(true))?;
+    Ok(KnownImages { top, all })
+}
+
+/// Sorts the engine's deletion records: a deleted top-level image, a deleted intermediate one,
+/// or (any other ID) a deleted layer.
 pub fn sort_deleted(
     items: &[bollard::models::ImageDeleteResponseItem],
-    images: &std::collections::HashSet<String>,
+    known: &KnownImages,
 ) -> Removed {
     let mut removed = Removed::default();
     for item in items {
@@ -178,7 +191,8 @@ pub fn sort_deleted(
             removed.untagged.push(u.clone());
         }
         match &item.deleted {
-            Some(id) if images.contains(id) => removed.images.push(id.clone()),
+            Some(id) if known.top.contains(id) => removed.images.push(id.clone()),
+            Some(id) if known.all.contains(id) => removed.intermediate += 1,
             Some(_) => removed.layers += 1,
             None => {}
         }
@@ -303,10 +317,13 @@ mod tests {
             untagged: u.map(Into::into),
             deleted: d.map(Into::into),
         };
-        let images = ["sha256:img1", "sha256:img2"]
+        let top: std::collections::HashSet<String> = ["sha256:img1", "sha256:img2"]
             .map(String::from)
             .into_iter()
             .collect();
+        let mut all = top.clone();
+        all.insert("sha256:parent".into());
+        let images = super::KnownImages { top, all };
         let removed = super::sort_deleted(
             &[
                 item(Some("a:1"), None),
@@ -314,12 +331,16 @@ mod tests {
                 item(None, Some("sha256:layer1")),
                 item(None, Some("sha256:layer2")),
                 item(None, Some("sha256:img2")),
+                item(None, Some("sha256:parent")),
             ],
             &images,
         );
         assert_eq!(removed.images, vec!["sha256:img1", "sha256:img2"]);
-        assert_eq!(removed.layers, 2);
-        assert_eq!(removed.summary(), "2 images (2 layers), 1 tag untagged");
+        assert_eq!((removed.intermediate, removed.layers), (1, 2));
+        assert_eq!(
+            removed.summary(),
+            "2 images (1 intermediate image, 2 layers), 1 tag untagged"
+        );
         let one = super::sort_deleted(
             &[
                 item(None, Some("sha256:img1")),

@@ -324,6 +324,8 @@ pub struct Removed {
     pub untagged: Vec<String>,
     /// Image IDs deleted.
     pub images: Vec<String>,
+    /// Intermediate images deleted (untagged parents a build left, not listed as images).
+    pub intermediate: usize,
     /// Layers deleted.
     pub layers: usize,
     /// Container IDs deleted.
@@ -331,15 +333,21 @@ pub struct Removed {
 }
 
 impl Removed {
-    /// "2 images (5 layers), 1 tag untagged", "3 containers", "nothing".
+    /// "2 images (5 layers), 1 tag untagged", "1 image (2 intermediate images, 0 layers)",
+    /// "3 containers", "nothing".
     pub fn summary(&self) -> String {
         use crate::util::text::count;
         let mut parts = Vec::new();
-        if !self.images.is_empty() || self.layers > 0 {
+        if !self.images.is_empty() || self.intermediate > 0 || self.layers > 0 {
+            let mut inner = Vec::new();
+            if self.intermediate > 0 {
+                inner.push(count(self.intermediate, "intermediate image"));
+            }
+            inner.push(count(self.layers, "layer"));
             parts.push(format!(
                 "{} ({})",
                 count(self.images.len(), "image"),
-                count(self.layers, "layer")
+                inner.join(", ")
             ));
         }
         if !self.untagged.is_empty() {

@@ -295,9 +295,10 @@ fn assert_report_counts_the_plan(
     assert_eq!(report.removed.untagged.len(), tags, "{report:#?}");
     assert!(report.removed.layers >= 1, "{report:#?}");
     let items = report.deleted.len();
+    let r = &report.removed;
     assert_eq!(
         items,
-        report.removed.untagged.len() + report.removed.images.len() + report.removed.layers,
+        r.untagged.len() + r.images.len() + r.intermediate + r.layers,
         "every engine record is counted once: {report:#?}"
     );
     eprintln!("  result: {}", report.removed.summary());

@@ -364,6 +364,7 @@ mod tests {
             removed: crate::engine::Removed {
                 untagged: vec!["a:1".into()],
                 images: vec!["sha256:img".into()],
+                intermediate: 0,
                 layers: 0,
                 containers: vec![],
             },

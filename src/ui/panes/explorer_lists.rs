@@ -129,7 +129,14 @@ fn draw_layer_detail(
                 Style::default().fg(t.fg).add_modifier(Modifier::BOLD),
             ),
             Span::styled(
-                format!(" · {} · {} entries", human_bytes(l.size), l.entries.len()),
+                format!(
+                    " · {} · {}",
+                    human_bytes(l.size),
+                    match l.entries.len() {
+                        1 => "1 entry".to_string(),
+                        n => format!("{n} entries"),
+                    }
+                ),
                 dim,
             ),
         ]),

@@ -36,7 +36,11 @@ fn runs_on_it(names: &[String]) -> String {
 /// The note beside a target in the first step of the remove dialog.
 fn fate_note(t: &RemoveTarget) -> String {
     match &t.fate {
-        Fate::Untag => format!("  (untag only: {} other tag(s) stay)", t.other_tags),
+        Fate::Untag => format!(
+            "  (untag only: {} {})",
+            count(t.other_tags, "other tag"),
+            if t.other_tags == 1 { "stays" } else { "stay" }
+        ),
         Fate::Delete => String::new(),
         Fate::DeleteUnder(names) => format!("  used by {} (not running)", names.join(", ")),
         Fate::UntagKeepImage(names) => format!("  used by running {}", names.join(", ")),
@@ -63,8 +67,9 @@ fn remove_lines<'a>(targets: &[RemoveTarget], area: Rect, theme: &'a Theme) -> V
     if refused > 0 {
         lines.push(Line::styled(
             format!(
-                "{refused} untagged image(s) in use by a running container cannot be removed \
-                 (the engine refuses even with force): stop the container first."
+                "{} in use by a running container cannot be removed (the engine refuses \
+                 even with force): stop the container first.",
+                count(refused, "untagged image")
             ),
             Style::default().fg(theme.warning),
         ));
@@ -313,4 +318,23 @@ pub fn draw_text(frame: &mut Frame<'_>, area: Rect, view: &TextView, ctx: &Ctx<'
     let w = area.width.saturating_sub(6).max(20);
     let rect = centered(area, w, height_for(&out, w, area));
     frame_dialog(frame, rect, sanitize(&view.title), out, theme, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RemoveTarget, fate_note};
+    use crate::state::images::dialogs::Fate;
+
+    #[test]
+    fn notes_count_in_words_without_a_plural_s_on_one() {
+        let target = |others: usize| RemoveTarget {
+            key: "a:1".into(),
+            label: "a:1".into(),
+            used_by: vec![],
+            other_tags: others,
+            fate: Fate::Untag,
+        };
+        assert_eq!(fate_note(&target(1)), "  (untag only: 1 other tag stays)");
+        assert_eq!(fate_note(&target(2)), "  (untag only: 2 other tags stay)");
+    }
 }

@@ -492,3 +492,17 @@ fn the_selected_row_is_readable_and_the_unfocused_layer_row_has_no_underline() {
     );
     assert!(!underlined, "the layers pane's cursor is not underlined");
 }
+
+#[test]
+fn a_wide_terminal_gives_the_room_to_the_layers_not_to_repository_padding() {
+    let s = state();
+    let term = render(&s, 250, 30);
+    let buf = term.backend().buffer();
+    // Line 1 holds both panes' top borders: the images pane ends at its first corner.
+    let top: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, 1)].symbol()).collect();
+    let images_width = top.iter().position(|c| *c == "┓" || *c == "╮").unwrap_or(0) + 1;
+    assert!(
+        (72..=100).contains(&images_width),
+        "images pane {images_width} of 250 columns"
+    );
+}

@@ -506,3 +506,15 @@ fn a_wide_terminal_gives_the_room_to_the_layers_not_to_repository_padding() {
         "images pane {images_width} of 250 columns"
     );
 }
+
+#[test]
+fn beside_the_layers_every_repository_and_tag_shown_fits_whole() {
+    let s = state();
+    for width in [160u16, 250] {
+        let term = render(&s, width, 30);
+        let screen = format!("{:?}", term.backend());
+        for name in ["registry.local:5000/team/web", "postgres", "latest", "1.36"] {
+            assert!(screen.contains(name), "{width}: {name}\n{screen}");
+        }
+    }
+}

@@ -28,9 +28,11 @@ pub fn wanted_width(state: &AppState) -> u16 {
         // No columns to fit: the pane's notice (connecting, what was tried) gets its room.
         return u16::MAX;
     }
+    // REPOSITORY and TAG share the room 3:1 (their Fill weights): enough for both.
+    let shared = (repo * 4).div_ceil(3).max(tag * 4);
     // marks 2, ID 13, CREATED 15, SIZE 10, five gaps, two borders; never so narrow that the
     // CREATED column is dropped.
-    u16::try_from((2 + repo + tag + 13 + 15 + 10 + 5 + 2).max(72)).unwrap_or(u16::MAX)
+    u16::try_from((2 + shared + 13 + 15 + 10 + 5 + 2).max(72)).unwrap_or(u16::MAX)
 }
 
 /// Draws the pane; returns how many table rows fit.

@@ -29,7 +29,9 @@ pub enum BuilderArg {
 /// Arguments of `dockhand build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The context directory.
+    /// The context directory. (Its argument id is not `context`: that is the global
+    /// `--context` engine option, and clap panics on the clash of types.)
+    #[arg(id = "context_dir", value_name = "CONTEXT")]
     pub context: PathBuf,
     /// The Dockerfile (default: CONTEXT/Dockerfile).
     #[arg(short = 'f', long = "file")]
@@ -203,6 +205,30 @@ fn print_summary(s: &BuildSummary) {
         for l in &f.last_logs {
             eprintln!("  | {l}");
         }
+    }
+}
+
+#[cfg(test)]
+mod cli_shape_tests {
+    #[test]
+    fn the_context_directory_does_not_clash_with_the_global_context_option() {
+        use clap::{CommandFactory, Parser};
+        #[derive(Debug, Parser)]
+        struct Top {
+            #[arg(long = "context", global = true)]
+            context: Option<String>,
+            #[command(subcommand)]
+            cmd: Sub,
+        }
+        #[derive(Debug, clap::Subcommand)]
+        enum Sub {
+            Build(super::BuildArgs),
+        }
+        Top::command().debug_assert();
+        let top = Top::try_parse_from(["dockhand", "build", "/ctx", "-t", "a:1"]).unwrap();
+        let Sub::Build(args) = top.cmd;
+        assert_eq!(args.context, std::path::PathBuf::from("/ctx"));
+        assert_eq!(top.context, None);
     }
 }
 

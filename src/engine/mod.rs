@@ -41,7 +41,7 @@ pub mod set;
 pub mod ssh;
 mod ssh_master;
 pub mod system_prune;
-mod transfer;
+pub mod transfer;
 pub mod types;
 pub mod volumes;
 mod worker;

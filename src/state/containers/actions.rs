@@ -350,8 +350,10 @@ impl Pane for ContainersPane {
         self.show_image()
     }
 
-    fn on_tick(&mut self, _cx: &Cx<'_>) -> (Vec<Effect>, bool) {
-        (vec![], std::mem::take(&mut self.stats_unseen))
+    fn on_tick(&mut self, cx: &Cx<'_>) -> (Vec<Effect>, bool) {
+        let before = std::mem::replace(&mut self.ticked, cx.shared.now);
+        let status = self.logs.is_none() && self.status_changed(before, cx.shared.now);
+        (vec![], std::mem::take(&mut self.stats_unseen) | status)
     }
 
     fn set_viewport(&mut self, rows: usize) {

@@ -69,18 +69,7 @@ impl ImagesPane {
     }
 
     fn open_remove(&mut self) -> Vec<Effect> {
-        let rows = self.table.targets();
-        // Judged for the whole set: a tag stays only if no target removes it too.
-        let removed_of = |id: &str| rows.iter().filter(|r| r.id == id && !r.dangling()).count();
-        let targets: Vec<RemoveTarget> = rows
-            .iter()
-            .map(|r| RemoveTarget {
-                key: r.key(),
-                label: r.label(),
-                used_by: r.used_by.clone(),
-                other_tags: r.tag_count.saturating_sub(removed_of(&r.id)),
-            })
-            .collect();
+        let targets: Vec<RemoveTarget> = dialogs::remove_plan(&self.table.targets());
         if targets.is_empty() {
             return vec![Effect::info("no image selected")];
         }

@@ -24,6 +24,9 @@ pub struct ImageRow {
     pub tag_count: usize,
     /// Names of containers using the image.
     pub used_by: Vec<String>,
+    /// Those of them with a process (running, paused, restarting): the engine never deletes an
+    /// image under them.
+    pub running: Vec<String>,
 }
 
 impl ImageRow {
@@ -72,10 +75,17 @@ impl SortOrder for SortKey {
 /// Builds the rows from a listing: one per tag, one for an untagged image.
 pub fn rows_from(images: &[ImageInfo], containers: &[ContainerInfo]) -> Vec<ImageRow> {
     let mut used: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut running: HashMap<&str, Vec<String>> = HashMap::new();
     for c in containers {
         used.entry(c.image_id.as_str())
             .or_default()
             .push(c.name.clone());
+        if c.state.is_live() {
+            running
+                .entry(c.image_id.as_str())
+                .or_default()
+                .push(c.name.clone());
+        }
     }
     let mut rows = Vec::new();
     for image in images {
@@ -89,6 +99,7 @@ pub fn rows_from(images: &[ImageInfo], containers: &[ContainerInfo]) -> Vec<Imag
             size: image.size,
             tag_count: image.repo_tags.len(),
             used_by,
+            running: running.get(image.id.as_str()).cloned().unwrap_or_default(),
         };
         if image.repo_tags.is_empty() {
             let repo = image

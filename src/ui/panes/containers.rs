@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::engine::{ContainerInfo, ContainerState};
 use crate::state::containers::stats::StatsHistory;
-use crate::state::containers::{ContainersPane, state_label};
+use crate::state::containers::{ContainersPane, state_label, status_at};
 use crate::state::{AppState, PaneId};
 use crate::ui::widgets::table::{self, TableView};
 use crate::ui::{Ctx, focused};
@@ -31,6 +31,17 @@ pub fn ports_text(c: &ContainerInfo) -> String {
             .map(ToString::to_string),
     );
     parts.join(", ")
+}
+
+/// The IMAGE column: the reference the container was made from, or the short image ID when
+/// that is all the engine has (an untagged or deleted image lists as `sha256:…`).
+pub fn image_label(c: &ContainerInfo) -> String {
+    let hex = c.image.strip_prefix("sha256:").unwrap_or(&c.image);
+    if hex.len() == 64 && hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        crate::util::text::short_id(hex).to_string()
+    } else {
+        c.image.clone()
+    }
 }
 
 fn state_style(c: &ContainerInfo, ctx: &Ctx<'_>) -> Style {
@@ -63,6 +74,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
 /// The pane draws its dialogs itself (they open only while it has the focus).
 pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
 
+/// The STATUS column of the wide table: "Exited (137) 59 minutes ago" and "Up 59 minutes
+/// (healthy)" fit.
+const STATUS_WIDTH: u16 = 28;
+
 fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)> {
     let mut columns = if wide {
         // Names, images, status and ports as wide as the longest shown (capped); the command
@@ -74,10 +89,11 @@ fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)>
         vec![
             ("", Constraint::Length(1)),
             ("NAME", fit(&|c| c.name.chars().count(), 4)),
-            ("IMAGE", fit(&|c| c.image.chars().count(), 5)),
+            ("IMAGE", fit(&|c| image_label(c).chars().count(), 5)),
             ("COMMAND", Constraint::Fill(1)),
             ("STATE", Constraint::Length(12)),
-            ("STATUS", fit(&|c| c.status.chars().count().min(28), 6)),
+            // Fixed: a status changing with the clock or the state must not reflow the table.
+            ("STATUS", Constraint::Length(STATUS_WIDTH)),
             ("PORTS", fit(&|c| ports_text(c).chars().count(), 5)),
             ("CREATED", Constraint::Length(14)),
         ]
@@ -130,9 +146,9 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
                 Style::default().fg(theme.marked),
             ),
             Line::raw(sanitize(&c.name)),
-            Line::raw(sanitize(&c.image)),
+            Line::raw(sanitize(&image_label(c))),
             Line::styled(state_label(c), state_style(c, ctx)),
-            Line::raw(sanitize(&c.status)),
+            Line::raw(sanitize(&status_at(c, now))),
         ];
         if wide {
             cells.insert(
@@ -180,7 +196,11 @@ fn draw_stats(
     ctx: &Ctx<'_>,
 ) {
     let theme = ctx.theme;
-    let cols = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(area);
+    // One column apart, so "CPU 0.0%" and "MEM …" never run together.
+    let cols = Layout::horizontal([Constraint::Ratio(1, 4); 4])
+        .spacing(1)
+        .split(area);
+    let scales = s.scales();
     let last = &s.last;
     let cells: [(String, &std::collections::VecDeque<u64>); 4] = [
         (format!("CPU {:.1}%", last.cpu_percent), &s.cpu),
@@ -222,6 +242,7 @@ fn draw_stats(
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
+                .max(scales[i])
                 .style(Style::default().fg(theme.bar)),
             spark,
         );

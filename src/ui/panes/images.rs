@@ -15,6 +15,27 @@ use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize, short_id};
 use crate::util::time::ago;
 
+/// The width the images table needs beside the layers pane (borders included): the longest
+/// repository (up to 48) and tag (up to 24) shown, the ID, age and size columns. The layers pane
+/// gets the rest, so CREATED BY is not squeezed while REPOSITORY pads.
+pub fn wanted_width(state: &AppState) -> u16 {
+    let t = &state.panes.images.table;
+    let longest = |f: &dyn Fn(&ImageRow) -> usize, head: usize, cap: usize| {
+        t.visible().map(f).max().unwrap_or(0).clamp(head, cap)
+    };
+    let repo = longest(&|r| r.repo.chars().count(), 10, 48);
+    let tag = longest(&|r| r.tag.chars().count(), 3, 24);
+    if t.rows.is_empty() {
+        // No columns to fit: the pane's notice (connecting, what was tried) gets its room.
+        return u16::MAX;
+    }
+    // REPOSITORY and TAG share the room 3:1 (their Fill weights): enough for both.
+    let shared = (repo * 4).div_ceil(3).max(tag * 4);
+    // marks 2, ID 13, CREATED 15, SIZE 10, five gaps, two borders; never so narrow that the
+    // CREATED column is dropped.
+    u16::try_from((2 + shared + 13 + 15 + 10 + 5 + 2).max(72)).unwrap_or(u16::MAX)
+}
+
 /// Draws the pane; returns how many table rows fit.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
     let theme = ctx.theme;

@@ -50,6 +50,7 @@ fn state() -> AppState {
             created: NOW - 300,
             ports: vec![],
             exit_code: Some(0),
+            times: None,
         }],
     })));
     s.set_viewports(&[(crate::state::PaneId::Images, 10)]);

@@ -10,6 +10,7 @@ use crate::engine::Connection;
 use crate::state::{AppState, Level};
 use crate::ui::Ctx;
 use crate::util::sanitize::sanitize;
+use crate::util::text::ellipsize;
 
 /// Draws the status bar.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
@@ -86,10 +87,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
                 Level::Info => theme.status_fg,
                 Level::Error => theme.error,
             };
-            spans.push(Span::styled(
-                format!("│ {} ", sanitize(text)),
-                base.fg(color),
-            ));
+            let text = sanitize(text);
+            let room = usize::from(area.width);
+            let used: usize = spans.iter().map(Span::width).sum();
+            if used + unicode_width::UnicodeWidthStr::width(text.as_str()) + 3 > room {
+                // The message matters more than the engine line: it takes the whole bar, cut
+                // with an ellipsis only when it is wider than the terminal.
+                let line = Line::styled(
+                    format!(" {}", ellipsize(&text, room.saturating_sub(1))),
+                    base.fg(color),
+                );
+                frame.render_widget(Paragraph::new(line).style(base), area);
+                return;
+            }
+            spans.push(Span::styled(format!("│ {text} "), base.fg(color)));
         }
         None => {
             let help = ctx

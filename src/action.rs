@@ -58,6 +58,12 @@ group! {
         Refresh = "refresh",
         /// Cancel the selected job in the jobs pane, else the newest running job.
         CancelJob = "cancel_job",
+        /// Focus the disk-usage pane.
+        FocusDisk = "focus_disk",
+        /// Focus the volumes pane.
+        FocusVolumes = "focus_volumes",
+        /// Focus the networks pane.
+        FocusNetworks = "focus_networks",
     }
 }
 
@@ -253,6 +259,28 @@ group! {
     }
 }
 
+group! {
+    /// The disk pane's own actions.
+    DiskAction {
+        /// Show the build-cache records.
+        BuildCache = "build_cache",
+        /// Open the system prune dialog.
+        SystemPrune = "system_prune",
+    }
+}
+
+group! {
+    /// The volumes and networks panes' own actions.
+    StorageAction {
+        /// Create a volume or network.
+        Create = "create",
+        /// Attach a container to the selected network.
+        Connect = "connect_network",
+        /// Detach a container from the selected network.
+        Disconnect = "disconnect_network",
+    }
+}
+
 /// Every action a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -272,6 +300,10 @@ pub enum Action {
     Containers(ContainersAction),
     /// Dialogs and prompts.
     Dialog(DialogAction),
+    /// The disk pane.
+    Disk(DiskAction),
+    /// The volumes and networks panes.
+    Storage(StorageAction),
 }
 
 impl Action {
@@ -285,6 +317,8 @@ impl Action {
         let editor = EditorAction::ALL.iter().map(|a| Action::Editor(*a));
         let containers = ContainersAction::ALL.iter().map(|a| Action::Containers(*a));
         let dialog = DialogAction::ALL.iter().map(|a| Action::Dialog(*a));
+        let disk = DiskAction::ALL.iter().map(|a| Action::Disk(*a));
+        let storage = StorageAction::ALL.iter().map(|a| Action::Storage(*a));
         app.chain(list)
             .chain(images)
             .chain(explorer)
@@ -292,6 +326,8 @@ impl Action {
             .chain(editor)
             .chain(containers)
             .chain(dialog)
+            .chain(disk)
+            .chain(storage)
     }
 
     /// The name keymap files use.
@@ -305,6 +341,8 @@ impl Action {
             Action::Editor(a) => a.name(),
             Action::Containers(a) => a.name(),
             Action::Dialog(a) => a.name(),
+            Action::Disk(a) => a.name(),
+            Action::Storage(a) => a.name(),
         }
     }
 

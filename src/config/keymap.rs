@@ -31,11 +31,17 @@ pub enum Context {
     Containers,
     /// Dialogs and prompts (only their own section applies; no fallback to the global one).
     Dialog,
+    /// The disk-usage pane.
+    Disk,
+    /// The volumes pane.
+    Volumes,
+    /// The networks pane.
+    Networks,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 12] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
@@ -45,6 +51,9 @@ impl Context {
         Context::Containers,
         Context::Dialog,
         Context::Global,
+        Context::Disk,
+        Context::Volumes,
+        Context::Networks,
     ];
 
     /// A title for help.
@@ -59,6 +68,9 @@ impl Context {
             Context::Editor => "Editor",
             Context::Containers => "Containers",
             Context::Dialog => "Dialogs",
+            Context::Disk => "Disk",
+            Context::Volumes => "Volumes",
+            Context::Networks => "Networks",
         }
     }
 }

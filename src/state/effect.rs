@@ -99,6 +99,19 @@ pub enum Msg {
     ShowImageConfig,
     /// Open the tag dialog for the selected image.
     Tag,
+    /// Show, in the pane of that kind, only what a prune of it could free (from the disk pane).
+    ShowReclaimable(Reclaimable),
+}
+
+/// A kind of object the disk pane can show the reclaimable part of, in its own pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reclaimable {
+    /// Images no container uses.
+    Images,
+    /// Containers that are not running.
+    Containers,
+    /// Volumes no container refers to.
+    Volumes,
 }
 
 /// Something a handler asks for.

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::action::{Action, AppAction};
 use crate::config::keymap::Context;
 use crate::engine::Connection;
-use crate::state::images::rows::ImageRow;
+use crate::state::images::rows::{ImageRow, SortKey};
 use crate::state::{AppState, PaneId};
 use crate::ui::widgets::table::{self, TableView};
 use crate::ui::{Ctx, focused};
@@ -28,6 +28,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         title.push_str(&format!("of {} ", t.rows.len()));
     }
     let wide = area.width.saturating_sub(2) >= 70;
+    // What removing each image frees, once a disk usage measured it (or it is sorted by it).
+    let share = !pane.share.is_empty() || t.sort == SortKey::Unique;
     let now = state.shared.now;
     let cells = |r: &ImageRow, marked: bool| {
         let (flag, flag_style) = if !r.used_by.is_empty() {
@@ -58,6 +60,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             cells.push(Line::raw(ago(r.created, now)));
         }
         cells.push(Line::raw(bytes(r.size)).right_aligned());
+        if share {
+            cells.push(match r.unique {
+                Some(n) => Line::raw(bytes(n)).right_aligned(),
+                None => Line::styled("—", Style::default().fg(theme.dim)).right_aligned(),
+            });
+        }
         cells
     };
     let style = |r: &ImageRow, marked: bool| {
@@ -82,6 +90,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         columns.push(("CREATED", Constraint::Length(15)));
     }
     columns.push(("      SIZE", Constraint::Length(10)));
+    if share {
+        columns.push(("    UNIQUE", Constraint::Length(10)));
+    }
     let view = TableView {
         table: t,
         filter: &pane.filter,

@@ -2,6 +2,8 @@
 pub mod container_dialogs;
 pub mod container_logs;
 pub mod containers;
+pub mod disk;
+pub mod disk_dialogs;
 pub mod editor;
 pub mod editor_modal;
 pub mod explorer;
@@ -9,5 +11,8 @@ mod explorer_lists;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod networks;
 pub mod registry;
 pub mod registry_dialog;
+pub mod storage_dialogs;
+pub mod volumes;

@@ -10,10 +10,15 @@ use dockhand::util::sanitize::sanitize;
 #[command(name = "dockhand", version, about)]
 struct Cli {
     /// Engine endpoint (unix:///path, tcp://host:port, https://host:port, ssh://[user@]host[:port]). Overrides DOCKER_HOST and contexts.
-    #[arg(short = 'H', long = "host", global = true, conflicts_with = "context")]
+    #[arg(
+        short = 'H',
+        long = "host",
+        global = true,
+        conflicts_with = "engine_context"
+    )]
     host: Option<String>,
     /// Docker context to use (like `docker --context`). Overrides DOCKER_HOST and DOCKER_CONTEXT.
-    #[arg(long = "context", global = true)]
+    #[arg(id = "engine_context", long = "context", global = true)]
     context: Option<String>,
     /// Colour theme: a name from themes/ or a path to a theme TOML file.
     #[arg(long, global = true)]

@@ -345,4 +345,6 @@ impl Pane for DiskPane {
 }
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 mod tests;

@@ -259,19 +259,25 @@ fn draw_cache(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
     columns.push(("USES", Constraint::Length(4)));
     columns.push(("MADE BY", Constraint::Fill(1)));
     let hint_line = |frame: &mut Frame<'_>, area: Rect| {
-        frame.render_widget(
-            Paragraph::new(hint(
-                theme,
-                &[
-                    ("p", "prune"),
-                    ("s", "sort"),
-                    ("/", "filter"),
-                    ("Esc", "summary"),
-                ],
-            )),
-            area,
-        );
+        let mut lines = Vec::new();
+        if let Some(last) = &pane.last {
+            lines.push(Line::styled(
+                format!("Last: {}", sanitize(last)),
+                Style::default().fg(theme.ok).add_modifier(Modifier::BOLD),
+            ));
+        }
+        lines.push(hint(
+            theme,
+            &[
+                ("p", "prune"),
+                ("s", "sort"),
+                ("/", "filter"),
+                ("Esc", "summary"),
+            ],
+        ));
+        frame.render_widget(Paragraph::new(lines), area);
     };
+    let strip_h = 1 + u16::from(pane.last.is_some());
     let empty = if pane.usage.is_none() {
         "Measuring…"
     } else {
@@ -286,11 +292,11 @@ fn draw_cache(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
         cells: &cells,
         style: &style,
         empty: vec![Line::styled(empty, Style::default().fg(theme.dim))],
-        strip: Some((1, &hint_line as &dyn Fn(&mut Frame<'_>, Rect))),
+        strip: Some((strip_h, &hint_line as &dyn Fn(&mut Frame<'_>, Rect))),
     };
     table::draw(frame, area, &view, ctx)
 }
 
 #[cfg(test)]
 #[path = "disk_tests.rs"]
-mod tests;
+pub(crate) mod tests;

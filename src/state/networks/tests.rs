@@ -117,13 +117,16 @@ fn prune_confirms_the_previewed_filters() {
     );
     assert!(s.test_key(&key(KeyCode::Enter)).is_empty());
     let p = plan(&fixtures::networks(), &f, fixtures::now());
+    // A network only a created (never started) container refers to goes too: the engine
+    // counts endpoints, and the preview names the container.
     assert_eq!(
         p.networks
             .iter()
             .map(|n| n.name.as_str())
             .collect::<Vec<_>>(),
-        ["dh-fx-idle"]
+        ["dh-fx-idle", "dh-fx-net"]
     );
+    assert_eq!(p.networks[1].stopped_users, ["dh-fx-member"]);
     s.test_engine(EngineEvent::Disk(DiskEvent::NetworkPrunePlan(Ok(p))));
     assert_eq!(
         s.test_key(&key(KeyCode::Enter)),

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::action::{Action, DiskAction, ListAction};
 use crate::config::keymap::Context;
@@ -77,10 +77,10 @@ fn summary_lines(
     ctx: &Ctx<'_>,
 ) -> Vec<Line<'static>> {
     let theme = ctx.theme;
-    let bar_w = width.saturating_sub(68).clamp(0, 40);
+    let bar_w = width.saturating_sub(70).clamp(0, 40);
     let mut lines = vec![Line::styled(
         format!(
-            "{:<14}{:>7}{:>8}{:>12}  {:<22}{}",
+            "{:<14}{:>7}{:>8}  {:>12}  {:<22}{}",
             "TYPE",
             "TOTAL",
             "ACTIVE",
@@ -99,7 +99,7 @@ fn summary_lines(
         let c = category(du, *row);
         let size = c.size.map_or_else(|| "not reported".into(), bytes);
         let text = format!(
-            "{:<14}{:>7}{:>8}{:>12}  {:<22}",
+            "{:<14}{:>7}{:>8}  {:>12}  {:<22}",
             row.label(),
             c.total_count,
             c.active_count,
@@ -198,7 +198,7 @@ fn draw_summary(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'
             (keys[3].as_str(), "system prune"),
         ],
     ));
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     0
 }
 
@@ -247,7 +247,7 @@ fn draw_cache(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
     };
     let mut columns = vec![
         ("ID", Constraint::Length(12)),
-        ("TYPE", Constraint::Length(14)),
+        ("TYPE", Constraint::Length(15)),
         ("      SIZE", Constraint::Length(10)),
         ("SHARED", Constraint::Length(6)),
         ("IN USE", Constraint::Length(6)),

@@ -60,7 +60,7 @@ fn state(du: crate::engine::disk_types::DiskUsage) -> AppState {
 fn summary_with_bars_and_free_space() {
     let s = state(fixtures::usage());
     let screen = render(&s, 120, 20);
-    assert!(screen.contains("Data root /var/lib/docker: 12.3 GB free of 50 GB (75% used)"));
+    assert!(screen.contains("Data root /var/lib/docker: 12.35 GB free of 50 GB (75% used)"));
     insta::assert_snapshot!(screen);
 }
 

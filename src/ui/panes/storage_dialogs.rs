@@ -102,7 +102,7 @@ pub fn draw_volumes(frame: &mut Frame<'_>, area: Rect, d: &VolumesDialog, ctx: &
             let radio = |on: bool| if on { "(•)" } else { "( )" };
             let mut lines = vec![
                 Line::raw(format!(
-                    "{} anonymous unused volumes   {} all unused volumes (named too)   Tab: switch",
+                    "{} anonymous unused volumes   {} all unused volumes (named too)",
                     radio(*scope == VolumePruneScope::Anonymous),
                     radio(*scope == VolumePruneScope::All)
                 )),

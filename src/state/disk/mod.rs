@@ -11,14 +11,14 @@ use std::collections::HashSet;
 use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Msg, Reclaimable};
-use super::pane::{Cx, Pane};
+use super::pane::{Cx, Pane, PaneId};
 use super::widgets::filter::FilterInput;
 use super::widgets::outcome::Outcome;
 use super::widgets::table::{SortOrder, TableRow, TableState};
 use crate::action::{Action, DiskAction, ListAction};
 use crate::engine::disk_types::{BuildCacheRecord, DiskUsage};
 use crate::engine::disk_worker::{DiskCommand, DiskEvent, DiskOutcome};
-use crate::engine::{Command, EngineEvent, JobId, JobKind, JobOutcome};
+use crate::engine::{Command, Connection, EngineEvent, JobId, JobKind, JobOutcome};
 use crate::util::text::bytes;
 use cache_prune::{CacheMode, CachePrune};
 use system_prune::SystemPruneDialog;
@@ -311,9 +311,15 @@ impl Pane for DiskPane {
         })
     }
 
-    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+    fn on_engine(&mut self, event: &EngineEvent, cx: &Cx<'_>) -> Vec<Effect> {
         match event {
             EngineEvent::Disk(e) => self.on_disk_event(e),
+            // A request made while the engine was away was answered "not connected": ask again.
+            EngineEvent::Connection(Connection::Connected(_))
+                if cx.focused(PaneId::Disk) || self.usage.is_some() =>
+            {
+                return self.refresh();
+            }
             EngineEvent::JobStarted {
                 id,
                 kind: JobKind::Disk(_),

@@ -230,3 +230,19 @@ fn system_prune_asks_for_a_plan_per_choice_and_sends_the_planned_options() {
 }
 
 use crate::engine::system_prune::SystemPruneOptions;
+
+#[test]
+fn a_request_refused_while_disconnected_is_made_again_on_connection() {
+    let mut s = AppState::default();
+    s.test_action(Action::App(AppAction::FocusDisk));
+    s.test_engine(EngineEvent::Disk(DiskEvent::Usage(Err(
+        crate::engine::EngineError::NotConnected,
+    ))));
+    assert!(matches!(s.panes.disk.usage, Some(Err(_))));
+    let sent = s.test_engine(EngineEvent::Connection(Connection::Connected(
+        EngineInfo::local_test(),
+    )));
+    assert!(sent.contains(&disk(DiskCommand::Usage)), "{sent:?}");
+    // Panes never opened do not ask.
+    assert!(!sent.contains(&disk(DiskCommand::ListNetworks)));
+}

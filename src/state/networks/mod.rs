@@ -8,7 +8,7 @@ use crossterm::event::KeyEvent;
 
 use super::disk::plan::Plan;
 use super::effect::Effect;
-use super::pane::{Cx, Pane};
+use super::pane::{Cx, Pane, PaneId};
 use super::widgets::filter::FilterInput;
 use super::widgets::outcome::{DialogKey, Outcome, dialog_key};
 use super::widgets::prompt::{Prompt, PromptKey};
@@ -21,7 +21,7 @@ use crate::engine::disk_worker::{DiskCommand, DiskEvent};
 use crate::engine::networks::{
     NetworkInfo, NetworkMember, NetworkPruneFilters, NetworkPrunePlan, NetworkSpec, removal_refusal,
 };
-use crate::engine::{Command, EngineEvent, JobId, JobKind};
+use crate::engine::{Command, Connection, EngineEvent, JobId, JobKind};
 
 /// Sort orders, cycled by a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -373,8 +373,14 @@ impl Pane for NetworksPane {
         })
     }
 
-    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+    fn on_engine(&mut self, event: &EngineEvent, cx: &Cx<'_>) -> Vec<Effect> {
         match event {
+            // A listing asked while the engine was away was answered "not connected": ask again.
+            EngineEvent::Connection(Connection::Connected(_))
+                if cx.focused(PaneId::Networks) || self.table.loaded =>
+            {
+                return vec![disk(DiskCommand::ListNetworks)];
+            }
             EngineEvent::Disk(DiskEvent::Networks(r)) => match r {
                 Ok(n) => {
                     self.error = None;

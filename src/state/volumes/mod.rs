@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::disk::plan::Plan;
 use super::effect::Effect;
-use super::pane::{Cx, Pane};
+use super::pane::{Cx, Pane, PaneId};
 use super::widgets::filter::FilterInput;
 use super::widgets::outcome::{DialogKey, Outcome, dialog_key};
 use super::widgets::prompt::{Prompt, PromptKey};
@@ -20,7 +20,7 @@ use crate::config::keymap::Keymap;
 use crate::engine::disk_types::DiskVolume;
 use crate::engine::disk_worker::{DiskCommand, DiskEvent};
 use crate::engine::volumes::{VolumePrunePlan, VolumePruneScope, VolumeSpec};
-use crate::engine::{Command, EngineEvent, JobId, JobKind};
+use crate::engine::{Command, Connection, EngineEvent, JobId, JobKind};
 
 /// Sort orders, cycled by a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -302,8 +302,14 @@ impl Pane for VolumesPane {
         })
     }
 
-    fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+    fn on_engine(&mut self, event: &EngineEvent, cx: &Cx<'_>) -> Vec<Effect> {
         match event {
+            // A listing asked while the engine was away was answered "not connected": ask again.
+            EngineEvent::Connection(Connection::Connected(_))
+                if cx.focused(PaneId::Volumes) || self.table.loaded =>
+            {
+                return vec![Effect::Engine(Command::Disk(DiskCommand::ListVolumes))];
+            }
             EngineEvent::Disk(DiskEvent::Volumes(r)) => {
                 self.set_volumes(&r.as_ref().map(Clone::clone).map_err(|e| e.to_string()));
             }

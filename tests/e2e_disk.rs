@@ -45,6 +45,37 @@ fn row<'a>(screen: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {label} row:\n{screen}"))
 }
 
+/// Opens the build-cache prune dialog, chooses "all", reads the preview's bytes and confirms;
+/// returns the preview's figure and the result line.
+fn prune_all_with_preview(term: &common::tmux::Tmux) -> (String, String) {
+    term.send_keys(&["p"]).unwrap();
+    term.wait_for("Prune build cache", T).unwrap();
+    term.send_keys(&["Tab"]).unwrap();
+    term.wait_for("docker builder prune --all", T).unwrap();
+    let screen = term
+        .wait_until(T, |s| s.contains("would go, freeing"))
+        .unwrap_or_else(|s| panic!("no preview:\n{s}"));
+    let head = screen
+        .lines()
+        .find(|l| l.contains("would go, freeing"))
+        .unwrap();
+    let freeing = head
+        .split("freeing ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(['│', '┃', ' '])
+        .to_string();
+    term.send_keys(&["Enter"]).unwrap();
+    let screen = term
+        .wait_until(T, |s| s.contains("Last: build cache pruned"))
+        .unwrap_or_else(|s| panic!("no result:\n{s}"));
+    let last = screen
+        .lines()
+        .find(|l| l.contains("Last: build cache pruned"))
+        .unwrap();
+    (freeing, last.to_string())
+}
+
 #[tokio::test]
 async fn disk_overview_into_a_build_cache_prune() {
     let Some(docker) = engine::docker().await else {
@@ -97,31 +128,7 @@ async fn disk_overview_into_a_build_cache_prune() {
         .unwrap();
 
     // Prune all records, with the preview first.
-    term.send_keys(&["p"]).unwrap();
-    term.wait_for("Prune build cache", T).unwrap();
-    term.send_keys(&["Tab"]).unwrap();
-    term.wait_for("docker builder prune --all", T).unwrap();
-    let screen = term
-        .wait_until(T, |s| s.contains("would go, freeing"))
-        .unwrap_or_else(|s| panic!("no preview:\n{s}"));
-    let head = screen
-        .lines()
-        .find(|l| l.contains("would go, freeing"))
-        .unwrap();
-    let freeing = head
-        .split("freeing ")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches(['│', '┃', ' '])
-        .to_string();
-    term.send_keys(&["Enter"]).unwrap();
-    let screen = term
-        .wait_until(T, |s| s.contains("Last: build cache pruned"))
-        .unwrap_or_else(|s| panic!("no result:\n{s}"));
-    let last = screen
-        .lines()
-        .find(|l| l.contains("Last: build cache pruned"))
-        .unwrap();
+    let (freeing, last) = prune_all_with_preview(&term);
     println!(
         "preview: freeing {freeing}; {}",
         last.trim_matches(['┃', '│', ' '])

@@ -138,7 +138,9 @@ pane() {
     while [ ! -s "$done" ]; do
         i=$((i + 1))
         if [ "$i" -ge 1200 ]; then
+            tmux -L "dhdisk-$$" capture-pane -p -t bench >&2 || true
             tmux -L "dhdisk-$$" kill-server 2>/dev/null || true
+            cat "$err" >&2
             die "the disk pane did not draw its figures within 60 s"
         fi
         sleep 0.05

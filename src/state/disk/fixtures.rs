@@ -117,8 +117,7 @@ pub fn system_plan(
         crate::engine::PruneScope::Dangling
     };
     let mut inv = inventory();
-    inv.containers
-        .retain(|c| !gone.iter().any(|g| *g == c.name));
+    inv.containers.retain(|c| !gone.contains(&c.name));
     let images = prune::plan(scope, true, &inv, &Default::default());
     let cache = buildcache::plan(
         &du.build_cache_items,

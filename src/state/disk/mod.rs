@@ -216,7 +216,10 @@ impl DiskPane {
                 if let Ok(du) = r {
                     self.cache.set_rows(du.build_cache_items.clone(), None);
                 }
-                self.usage = Some(r.as_ref().map(Clone::clone).map_err(|e| e.to_string()));
+                self.usage = Some(match r {
+                    Ok(du) => Ok(du.clone()),
+                    Err(e) => Err(e.to_string()),
+                });
             }
             (DiskEvent::BuildCachePlan(r), Some(DiskDialog::CachePrune(d))) => d.on_plan(r),
             (DiskEvent::SystemPrunePlan(r), Some(DiskDialog::SystemPrune(d))) => d.on_plan(r),

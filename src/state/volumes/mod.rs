@@ -311,7 +311,10 @@ impl Pane for VolumesPane {
                 return vec![Effect::Engine(Command::Disk(DiskCommand::ListVolumes))];
             }
             EngineEvent::Disk(DiskEvent::Volumes(r)) => {
-                self.set_volumes(&r.as_ref().map(Clone::clone).map_err(|e| e.to_string()));
+                self.set_volumes(&match r {
+                    Ok(v) => Ok(v.clone()),
+                    Err(e) => Err(e.to_string()),
+                });
             }
             EngineEvent::Disk(DiskEvent::Usage(Ok(du))) => {
                 let mut volumes = du.volume_items.clone();

@@ -212,6 +212,23 @@ fn when(t: Option<chrono::DateTime<chrono::Utc>>, now: i64) -> String {
     t.map_or_else(|| "never".into(), |t| ago(t.timestamp(), now))
 }
 
+fn cache_columns(wide: bool) -> Vec<(&'static str, Constraint)> {
+    let mut columns = vec![
+        ("ID", Constraint::Length(12)),
+        ("TYPE", Constraint::Length(15)),
+        ("      SIZE", Constraint::Length(10)),
+        ("SHARED", Constraint::Length(6)),
+        ("IN USE", Constraint::Length(6)),
+    ];
+    if wide {
+        columns.push(("CREATED", Constraint::Length(15)));
+    }
+    columns.push(("LAST USED", Constraint::Length(15)));
+    columns.push(("USES", Constraint::Length(4)));
+    columns.push(("MADE BY", Constraint::Fill(1)));
+    columns
+}
+
 fn draw_cache(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
     let theme = ctx.theme;
     let pane = &state.panes.disk;
@@ -245,19 +262,7 @@ fn draw_cache(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
     let style = |r: &BuildCacheRecord, _| {
         Style::default().fg(if r.in_use { theme.in_use } else { theme.fg })
     };
-    let mut columns = vec![
-        ("ID", Constraint::Length(12)),
-        ("TYPE", Constraint::Length(15)),
-        ("      SIZE", Constraint::Length(10)),
-        ("SHARED", Constraint::Length(6)),
-        ("IN USE", Constraint::Length(6)),
-    ];
-    if wide {
-        columns.push(("CREATED", Constraint::Length(15)));
-    }
-    columns.push(("LAST USED", Constraint::Length(15)));
-    columns.push(("USES", Constraint::Length(4)));
-    columns.push(("MADE BY", Constraint::Fill(1)));
+    let columns = cache_columns(wide);
     let hint_line = |frame: &mut Frame<'_>, area: Rect| {
         let mut lines = Vec::new();
         if let Some(last) = &pane.last {

@@ -302,6 +302,12 @@ pub fn system_plan_lines(p: &SystemPrunePlan, theme: &Theme) -> Vec<Line<'static
             list.push(Line::raw(format!("  {size:>10}  {}", sanitize(&vol.name))));
         }
     }
+    list.extend(image_and_cache_lines(p, theme));
+    list
+}
+
+fn image_and_cache_lines(p: &SystemPrunePlan, theme: &Theme) -> Vec<Line<'static>> {
+    let mut list = Vec::new();
     list.push(section(
         format!(
             "Images: {} — {}",

@@ -196,53 +196,73 @@ pub fn draw_networks(frame: &mut Frame<'_>, area: Rect, d: &NetworksDialog, ctx:
             members,
             cursor,
         } => {
-            let mut lines = vec![Line::raw(format!(
-                "Disconnect which container from {}?",
-                sanitize(network)
-            ))];
-            for (i, m) in members.iter().enumerate() {
-                let state = if m.active { "" } else { " (stopped)" };
-                let line = Line::raw(format!("  {}{state}", sanitize(&m.name)));
-                lines.push(if i == *cursor {
-                    line.style(selected_style(theme))
-                } else {
-                    line
-                });
-            }
-            lines.push(Line::raw(""));
-            lines.push(hint(
-                theme,
-                &[
-                    ("↑/↓", "choose"),
-                    ("Enter", "disconnect"),
-                    ("Esc", "cancel"),
-                ],
-            ));
+            let lines = disconnect_lines(network, members, *cursor, theme);
             show(frame, area, "Disconnect a container", lines, theme, true);
         }
         NetworksDialog::Prune { plan, view } => {
-            let mut lines = Vec::new();
-            lines.extend(plan_status(plan, theme));
-            if let Plan::Ready(p) = plan {
-                lines.push(Line::styled(
-                    format!("{} unused network(s) would go:", p.networks.len()),
-                    Style::default().add_modifier(Modifier::BOLD),
-                ));
-                let take = room(area, lines.len());
-                for n in p.networks.iter().skip(view.offset).take(take) {
-                    let mut text = format!("  • {}", sanitize(&n.name));
-                    if !n.stopped_users.is_empty() {
-                        text.push_str(&format!(
-                            "  (stopped containers refer to it: {})",
-                            sanitize(&n.stopped_users.join(", "))
-                        ));
-                    }
-                    lines.push(Line::raw(text));
-                }
-            }
-            lines.push(Line::raw(""));
-            lines.push(hint(theme, &[("Enter", "prune"), ("Esc", "cancel")]));
+            let lines = network_prune_lines(plan, view.offset, area, theme);
             show(frame, area, "Prune networks", lines, theme, true);
         }
     }
+}
+
+fn disconnect_lines(
+    network: &str,
+    members: &[crate::engine::networks::NetworkMember],
+    cursor: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::raw(format!(
+        "Disconnect which container from {}?",
+        sanitize(network)
+    ))];
+    for (i, m) in members.iter().enumerate() {
+        let state = if m.active { "" } else { " (stopped)" };
+        let line = Line::raw(format!("  {}{state}", sanitize(&m.name)));
+        lines.push(if i == cursor {
+            line.style(selected_style(theme))
+        } else {
+            line
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(hint(
+        theme,
+        &[
+            ("↑/↓", "choose"),
+            ("Enter", "disconnect"),
+            ("Esc", "cancel"),
+        ],
+    ));
+    lines
+}
+
+fn network_prune_lines(
+    plan: &Plan<crate::engine::networks::NetworkPrunePlan>,
+    offset: usize,
+    area: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    lines.extend(plan_status(plan, theme));
+    if let Plan::Ready(p) = plan {
+        lines.push(Line::styled(
+            format!("{} unused network(s) would go:", p.networks.len()),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        let take = room(area, lines.len());
+        for n in p.networks.iter().skip(offset).take(take) {
+            let mut text = format!("  • {}", sanitize(&n.name));
+            if !n.stopped_users.is_empty() {
+                text.push_str(&format!(
+                    "  (stopped containers refer to it: {})",
+                    sanitize(&n.stopped_users.join(", "))
+                ));
+            }
+            lines.push(Line::raw(text));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(hint(theme, &[("Enter", "prune"), ("Esc", "cancel")]));
+    lines
 }

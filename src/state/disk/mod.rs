@@ -319,7 +319,7 @@ impl Pane for DiskPane {
             EngineEvent::Disk(e) => self.on_disk_event(e),
             // A request made while the engine was away was answered "not connected": ask again.
             EngineEvent::Connection(Connection::Connected(_))
-                if cx.focused(PaneId::Disk) || self.usage.is_some() =>
+                if !self.loading && (cx.focused(PaneId::Disk) || self.usage.is_some()) =>
             {
                 return self.refresh();
             }

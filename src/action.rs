@@ -60,6 +60,12 @@ group! {
         CancelJob = "cancel_job",
         /// Focus the engines pane.
         FocusEngines = "focus_engines",
+        /// Focus the disk-usage pane.
+        FocusDisk = "focus_disk",
+        /// Focus the volumes pane.
+        FocusVolumes = "focus_volumes",
+        /// Focus the networks pane.
+        FocusNetworks = "focus_networks",
     }
 }
 
@@ -281,6 +287,28 @@ group! {
     }
 }
 
+group! {
+    /// The disk pane's own actions.
+    DiskAction {
+        /// Show the build-cache records.
+        BuildCache = "build_cache",
+        /// Open the system prune dialog.
+        SystemPrune = "system_prune",
+    }
+}
+
+group! {
+    /// The volumes and networks panes' own actions.
+    StorageAction {
+        /// Create a volume or network.
+        Create = "create",
+        /// Attach a container to the selected network.
+        Connect = "connect_network",
+        /// Detach a container from the selected network.
+        Disconnect = "disconnect_network",
+    }
+}
+
 /// Every action a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -302,6 +330,10 @@ pub enum Action {
     Dialog(DialogAction),
     /// The engines pane.
     Engines(EnginesAction),
+    /// The disk pane.
+    Disk(DiskAction),
+    /// The volumes and networks panes.
+    Storage(StorageAction),
 }
 
 impl Action {
@@ -316,6 +348,8 @@ impl Action {
         let containers = ContainersAction::ALL.iter().map(|a| Action::Containers(*a));
         let dialog = DialogAction::ALL.iter().map(|a| Action::Dialog(*a));
         let engines = EnginesAction::ALL.iter().map(|a| Action::Engines(*a));
+        let disk = DiskAction::ALL.iter().map(|a| Action::Disk(*a));
+        let storage = StorageAction::ALL.iter().map(|a| Action::Storage(*a));
         app.chain(list)
             .chain(images)
             .chain(explorer)
@@ -324,6 +358,8 @@ impl Action {
             .chain(containers)
             .chain(dialog)
             .chain(engines)
+            .chain(disk)
+            .chain(storage)
     }
 
     /// The name keymap files use.
@@ -338,6 +374,8 @@ impl Action {
             Action::Containers(a) => a.name(),
             Action::Dialog(a) => a.name(),
             Action::Engines(a) => a.name(),
+            Action::Disk(a) => a.name(),
+            Action::Storage(a) => a.name(),
         }
     }
 

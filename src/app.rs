@@ -32,6 +32,8 @@ pub struct Options {
     pub exit_after_first_frame: bool,
     /// Panic right after the first frame (tests that the terminal is restored on a panic).
     pub panic_after_first_frame: bool,
+    /// The pane to open first (`--pane disk`).
+    pub pane: Option<PaneId>,
 }
 
 /// Runs the TUI until the user quits.
@@ -184,6 +186,10 @@ fn apply(state: &mut AppState, keymap: &Keymap, out: &mut Outlets, event: Event)
 }
 
 fn first_frame_ready(state: &AppState) -> bool {
+    if state.shared.focus == PaneId::Disk {
+        return matches!(state.shared.connection, Connection::Connected(_))
+            && matches!(state.panes.disk.usage, Some(Ok(_)));
+    }
     let (images, layers) = (&state.panes.images.table, &state.panes.layers);
     matches!(state.shared.connection, Connection::Connected(_))
         && images.loaded
@@ -261,6 +267,10 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
         exit: false,
     };
 
+    if let Some(pane) = opts.pane {
+        let effects = state.on_action(&keymap, pane.focus_action());
+        out.execute(effects);
+    }
     let mut tui = Tui::enter().context("setting up the terminal")?;
     let mut input = spawn_input(tx.clone());
     let input_tx = tx.clone();

@@ -33,11 +33,18 @@ pub enum Context {
     Dialog,
     /// The engines pane.
     Engines,
+    /// The disk-usage pane.
+    Disk,
+    /// The volumes pane.
+    Volumes,
+    /// The networks pane.
+    Networks,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 10] = [
+
+    pub const ALL: [Context; 13] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
@@ -48,6 +55,9 @@ impl Context {
         Context::Dialog,
         Context::Global,
         Context::Engines,
+        Context::Disk,
+        Context::Volumes,
+        Context::Networks,
     ];
 
     /// A title for help.
@@ -63,6 +73,9 @@ impl Context {
             Context::Containers => "Containers",
             Context::Dialog => "Dialogs",
             Context::Engines => "Engines",
+            Context::Disk => "Disk",
+            Context::Volumes => "Volumes",
+            Context::Networks => "Networks",
         }
     }
 }

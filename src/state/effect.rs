@@ -115,6 +115,8 @@ pub enum Msg {
     SwitchEngine(crate::engine::set::EngineId),
     /// Open an image archive file in the layer explorer.
     ExploreArchive(PathBuf),
+    /// Show, in the pane of that kind, only what a prune of it could free (from the disk pane).
+    ShowReclaimable(Reclaimable),
 }
 
 /// Work for the set of engines (carried out by the app loop, which owns the set).
@@ -133,6 +135,17 @@ pub enum SetOp {
         /// Image IDs.
         images: Vec<String>,
     },
+}
+
+/// A kind of object the disk pane can show the reclaimable part of, in its own pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reclaimable {
+    /// Images no container uses.
+    Images,
+    /// Containers that are not running.
+    Containers,
+    /// Volumes no container refers to.
+    Volumes,
 }
 
 /// Something a handler asks for.

@@ -7,6 +7,7 @@
 //! pane to another) and hands the rest — engine commands, file work, the clipboard, the terminal —
 //! to the app loop. Nothing here does I/O; tests drive it directly.
 pub mod containers;
+pub mod disk;
 pub mod editor;
 pub mod effect;
 pub mod engines;
@@ -14,11 +15,13 @@ pub mod explorer;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod networks;
 pub mod offline;
 pub mod pane;
 pub mod registry;
 mod route;
 pub mod shared;
+pub mod volumes;
 pub mod widgets;
 
 use std::collections::BTreeMap;

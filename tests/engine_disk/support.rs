@@ -80,7 +80,32 @@ pub fn buildkit_build(tag: &str, label: &str, dockerfile: &str, files: &[(&str, 
         label,
         ".",
     ];
-    cli(&args, Some(dir.path())).trim().to_string()
+    let out = Command::new(cli_path())
+        .args(args)
+        .env("DOCKER_BUILDKIT", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("docker build: {e}"));
+    if out.status.success() {
+        return String::from_utf8_lossy(&out.stdout).trim().to_string();
+    }
+    // A newer CLI without buildx cannot build with BuildKit: dockhand's own BuildKit client can.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("buildx"), "docker build: {err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_dockhand"))
+        .args(["build", "--builder", "buildkit", "--network", "host"])
+        .args(["-t", tag, "--label", label])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("dockhand build: {e}"));
+    assert!(
+        out.status.success(),
+        "dockhand build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    cli(&["image", "inspect", "-f", "{{.Id}}", tag], None)
+        .trim()
+        .to_string()
 }
 
 /// Runs `sh -c script` to completion in a named, kept container (`--network none`).

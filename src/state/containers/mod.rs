@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::engine::{ContainerInfo, ContainerState};
 use crate::state::widgets::filter::FilterInput;
-use crate::state::widgets::table::{SortOrder, TableRow, TableState};
+use crate::state::widgets::table::{Scope, SortOrder, TableRow, TableState};
 use dialogs::ContainerDialog;
 use logs::LogsView;
 use stats::StatsHistory;
@@ -119,6 +119,20 @@ impl TableRow for ContainerInfo {
             SortKey::Image => a.image.cmp(&b.image),
         };
         ord.then_with(|| a.name.cmp(&b.name))
+    }
+}
+
+/// The containers a container prune removes: every one that is not running, paused or
+/// restarting.
+pub fn stopped_scope() -> Scope<ContainerInfo> {
+    Scope {
+        label: "stopped",
+        keep: |c| {
+            !matches!(
+                c.state,
+                ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
+            )
+        },
     }
 }
 

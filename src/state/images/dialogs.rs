@@ -433,6 +433,8 @@ mod tests {
             tag_count: tags,
             used_by: used.iter().map(|s| s.to_string()).collect(),
             running: running.iter().map(|s| s.to_string()).collect(),
+            unique: None,
+            shared: None,
         }
     }
 

@@ -4,6 +4,8 @@ pub mod copy;
 pub mod dialogs;
 pub mod rows;
 
+use std::collections::HashMap;
+
 use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Msg};
@@ -32,6 +34,10 @@ pub struct ImagesPane {
     pending_select: Option<String>,
     /// Images to mark once listed (the images a load brought).
     pending_marks: Vec<String>,
+    /// Unique and shared bytes per image ID, from the latest disk usage.
+    pub share: HashMap<String, (Option<u64>, Option<u64>)>,
+    /// A disk usage was asked for the unique sizes and has not arrived.
+    share_asked: bool,
 }
 
 fn same_image(row_id: &str, wanted: &str) -> bool {
@@ -153,8 +159,43 @@ impl ImagesPane {
         vec![]
     }
 
+    /// Applies the known unique/shared sizes to rows.
+    fn with_share(&self, mut rows: Vec<ImageRow>) -> Vec<ImageRow> {
+        for r in &mut rows {
+            if let Some((unique, shared)) = self.share.get(&r.id) {
+                (r.unique, r.shared) = (*unique, *shared);
+            }
+        }
+        rows
+    }
+
+    /// Takes the unique and shared sizes of a disk usage.
+    fn take_share(&mut self, images: &[crate::engine::disk_types::DiskImage]) {
+        self.share_asked = false;
+        self.share = images
+            .iter()
+            .map(|i| (i.id.clone(), (i.unique_size, i.shared_size)))
+            .collect();
+        let rows = self.with_share(self.table.rows.clone());
+        self.table.set_rows(rows, None);
+    }
+
     fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
         if self.table.navigate(action) {
+            let unknown = self.table.rows.iter().any(|r| r.unique.is_none());
+            if action == ListAction::CycleSort
+                && self.table.sort == rows::SortKey::Unique
+                && unknown
+                && !self.share_asked
+            {
+                self.share_asked = true;
+                return vec![
+                    Effect::info("measuring unique sizes (docker system df -v)…"),
+                    Effect::Engine(crate::engine::Command::Disk(
+                        crate::engine::disk_worker::DiskCommand::Usage,
+                    )),
+                ];
+            }
             return vec![];
         }
         match action {
@@ -245,7 +286,7 @@ impl Pane for ImagesPane {
                 }
             }
             EngineEvent::Inventory(Ok(inv)) => {
-                let rows = rows::rows_from(&inv.images, &inv.containers);
+                let rows = self.with_share(rows::rows_from(&inv.images, &inv.containers));
                 let keep = self.pending_select.as_deref().and_then(|want| {
                     rows.iter()
                         .find(|r| same_image(&r.id, want))
@@ -257,6 +298,11 @@ impl Pane for ImagesPane {
                 self.table.set_rows(rows, keep);
                 self.apply_marks();
             }
+            EngineEvent::Disk(crate::engine::disk_worker::DiskEvent::Usage(result)) => match result
+            {
+                Ok(du) => self.take_share(&du.image_items),
+                Err(_) => self.share_asked = false,
+            },
             EngineEvent::PrunePlan(result) => {
                 if let Some(ImagesDialog::Prune {
                     plan,

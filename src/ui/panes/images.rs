@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::action::{Action, AppAction};
 use crate::config::keymap::Context;
 use crate::engine::Connection;
-use crate::state::images::rows::ImageRow;
+use crate::state::images::rows::{ImageRow, SortKey};
 use crate::state::{AppState, PaneId};
 use crate::ui::widgets::table::{self, TableView};
 use crate::ui::{Ctx, focused};
@@ -50,6 +50,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         title.push_str(&format!("of {} ", t.rows.len()));
     }
     let wide = area.width.saturating_sub(2) >= 70;
+    // What removing each image frees, once a disk usage measured it (or it is sorted by it).
+    let share = !pane.share.is_empty() || t.sort == SortKey::Unique;
     let now = state.shared.now;
     // Which other connected engines have the same image ID, when another engine is connected.
     let also_on = wide
@@ -87,6 +89,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             cells.push(Line::raw(ago(r.created, now)));
         }
         cells.push(Line::raw(bytes(r.size)).right_aligned());
+        if share {
+            cells.push(match r.unique {
+                Some(n) => Line::raw(bytes(n)).right_aligned(),
+                None => Line::styled("—", Style::default().fg(theme.dim)).right_aligned(),
+            });
+        }
         if also_on {
             let names = state.shared.also_on.get(&r.id).map_or(String::new(), |e| {
                 e.iter().map(|n| sanitize(n)).collect::<Vec<_>>().join(", ")
@@ -117,6 +125,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         columns.push(("CREATED", Constraint::Length(15)));
     }
     columns.push(("      SIZE", Constraint::Length(10)));
+    if share {
+        columns.push(("    UNIQUE", Constraint::Length(10)));
+    }
     if also_on {
         columns.push((" ALSO ON", Constraint::Fill(1)));
     }

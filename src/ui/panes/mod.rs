@@ -2,6 +2,8 @@
 pub mod container_dialogs;
 pub mod container_logs;
 pub mod containers;
+pub mod disk;
+pub mod disk_dialogs;
 pub mod editor;
 pub mod editor_build;
 pub mod editor_modal;
@@ -12,6 +14,9 @@ pub mod images;
 pub mod images_copy;
 pub mod jobs;
 pub mod layers;
+pub mod networks;
 pub mod offline;
 pub mod registry;
 pub mod registry_dialog;
+pub mod storage_dialogs;
+pub mod volumes;

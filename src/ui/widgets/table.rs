@@ -51,6 +51,12 @@ where
             Style::default().fg(theme.dim),
         ),
     ];
+    if let Some(scope) = &t.scope {
+        title.push(Span::styled(
+            format!("· only {} (Esc: all) ", scope.label),
+            Style::default().fg(theme.warning),
+        ));
+    }
     if !t.marked.is_empty() {
         title.push(Span::styled(
             format!("· {} marked ", t.marked.len()),

@@ -460,6 +460,11 @@ fn a_long_status_message_is_shown_whole_at_160_columns() {
         "{screen}"
     );
     assert!(screen.contains('…'), "{screen}");
+    // The engine's connection state stays in view beside the message.
+    assert!(
+        screen.contains("● removed") || screen.contains("◌ removed"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -91,13 +91,27 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             let room = usize::from(area.width);
             let used: usize = spans.iter().map(Span::width).sum();
             if used + unicode_width::UnicodeWidthStr::width(text.as_str()) + 3 > room {
-                // The message matters more than the engine line: it takes the whole bar, cut
-                // with an ellipsis only when it is wider than the terminal.
-                let line = Line::styled(
-                    format!(" {}", ellipsize(&text, room.saturating_sub(1))),
+                // The message matters more than the engine line: it takes the bar but for the
+                // engine's name and a one-glyph connection state, cut with an ellipsis only when
+                // it is wider than what is left.
+                let mut short = Vec::new();
+                if let Some(row) = state.shared.active_row() {
+                    short.push(Span::styled(
+                        format!(" ▶ {} ", sanitize(&row.name)),
+                        base.fg(theme.key),
+                    ));
+                }
+                short.push(match &state.shared.connection {
+                    Connection::Connecting => Span::styled(" ◌", base.fg(theme.warning)),
+                    Connection::Connected(_) => Span::styled(" ●", base.fg(theme.ok)),
+                    Connection::Disconnected { .. } => Span::styled(" ✗", base.fg(theme.error)),
+                });
+                let used: usize = short.iter().map(Span::width).sum();
+                short.push(Span::styled(
+                    format!(" {}", ellipsize(&text, room.saturating_sub(used + 1))),
                     base.fg(color),
-                );
-                frame.render_widget(Paragraph::new(line).style(base), area);
+                ));
+                frame.render_widget(Paragraph::new(Line::from(short)).style(base), area);
                 return;
             }
             spans.push(Span::styled(format!("│ {text} "), base.fg(color)));

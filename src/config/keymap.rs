@@ -43,7 +43,6 @@ pub enum Context {
 
 impl Context {
     /// Sections in help order.
-
     pub const ALL: [Context; 13] = [
         Context::Images,
         Context::Layers,

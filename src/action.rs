@@ -58,6 +58,14 @@ group! {
         Refresh = "refresh",
         /// Cancel the selected job in the jobs pane, else the newest running job.
         CancelJob = "cancel_job",
+        /// Focus the engines pane.
+        FocusEngines = "focus_engines",
+        /// Focus the disk-usage pane.
+        FocusDisk = "focus_disk",
+        /// Focus the volumes pane.
+        FocusVolumes = "focus_volumes",
+        /// Focus the networks pane.
+        FocusNetworks = "focus_networks",
     }
 }
 
@@ -106,6 +114,14 @@ group! {
         OpenExplorer = "open_explorer",
         /// Run a container from the selected image.
         RunImage = "run_image",
+        /// Copy the marked or selected images to another engine.
+        CopyToEngine = "copy_to_engine",
+        /// Save the marked (or selected) images to a tar file.
+        SaveImages = "save_images",
+        /// Load the images of a tar file (with a preview first).
+        LoadImages = "load_images",
+        /// Import a filesystem tar as an image.
+        ImportImage = "import_image",
     }
 }
 
@@ -222,6 +238,16 @@ group! {
         ExecShell = "exec_shell",
         /// Run a typed command in the selected container with a TTY.
         ExecCommand = "exec_command",
+        /// Commit the selected container to an image.
+        Commit = "commit_container",
+        /// Export the selected container's filesystem to a tar file.
+        Export = "export_container",
+        /// Show the selected container's filesystem changes.
+        Diff = "container_diff",
+        /// Copy a path of the selected container to this machine.
+        CopyOut = "copy_from_container",
+        /// Copy a path of this machine into the selected container.
+        CopyIn = "copy_to_container",
     }
 }
 
@@ -253,6 +279,36 @@ group! {
     }
 }
 
+group! {
+    /// The engines pane's own actions.
+    EnginesAction {
+        /// Show the selected engine in every pane.
+        Switch = "switch_engine",
+    }
+}
+
+group! {
+    /// The disk pane's own actions.
+    DiskAction {
+        /// Show the build-cache records.
+        BuildCache = "build_cache",
+        /// Open the system prune dialog.
+        SystemPrune = "system_prune",
+    }
+}
+
+group! {
+    /// The volumes and networks panes' own actions.
+    StorageAction {
+        /// Create a volume or network.
+        Create = "create",
+        /// Attach a container to the selected network.
+        Connect = "connect_network",
+        /// Detach a container from the selected network.
+        Disconnect = "disconnect_network",
+    }
+}
+
 /// Every action a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -272,6 +328,12 @@ pub enum Action {
     Containers(ContainersAction),
     /// Dialogs and prompts.
     Dialog(DialogAction),
+    /// The engines pane.
+    Engines(EnginesAction),
+    /// The disk pane.
+    Disk(DiskAction),
+    /// The volumes and networks panes.
+    Storage(StorageAction),
 }
 
 impl Action {
@@ -285,6 +347,9 @@ impl Action {
         let editor = EditorAction::ALL.iter().map(|a| Action::Editor(*a));
         let containers = ContainersAction::ALL.iter().map(|a| Action::Containers(*a));
         let dialog = DialogAction::ALL.iter().map(|a| Action::Dialog(*a));
+        let engines = EnginesAction::ALL.iter().map(|a| Action::Engines(*a));
+        let disk = DiskAction::ALL.iter().map(|a| Action::Disk(*a));
+        let storage = StorageAction::ALL.iter().map(|a| Action::Storage(*a));
         app.chain(list)
             .chain(images)
             .chain(explorer)
@@ -292,6 +357,9 @@ impl Action {
             .chain(editor)
             .chain(containers)
             .chain(dialog)
+            .chain(engines)
+            .chain(disk)
+            .chain(storage)
     }
 
     /// The name keymap files use.
@@ -305,6 +373,9 @@ impl Action {
             Action::Editor(a) => a.name(),
             Action::Containers(a) => a.name(),
             Action::Dialog(a) => a.name(),
+            Action::Engines(a) => a.name(),
+            Action::Disk(a) => a.name(),
+            Action::Storage(a) => a.name(),
         }
     }
 

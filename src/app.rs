@@ -10,10 +10,12 @@ use tokio::sync::mpsc;
 
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
-use crate::engine::{self, Connection, EngineHandle, endpoint};
+use crate::engine::set::{EngineSet, SetEvent, SetSink};
+use crate::engine::{Command, Connection, EngineEvent, endpoint, roster};
 use crate::event::Event;
 use crate::files::{FileWorker, Files};
-use crate::state::{AppState, Effect, ExecRequest, Level, PaneId};
+use crate::state::engines::rows_from;
+use crate::state::{AppState, Effect, ExecRequest, Level, PaneId, SetOp};
 use crate::tui::Tui;
 use crate::ui;
 
@@ -30,6 +32,8 @@ pub struct Options {
     pub exit_after_first_frame: bool,
     /// Panic right after the first frame (tests that the terminal is restored on a panic).
     pub panic_after_first_frame: bool,
+    /// The pane to open first (`--pane disk`).
+    pub pane: Option<PaneId>,
 }
 
 /// Runs the TUI until the user quits.
@@ -75,9 +79,16 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
     });
 }
 
-/// Where effects go: the engine, the file worker, and what only the loop can do.
+/// Where effects go: the engines, the file worker, and what only the loop can do.
 struct Outlets {
-    engine: EngineHandle,
+    engines: EngineSet,
+    /// Failures to say in the status bar (a copy that could not start).
+    failures: Vec<String>,
+    /// When the event being applied arrived.
+    event_began: Instant,
+    /// When the event that switched the shown engine arrived, until the frame showing it is
+    /// drawn.
+    switched_at: Option<Instant>,
     files: FileWorker,
     /// The clipboard text and terminal hand-over asked for (done by the loop, which owns the TUI).
     clipboard: Option<String>,
@@ -90,7 +101,16 @@ impl Outlets {
     fn execute(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Engine(command) => self.engine.send(command),
+                // A job the state knows no engine of: the shown one's (or a copy it runs).
+                Effect::Engine(Command::Cancel(job)) => {
+                    if let Some(id) = self.engines.active() {
+                        self.engines.cancel(id, job);
+                    }
+                }
+                Effect::Engine(command) => {
+                    self.engines.send_active(command);
+                }
+                Effect::Set(op) => self.set_op(op),
                 Effect::File(op) => self.files.send(op),
                 Effect::Clipboard(text) => self.clipboard = Some(text),
                 Effect::Terminal(request) => self.terminal = Some(request),
@@ -100,11 +120,34 @@ impl Outlets {
             }
         }
     }
+
+    /// Work for the set of engines.
+    fn set_op(&mut self, op: SetOp) {
+        match op {
+            SetOp::Select(id) => {
+                self.engines.select(id);
+                self.switched_at = Some(self.event_began);
+            }
+            SetOp::Send(id, Command::Cancel(job)) => self.engines.cancel(id, job),
+            SetOp::Send(id, command) => {
+                self.engines.send(id, command);
+            }
+            SetOp::Copy { from, to, images } => {
+                for image in images {
+                    if let Err(e) = self.engines.copy_image(from, to, &image) {
+                        self.failures
+                            .push(format!("copy of {image} not started: {e}"));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Applies one event; returns whether the screen must be redrawn.
 fn apply(state: &mut AppState, keymap: &Keymap, out: &mut Outlets, event: Event) -> bool {
     let mut redraw = true;
+    out.event_began = Instant::now();
     let effects = match event {
         Event::Input(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             state.on_key(keymap, &key)
@@ -123,28 +166,60 @@ fn apply(state: &mut AppState, keymap: &Keymap, out: &mut Outlets, event: Event)
             redraw = changed;
             effects
         }
-        Event::Engine(ev) => {
-            // Stats samples are drawn by the next tick (see `stats_unseen`).
-            redraw = !matches!(ev, crate::engine::EngineEvent::Stats { .. });
-            state.on_engine(keymap, ev)
-        }
         Event::File(done) => state.on_file(keymap, done),
         Event::Lint(done) => {
             redraw = state.panes.editor.lint_done(done);
             vec![]
         }
+        Event::Set(SetEvent::Engine { id, event }) => {
+            // Stats samples are drawn by the next tick; a hidden engine's listing is drawn only
+            // where it shows (the engines pane, the images pane's other-engines column).
+            redraw = !matches!(event, EngineEvent::Stats { .. });
+            state.on_engine_from(keymap, id, event)
+        }
+        Event::Set(SetEvent::State { id, state: s }) => {
+            state.on_engine_state(id, s);
+            vec![]
+        }
+        Event::Set(SetEvent::ImageOn { .. }) => return false,
     };
     out.execute(effects);
+    for failure in out.failures.drain(..) {
+        state.shared.say(Level::Error, failure);
+    }
     let synced = state.sync(keymap);
     out.execute(synced);
     redraw
 }
 
 fn first_frame_ready(state: &AppState) -> bool {
+    if state.shared.focus == PaneId::Disk {
+        return matches!(state.shared.connection, Connection::Connected(_))
+            && matches!(state.panes.disk.usage, Some(Ok(_)));
+    }
     let (images, layers) = (&state.panes.images.table, &state.panes.layers);
     matches!(state.shared.connection, Connection::Connected(_))
         && images.loaded
         && (images.rows.is_empty() || layers.details.is_some() || layers.error.is_some())
+}
+
+/// With `DH_TIMINGS_FILE` set (benchmarks), appends how long the frame showing a switched-to
+/// engine took from the switch.
+fn note_timing(at: Instant) {
+    let Some(path) = std::env::var_os("DH_TIMINGS_FILE") else {
+        return;
+    };
+    let line = format!(
+        "switch_frame_ms={:.2}\n",
+        at.elapsed().as_secs_f64() * 1000.0
+    );
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut f) = file {
+        let _ = std::io::Write::write_all(&mut f, line.as_bytes());
+    }
 }
 
 async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow::Result<ExitCode> {
@@ -177,13 +252,20 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let engine_tx = tx.clone();
-    let sink: engine::Sink = Arc::new(move |ev| {
-        let _ = engine_tx.send(Event::Engine(ev));
+    let sink: SetSink = Arc::new(move |ev| {
+        let _ = engine_tx.send(Event::Set(ev));
     });
-    let endpoints = endpoint::resolve(&endpoint::ResolveInput::from_env(opts.host.clone()));
+    let mut engines = EngineSet::new(sink);
+    let input = endpoint::ResolveInput::from_env(opts.host.clone());
+    let listed = roster::start(&mut engines, roster::plan(&input));
+    let rows = rows_from(listed, |id| engines.state(id));
+    state.set_engines(rows, engines.active());
     let file_tx = tx.clone();
     let mut out = Outlets {
-        engine: engine::spawn(endpoints, sink),
+        engines,
+        failures: Vec::new(),
+        event_began: Instant::now(),
+        switched_at: None,
         files: FileWorker::spawn(files, move |done| {
             let _ = file_tx.send(Event::File(done));
         }),
@@ -192,6 +274,10 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
         exit: false,
     };
 
+    if let Some(pane) = opts.pane {
+        let effects = state.on_action(&keymap, pane.focus_action());
+        out.execute(effects);
+    }
     let mut tui = Tui::enter().context("setting up the terminal")?;
     let mut input = spawn_input(tx.clone());
     let input_tx = tx.clone();
@@ -211,6 +297,9 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
                 .context("drawing")?;
             state.set_viewports(&info.rows);
             state.set_dialog_rows(info.dialog_rows);
+            if let Some(at) = out.switched_at.take() {
+                note_timing(at);
+            }
             let synced = state.sync(&keymap);
             out.execute(synced);
             dirty = false;
@@ -233,6 +322,12 @@ async fn run_loop(opts: Options, theme: Theme, warnings: Vec<String>) -> anyhow:
                     generation, &text,
                 )));
             });
+        }
+        // ShellCheck of the re-linted buffer, on the file worker's side.
+        if rx.is_empty()
+            && let Some(op) = state.panes.editor.shellcheck_request()
+        {
+            out.files.send(op);
         }
         let Some(event) = rx.recv().await else { break };
         dirty |= apply(&mut state, &keymap, &mut out, event);

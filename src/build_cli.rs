@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use crate::engine::build::{
-    self, BuildOptions, BuildRequest, BuildSecret, BuildSummary, BuilderChoice, SecretSource,
+    self, BuildOptions, BuildRequest, BuildSecret, BuildSummary, BuilderChoice,
 };
 use crate::engine::buildkit::progress::BuildEvent;
 use crate::engine::{self, EngineEvent, JobCtx, Progress, connect, endpoint};
@@ -29,7 +29,9 @@ pub enum BuilderArg {
 /// Arguments of `dockhand build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The context directory.
+    /// The context directory. (Its argument id is not `context`: that is the global
+    /// `--context` engine option, and clap panics on the clash of types.)
+    #[arg(id = "context_dir", value_name = "CONTEXT")]
     pub context: PathBuf,
     /// The Dockerfile (default: CONTEXT/Dockerfile).
     #[arg(short = 'f', long = "file")]
@@ -81,18 +83,7 @@ fn pair(s: &str) -> anyhow::Result<(String, String)> {
 
 /// Parses `id=ID,src=FILE` / `id=ID,env=VAR` (Docker's `--secret` syntax).
 pub fn parse_secret(s: &str) -> anyhow::Result<BuildSecret> {
-    let (mut id, mut source) = (None, None);
-    for part in s.split(',') {
-        match part.split_once('=') {
-            Some(("id", v)) => id = Some(v.to_string()),
-            Some(("src" | "source", v)) => source = Some(SecretSource::File(PathBuf::from(v))),
-            Some(("env", v)) => source = Some(SecretSource::Env(v.to_string())),
-            _ => bail!("--secret takes id=ID,src=FILE or id=ID,env=VAR"),
-        }
-    }
-    let id = id.context("--secret needs id=")?;
-    let source = source.unwrap_or_else(|| SecretSource::Env(id.clone()));
-    Ok(BuildSecret { id, source })
+    build::parse_secret(s).map_err(|e| anyhow::anyhow!("--secret: {e}"))
 }
 
 fn request(args: &BuildArgs) -> anyhow::Result<(BuildRequest, BuildOptions)> {
@@ -218,8 +209,33 @@ fn print_summary(s: &BuildSummary) {
 }
 
 #[cfg(test)]
+mod cli_shape_tests {
+    #[test]
+    fn the_context_directory_does_not_clash_with_the_global_context_option() {
+        use clap::{CommandFactory, Parser};
+        #[derive(Debug, Parser)]
+        struct Top {
+            #[arg(long = "context", global = true)]
+            context: Option<String>,
+            #[command(subcommand)]
+            cmd: Sub,
+        }
+        #[derive(Debug, clap::Subcommand)]
+        enum Sub {
+            Build(super::BuildArgs),
+        }
+        Top::command().debug_assert();
+        let top = Top::try_parse_from(["dockhand", "build", "/ctx", "-t", "a:1"]).unwrap();
+        let Sub::Build(args) = top.cmd;
+        assert_eq!(args.context, std::path::PathBuf::from("/ctx"));
+        assert_eq!(top.context, None);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::build::SecretSource;
 
     #[test]
     fn secrets_parse_and_never_print_their_source() {

@@ -1,5 +1,4 @@
 //! The one typed event channel into the app loop.
-use crate::engine::EngineEvent;
 
 /// Everything the app loop reacts to.
 #[derive(Debug)]
@@ -10,10 +9,10 @@ pub enum Event {
     InputError(String),
     /// A clock tick (relative times, countdowns).
     Tick,
-    /// Something from the engine module.
-    Engine(EngineEvent),
     /// File work finished (see [`crate::files`]).
     File(crate::state::editor::FileDone),
     /// The editor's buffer was linted off the input path.
     Lint(crate::state::editor::LintDone),
+    /// Something from one engine of the set (tagged with its ID), or a change of its state.
+    Set(crate::engine::set::SetEvent),
 }

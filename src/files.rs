@@ -11,6 +11,29 @@ use crate::state::editor::build::ContextSize;
 use crate::state::editor::{FileDone, LoadedFile, SaveRefused};
 use crate::state::effect::FileOp;
 
+/// Most entries a completion listing keeps.
+const MAX_LISTED: usize = 5000;
+
+/// The entries of `dir` (`""`: the working directory) for path completion: names and whether
+/// each is a directory (symlinks followed), sorted; unreadable directories list nothing.
+fn list_dir(dir: String) -> crate::state::widgets::form::Listing {
+    let path = if dir.is_empty() { "." } else { dir.as_str() };
+    let mut entries: Vec<(String, bool)> = std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .take(MAX_LISTED)
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let is_dir = std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
+                    Some((name, is_dir))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort();
+    crate::state::widgets::form::Listing { dir, entries }
+}
+
 /// What the worker works with: where recovery files go.
 pub struct Files {
     recovery: Result<RecoveryStore, String>,
@@ -68,6 +91,8 @@ impl Files {
                 let size = plan_size(&dir, &dockerfile);
                 Some(FileDone::Planned { dir, size })
             }
+            FileOp::ShellCheck { text, generation } => Some(shellchecked(&text, generation)),
+            FileOp::ListDir { dir } => Some(FileDone::Listed(list_dir(dir))),
         }
     }
 
@@ -141,6 +166,19 @@ pub fn plan_size(dir: &Path, dockerfile: &Path) -> ContextSize {
     }
 }
 
+/// ShellCheck on the RUN scripts of an editor buffer (default configuration; the editor applies
+/// the file's pragmas).
+fn shellchecked(text: &str, generation: u64) -> FileDone {
+    use crate::dockerfile::lint::{LintConfig, shellcheck};
+    let file = crate::dockerfile::parse(text);
+    let result = shellcheck::check(text, &file, &LintConfig::default());
+    FileDone::ShellChecked {
+        generation,
+        missing: matches!(result, Err(shellcheck::ShellcheckError::NotInstalled)),
+        result: result.map_err(|e| e.to_string()),
+    }
+}
+
 /// The handle the app loop sends file work to.
 #[derive(Debug, Clone)]
 pub struct FileWorker {
@@ -149,7 +187,8 @@ pub struct FileWorker {
 
 impl FileWorker {
     /// Starts the worker on a blocking thread; results go to `done`. Context plans (a walk of a
-    /// directory tree of any size) run on their own threads so that saves never wait for them.
+    /// directory tree of any size) and ShellCheck runs have their own threads so that saves never
+    /// wait for them.
     pub fn spawn(
         files: Files,
         done: impl Fn(FileDone) + Send + Sync + Clone + 'static,
@@ -163,6 +202,11 @@ impl FileWorker {
                         let size = plan_size(&dir, &dockerfile);
                         done(FileDone::Planned { dir, size });
                     });
+                    continue;
+                }
+                if let FileOp::ShellCheck { text, generation } = op {
+                    let done = done.clone();
+                    std::thread::spawn(move || done(shellchecked(&text, generation)));
                     continue;
                 }
                 if let Some(d) = files.perform(op) {

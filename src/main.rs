@@ -10,10 +10,15 @@ use dockhand::util::sanitize::sanitize;
 #[command(name = "dockhand", version, about)]
 struct Cli {
     /// Engine endpoint (unix:///path, tcp://host:port, https://host:port, ssh://[user@]host[:port]). Overrides DOCKER_HOST and contexts.
-    #[arg(short = 'H', long = "host", global = true, conflicts_with = "context")]
+    #[arg(
+        short = 'H',
+        long = "host",
+        global = true,
+        conflicts_with = "engine_context"
+    )]
     host: Option<String>,
     /// Docker context to use (like `docker --context`). Overrides DOCKER_HOST and DOCKER_CONTEXT.
-    #[arg(long = "context", global = true)]
+    #[arg(id = "engine_context", long = "context", global = true)]
     context: Option<String>,
     /// Colour theme: a name from themes/ or a path to a theme TOML file.
     #[arg(long, global = true)]
@@ -23,6 +28,9 @@ struct Cli {
     /// Quit after the first frame that shows loaded data and print `first_full_frame_ms=N` (benchmarks).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
+    /// The pane to open first, by its title (e.g. `--pane disk`).
+    #[arg(long, value_parser = parse_pane)]
+    pane: Option<dockhand::state::PaneId>,
     /// Panic right after the first frame (tests that the terminal is restored on a panic).
     #[arg(long, hide = true)]
     panic_after_first_frame: bool,
@@ -63,6 +71,7 @@ fn main() -> ExitCode {
             file: cli.file,
             exit_after_first_frame: cli.exit_after_first_frame,
             panic_after_first_frame: cli.panic_after_first_frame,
+            pane: cli.pane,
         }),
     };
     match result {
@@ -91,4 +100,19 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// A pane named by its title, in any case.
+fn parse_pane(name: &str) -> Result<dockhand::state::PaneId, String> {
+    dockhand::state::PaneId::ALL
+        .iter()
+        .copied()
+        .find(|p| p.title().eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            let names: Vec<String> = dockhand::state::PaneId::ALL
+                .iter()
+                .map(|p| p.title().to_lowercase())
+                .collect();
+            format!("no pane {name:?}; one of: {}", names.join(", "))
+        })
 }

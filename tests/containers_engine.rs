@@ -450,3 +450,62 @@ async fn stats_stream_reports_memory_and_cpu() {
     assert!(last.mem_used > 0 && last.mem_limit >= last.mem_used);
     assert!(last.cpu_percent > 10.0, "a busy loop uses CPU: {last:?}");
 }
+
+/// The STATUS dockhand derives from a container's times reads as the engine's own text (what
+/// `docker ps` prints) for created, running, paused and exited containers. The engine words it
+/// at listing time and dockhand a moment later, so a pair straddling a second is listed again.
+async fn assert_status_as_the_engine_words_it(docker: &Docker, id: &str, want: &str) {
+    let mut last = (String::new(), String::new());
+    for _ in 0..5 {
+        let before = dockhand::util::time::now_unix();
+        let inv = images::inventory(docker).await.unwrap();
+        let c = inv.containers.iter().find(|c| c.id == id).unwrap();
+        assert!(c.times.is_some(), "{id} was inspected");
+        let ours = dockhand::state::containers::status_at(c, before);
+        if ours == c.status {
+            assert!(ours.starts_with(want), "{ours:?} starts with {want:?}");
+            return;
+        }
+        last = (ours, c.status.clone());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("derived {:?}, engine said {:?}", last.0, last.1);
+}
+
+#[tokio::test]
+async fn status_derived_from_times_reads_as_the_engine_words_it() {
+    let Some(docker) = engine::docker().await else {
+        return;
+    };
+    let mut guard = Cleanup::new();
+    let image = fixture(&mut guard, &docker).await;
+    let name = guard.container(engine::unique("dh-status"));
+    let mut created = spec(&image, &name, &["sleep", "300"]);
+    created.create_only = true;
+    let (id, _) = container_run::run(&docker, &created).await.unwrap();
+    assert_status_as_the_engine_words_it(&docker, &id, "Created").await;
+    containers::apply(&docker, &id, &ContainerOp::Start)
+        .await
+        .unwrap();
+    wait_state(&docker, &id, "running").await;
+    assert_status_as_the_engine_words_it(&docker, &id, "Up ").await;
+    containers::apply(&docker, &id, &ContainerOp::Pause)
+        .await
+        .unwrap();
+    wait_state(&docker, &id, "paused").await;
+    assert_status_as_the_engine_words_it(&docker, &id, "Up ").await;
+    containers::apply(&docker, &id, &ContainerOp::Unpause)
+        .await
+        .unwrap();
+    containers::apply(
+        &docker,
+        &id,
+        &ContainerOp::Kill {
+            signal: "SIGKILL".into(),
+        },
+    )
+    .await
+    .unwrap();
+    wait_state(&docker, &id, "exited").await;
+    assert_status_as_the_engine_words_it(&docker, &id, "Exited (137) ").await;
+}

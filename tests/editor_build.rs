@@ -114,12 +114,16 @@ impl Harness {
             form.size
         );
         if let Some(tags) = tags {
-            self.code(KeyCode::Tab);
+            // The form opens on Tags; this test keeps the classic builder (BuildKit is
+            // tests/e2e_editor_buildkit.rs): Builder auto → BuildKit → classic.
             self.typed(tags);
             self.code(KeyCode::Tab);
-            self.code(KeyCode::Tab);
-            self.code(KeyCode::Tab);
-            self.typed("none");
+            self.typed("  ");
+            for _ in 0..4 {
+                self.code(KeyCode::Tab);
+            }
+            // Network default → host → none.
+            self.typed("  ");
         }
         self.code(KeyCode::Enter);
         assert!(
@@ -164,7 +168,12 @@ async fn build_rebuild_edit_and_failure_from_the_editor() {
     // First build: every step built, the image selected once listed, layers mapped to lines.
     h.build(Some(&format!("{tag} {tag2}"))).await;
     let b = &h.state.panes.editor.build;
-    assert!(b.failure.is_none(), "{:?}\n{}", b.failure, b.log.join("\n"));
+    assert!(
+        b.failure.is_none(),
+        "{:?}\n{}",
+        b.failure,
+        Vec::from(b.log.clone()).join("\n")
+    );
     assert_eq!(h.mark(1), Some(StepMark::Base));
     for line in [2, 3, 4, 6, 7] {
         assert_eq!(

@@ -247,7 +247,11 @@ async fn builder_prune_previews_equal_what_the_engine_reclaims() {
     .enumerate()
     {
         cache_fixture(&id, &mut guard, n as u32);
-        let plan = buildcache::plan(&cache_records(&docker).await, &opts, chrono::Utc::now());
+        let plan = buildcache::plan(
+            &settled_cache_records(&docker).await,
+            &opts,
+            chrono::Utc::now(),
+        );
         let done = buildcache::prune(&docker, Some(&r), &opts).await.unwrap();
         assert_eq!(plan.reclaim, Reclaim::Exact(done.reclaimed), "{opts:?}");
         let planned: BTreeSet<_> = plan.records.iter().map(|p| p.id.clone()).collect();
@@ -262,7 +266,7 @@ async fn builder_prune_previews_equal_what_the_engine_reclaims() {
     for n in 10..13 {
         cache_fixture(&id, &mut guard, n);
     }
-    let records = cache_records(&docker).await;
+    let records = settled_cache_records(&docker).await;
     let total: u64 = records.iter().filter(|r| !r.shared).map(|r| r.size).sum();
     let opts = BuilderPruneOptions {
         all: true,

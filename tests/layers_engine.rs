@@ -59,6 +59,11 @@ impl Drop for Fixture {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn build(name: &str, steps: &str) -> Fixture {
+    build_with(name, steps, "0")
+}
+
+/// Builds with the classic builder (`buildkit` "0") or BuildKit ("1").
+fn build_with(name: &str, steps: &str, buildkit: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
     let dockerfile = format!(
@@ -70,12 +75,29 @@ fn build(name: &str, steps: &str) -> Fixture {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
-    let out = Command::new("docker")
-        .args(["build", "--network", "none", "-q", "-t", &tag])
-        .arg(dir.path())
-        .env("DOCKER_BUILDKIT", "0")
-        .output()
-        .unwrap();
+    // The Docker CLI here has no buildx: BuildKit builds go through dockhand's own client.
+    let out = if buildkit == "1" {
+        Command::new(env!("CARGO_BIN_EXE_dockhand"))
+            .args([
+                "build",
+                "--builder",
+                "buildkit",
+                "--network",
+                "none",
+                "-t",
+                &tag,
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    } else {
+        Command::new("docker")
+            .args(["build", "--network", "none", "-q", "-t", &tag])
+            .arg(dir.path())
+            .env("DOCKER_BUILDKIT", buildkit)
+            .output()
+            .unwrap()
+    };
     assert!(
         out.status.success(),
         "docker build failed: {}",
@@ -156,6 +178,7 @@ fn dive(args: &[&str], work: &Path) -> Dive {
             path: f["file"].as_str().unwrap().to_string(),
             count: f["count"].as_u64().unwrap() as usize,
             size: f["sizeBytes"].as_u64().unwrap(),
+            layers: Vec::new(),
         })
         .collect();
     // dive sorts with Go's unstable sort by size only; ties come out in no fixed order.
@@ -191,7 +214,20 @@ fn assert_same(ours: &ImageAnalysis, theirs: &Dive, what: &str) {
         theirs.efficiency
     );
     assert_eq!(f.wasted_bytes, theirs.wasted, "{what}: wasted bytes");
-    assert_eq!(f.inefficient, theirs.files, "{what}: inefficient files");
+    let ours: Vec<(&str, usize, u64)> = f
+        .inefficient
+        .iter()
+        .map(|i| {
+            assert_eq!(i.layers.len(), i.count, "{what}: {i:?}");
+            (i.path.as_str(), i.count, i.size)
+        })
+        .collect();
+    let dives: Vec<(&str, usize, u64)> = theirs
+        .files
+        .iter()
+        .map(|i| (i.path.as_str(), i.count, i.size))
+        .collect();
+    assert_eq!(ours, dives, "{what}: inefficient files");
     let ours_lines: Vec<String> = layers::report::figure_lines(f)
         .lines()
         .map(str::to_string)
@@ -409,4 +445,71 @@ fn progress_is_streamed_from_the_engine() {
     assert!(events > 0);
     assert_eq!(last.layers_done, a.layers.len());
     assert!(last.bytes_read > 1_000_000);
+}
+
+/// The layers pane numbers each history step by the layer it made (metadata-only steps have
+/// none), and that numbering is the explorer's and `dockhand analyze`'s: layer N of the analysis
+/// was made by the step the pane numbers N. Both builders (an empty RUN makes a layer only under
+/// the classic one).
+#[test]
+fn layer_numbers_agree_between_the_layers_pane_the_explorer_and_analyze() {
+    if !engine_available() {
+        return;
+    }
+    let steps = "ENV A=1\nWORKDIR /app\nCMD [\"sh\"]\nRUN echo hi > /app/x\nLABEL x=y";
+    for buildkit in ["0", "1"] {
+        let fx = build_with("numbers", steps, buildkit);
+        let a = via_engine(&fx.tag).unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let details = rt.block_on(async {
+            let docker = engine_client().await.unwrap();
+            dockhand::engine::images::details(&docker, &fx.tag)
+                .await
+                .unwrap()
+        });
+        let numbers =
+            dockhand::state::layers::layer_numbers(&details.history, details.layers.len())
+                .unwrap_or_else(|| {
+                    panic!(
+                        "builder {buildkit}: no numbering for {:#?}",
+                        details.history
+                    )
+                });
+        assert_eq!(
+            numbers.iter().flatten().count(),
+            a.layers.len(),
+            "builder {buildkit}"
+        );
+        assert!(
+            numbers.iter().any(Option::is_none),
+            "metadata-only steps are marked"
+        );
+        for (step, n) in details.history.iter().zip(&numbers) {
+            let Some(n) = n else { continue };
+            let made_by = step.created_by.trim();
+            let made_by = made_by
+                .strip_prefix("/bin/sh -c ")
+                .unwrap_or(made_by)
+                .trim();
+            assert_eq!(
+                a.layers[n - 1].command,
+                made_by,
+                "builder {buildkit}: layer {n}"
+            );
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_dockhand"))
+            .args(["analyze", &fx.tag])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let first: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Layers:"))
+            .skip(2)
+            .take(a.layers.len())
+            .map(|l| l.split_whitespace().next().unwrap_or(""))
+            .collect();
+        let want: Vec<String> = (1..=a.layers.len()).map(|n| n.to_string()).collect();
+        assert_eq!(first, want, "{text}");
+    }
 }

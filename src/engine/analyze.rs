@@ -90,6 +90,9 @@ pub async fn analyze(
     image: &str,
     job: &JobCtx,
 ) -> Result<Arc<ImageAnalysis>, EngineError> {
+    if let Some(path) = image.strip_prefix(ARCHIVE_PREFIX) {
+        return analyze_archive(std::path::PathBuf::from(path), job).await;
+    }
     let total = docker
         .inspect_image(image)
         .await
@@ -122,6 +125,43 @@ pub async fn analyze(
         total: total.max(read),
     });
     Ok(Arc::new(analysis))
+}
+
+/// An "image" naming an archive file on this machine (a load preview opens it in the explorer).
+pub const ARCHIVE_PREFIX: &str = "docker-archive://";
+
+/// Analyses an archive file (plain or gzip `docker save`, OCI archive, filesystem export) on a
+/// blocking thread; dropping the job cancels it.
+async fn analyze_archive(
+    path: std::path::PathBuf,
+    job: &JobCtx,
+) -> Result<Arc<ImageAnalysis>, EngineError> {
+    let total = std::fs::metadata(&path)
+        .map_err(|e| EngineError::Invalid(format!("{}: {e}", path.display())))?
+        .len();
+    job.progress(Progress::Bytes { done: 0, total });
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _guard = CancelOnDrop(cancel.clone());
+    let reporter = job.clone();
+    let flag = cancel.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut throttle = Throttle::new(PROGRESS_EVERY);
+        layers::analyze_path(
+            &path,
+            |p| {
+                if throttle.ready(Instant::now()) {
+                    reporter.progress(Progress::Bytes {
+                        done: p.bytes_read.min(total),
+                        total,
+                    });
+                }
+            },
+            &flag,
+        )
+    })
+    .await
+    .map_err(|e| EngineError::Analysis(e.to_string()))?;
+    Ok(Arc::new(result.map_err(engine_error)?))
 }
 
 /// Runs the job: the analysis goes out as [`EngineEvent::Analysis`], the job ends with a summary.

@@ -46,7 +46,7 @@ pub struct BuildRequest {
 }
 
 /// Which builder ran (or runs) a build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Builder {
     /// The classic builder (`version=1`).
     Classic,
@@ -106,6 +106,25 @@ impl std::fmt::Debug for SecretSource {
     }
 }
 
+/// Parses `id=ID,src=FILE` / `id=ID,env=VAR` (Docker's `--secret` syntax; `id=ID` alone reads
+/// the environment variable ID). Errors never quote the source.
+pub fn parse_secret(s: &str) -> Result<BuildSecret, String> {
+    let (mut id, mut source) = (None, None);
+    for part in s.split(',') {
+        match part.split_once('=') {
+            Some(("id", v)) if !v.is_empty() => id = Some(v.to_string()),
+            Some(("src" | "source", v)) if !v.is_empty() => {
+                source = Some(SecretSource::File(PathBuf::from(v)))
+            }
+            Some(("env", v)) if !v.is_empty() => source = Some(SecretSource::Env(v.to_string())),
+            _ => return Err("a secret is id=ID,src=FILE or id=ID,env=VAR".into()),
+        }
+    }
+    let id = id.ok_or("a secret needs id=ID")?;
+    let source = source.unwrap_or_else(|| SecretSource::Env(id.clone()));
+    Ok(BuildSecret { id, source })
+}
+
 /// RUN steps' network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NetworkMode {
@@ -148,7 +167,7 @@ pub struct BuildOptions {
 }
 
 /// One step's time in a finished build.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepTiming {
     /// The vertex digest.
     pub vertex: String,
@@ -163,7 +182,7 @@ pub struct StepTiming {
 }
 
 /// Where and why a build failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BuildFailure {
     /// Lines of the failing step (`None` when the failure is not a step's).
     pub lines: Option<(usize, usize)>,
@@ -176,7 +195,7 @@ pub struct BuildFailure {
 }
 
 /// How a build went: carried by [`BuildEvent::Finished`](super::buildkit::progress::BuildEvent).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BuildSummary {
     /// The builder that ran it.
     pub builder: Builder,

@@ -11,7 +11,7 @@ use bollard::query_parameters::{
 };
 
 use super::error::EngineError;
-use super::types::{ContainerInfo, ContainerState, PortBinding, PruneReport};
+use super::types::{ContainerInfo, ContainerState, ContainerTimes, PortBinding, PruneReport};
 
 /// A lifecycle operation applied to one or more containers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +113,56 @@ pub fn container_from_summary(c: ContainerSummary) -> ContainerInfo {
         command: c.command.unwrap_or_default(),
         created: c.created.unwrap_or(0),
         ports,
+        times: None,
     }
+}
+
+/// An RFC 3339 engine timestamp as unix seconds; the zero time (`0001-01-01…`) is None.
+fn unix_secs(text: Option<&str>) -> Option<i64> {
+    let t = chrono::DateTime::parse_from_rfc3339(text?)
+        .ok()?
+        .timestamp();
+    (t > 0).then_some(t)
+}
+
+/// Reads what STATUS is derived from (start and finish times, health, exit code).
+pub async fn times(docker: &Docker, id: &str) -> Result<ContainerTimes, EngineError> {
+    let c = docker
+        .inspect_container(id, None::<InspectContainerOptions>)
+        .await
+        .map_err(|e| named(id, e))?;
+    let st = c.state.unwrap_or_default();
+    let health = st
+        .health
+        .and_then(|h| h.status)
+        .map(|h| h.to_string())
+        .filter(|h| !h.is_empty() && h != "none")
+        .map(|h| match h.as_str() {
+            "starting" => "health: starting".to_string(),
+            _ => h,
+        });
+    Ok(ContainerTimes {
+        started: unix_secs(st.started_at.as_deref()),
+        finished: unix_secs(st.finished_at.as_deref()),
+        health,
+        exit_code: st.exit_code.unwrap_or(0),
+    })
+}
+
+/// Adds each container's [`ContainerTimes`] (eight inspections at a time); a container that
+/// cannot be inspected (removed meanwhile) keeps the engine's status text.
+pub async fn with_times(docker: &Docker, mut list: Vec<ContainerInfo>) -> Vec<ContainerInfo> {
+    use futures::StreamExt;
+    let ids: Vec<String> = list.iter().map(|c| c.id.clone()).collect();
+    let found: Vec<Option<ContainerTimes>> = futures::stream::iter(ids)
+        .map(|id| async move { times(docker, &id).await.ok() })
+        .buffered(8)
+        .collect()
+        .await;
+    for (c, t) in list.iter_mut().zip(found) {
+        c.times = t;
+    }
+    list
 }
 
 fn named(target: &str, e: bollard::errors::Error) -> EngineError {
@@ -202,15 +251,18 @@ pub async fn prune(docker: &Docker, label: Option<&str>) -> Result<PruneReport, 
         .filters(&filters)
         .build();
     let res = docker.prune_containers(Some(opts)).await?;
+    let ids = res.containers_deleted.unwrap_or_default();
     Ok(PruneReport {
-        deleted: res
-            .containers_deleted
-            .unwrap_or_default()
-            .into_iter()
+        deleted: ids
+            .iter()
             .map(|id| format!("deleted container {id}"))
             .collect(),
         reclaimed: u64::try_from(res.space_reclaimed.unwrap_or(0)).unwrap_or(0),
         build_cache_reclaimed: None,
+        removed: super::types::Removed {
+            containers: ids,
+            ..Default::default()
+        },
     })
 }
 

@@ -402,9 +402,25 @@ pub async fn data_root(raw: Option<&RawApi>) -> DataRoot {
     }
 }
 
-/// The raw `/system/df?verbose=1` answer: by hand where possible, else through bollard (whose
-/// model keeps only the API 1.52+ form).
+/// The raw `/system/df?verbose=1` answer. The engine runs one disk-usage computation at a time
+/// and refuses a second one meanwhile ("a disk usage operation is already running", e.g. a
+/// request this process gave up on is still being computed): that is waited out (up to 30 s).
 pub async fn raw_df(docker: &Docker, raw: Option<&RawApi>) -> Result<Value, EngineError> {
+    let mut tries = 0;
+    loop {
+        match raw_df_once(docker, raw).await {
+            Err(e) if tries < 120 && e.to_string().contains("operation is already running") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One `/system/df?verbose=1` request: by hand where possible, else through bollard (whose
+/// model keeps only the API 1.52+ form).
+async fn raw_df_once(docker: &Docker, raw: Option<&RawApi>) -> Result<Value, EngineError> {
     match raw {
         Some(raw) => raw.get("/system/df?verbose=1").await,
         None => {

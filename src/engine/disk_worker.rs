@@ -116,7 +116,7 @@ pub enum DiskOutcome {
 
 impl std::fmt::Display for DiskOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::util::text::bytes;
+        use crate::util::text::{bytes, count};
         match self {
             DiskOutcome::BuildCachePruned(r) => write!(
                 f,
@@ -133,12 +133,12 @@ impl std::fmt::Display for DiskOutcome {
             DiskOutcome::NetworksPruned(n) => write!(f, "networks pruned: {} removed", n.len()),
             DiskOutcome::SystemPruned(r) => write!(
                 f,
-                "system pruned: {} containers, {} networks, {} volumes, {} images, {} cache records; {} reclaimed",
-                r.containers_deleted.len(),
-                r.networks_deleted.len(),
-                r.volumes.as_ref().map_or(0, |v| v.deleted.len()),
-                r.images_deleted.len(),
-                r.build_cache.deleted.len(),
+                "system pruned: {}, {}, {}, images: {}, {}; {} reclaimed",
+                count(r.containers_deleted.len(), "container"),
+                count(r.networks_deleted.len(), "network"),
+                count(r.volumes.as_ref().map_or(0, |v| v.deleted.len()), "volume"),
+                r.images_removed.summary(),
+                count(r.build_cache.deleted.len(), "cache record"),
                 bytes(r.total())
             ),
         }

@@ -10,7 +10,7 @@ use bollard::query_parameters::{
 use super::error::EngineError;
 use super::prune::{self, ImageLayers};
 use super::types::{
-    HistoryEntry, ImageDetails, ImageInfo, Inventory, PrunePlan, PruneReport, PruneScope,
+    HistoryEntry, ImageDetails, ImageInfo, Inventory, PrunePlan, PruneReport, PruneScope, Removed,
 };
 
 fn size(n: i64) -> u64 {
@@ -47,6 +47,7 @@ pub async fn inventory(docker: &Docker) -> Result<Inventory, EngineError> {
         .into_iter()
         .map(super::containers::container_from_summary)
         .collect();
+    let containers = super::containers::with_times(docker, containers).await;
     Ok(Inventory { images, containers })
 }
 
@@ -130,11 +131,11 @@ pub async fn remove(
     targets: &[String],
     force: bool,
 ) -> Result<String, EngineError> {
-    let mut untagged = 0usize;
-    let mut deleted = 0usize;
+    let known = image_ids(docker).await?;
+    let mut items = Vec::new();
     for target in targets {
         let opts = RemoveImageOptionsBuilder::default().force(force).build();
-        let items = docker
+        let done = docker
             .remove_image(target, Some(opts), None)
             .await
             .map_err(|e| match EngineError::from(e) {
@@ -144,15 +145,59 @@ pub async fn remove(
                 },
                 other => other,
             })?;
-        for item in items {
-            untagged += usize::from(item.untagged.is_some());
-            deleted += usize::from(item.deleted.is_some());
+        items.extend(done);
+    }
+    let removed = sort_deleted(&items, &known);
+    Ok(format!(
+        "removed {}: {}",
+        targets.join(", "),
+        removed.summary()
+    ))
+}
+
+/// The image IDs the engine has: the top-level ones (what `docker images` lists) and the
+/// intermediate ones (untagged parents of built images), which tell deleted images apart from
+/// deleted layers (see [`sort_deleted`]).
+#[derive(Debug, Clone, Default)]
+pub struct KnownImages {
+    /// Top-level images.
+    pub top: std::collections::HashSet<String>,
+    /// Every image, intermediate ones included.
+    pub all: std::collections::HashSet<String>,
+}
+
+/// Lists [`KnownImages`].
+pub async fn image_ids(docker: &Docker) -> Result<KnownImages, EngineError> {
+    let ids = |all: bool| async move {
+        let opts = ListImagesOptionsBuilder::default().all(all).build();
+        docker
+            .list_images(Some(opts))
+            .await
+            .map(|l| l.into_iter().map(|i| i.id).collect())
+    };
+    let (top, all) = tokio::try_join!(ids(false), ids(true))?;
+    Ok(KnownImages { top, all })
+}
+
+/// Sorts the engine's deletion records: a deleted top-level image, a deleted intermediate one,
+/// or (any other ID) a deleted layer.
+pub fn sort_deleted(
+    items: &[bollard::models::ImageDeleteResponseItem],
+    known: &KnownImages,
+) -> Removed {
+    let mut removed = Removed::default();
+    for item in items {
+        if let Some(u) = &item.untagged {
+            removed.untagged.push(u.clone());
+        }
+        match &item.deleted {
+            Some(id) if known.top.contains(id) => removed.images.push(id.clone()),
+            Some(id) if known.all.contains(id) => removed.intermediate += 1,
+            Some(_) => removed.layers += 1,
+            None => {}
         }
     }
-    Ok(format!(
-        "removed {}: {untagged} untagged, {deleted} deleted (images and layers)",
-        targets.join(", ")
-    ))
+    removed
 }
 
 /// Works out what a prune would remove and how many bytes it would free.
@@ -229,7 +274,10 @@ pub async fn prune(
     let opts = PruneImagesOptionsBuilder::default()
         .filters(&filters)
         .build();
+    let known = image_ids(docker).await?;
     let res = docker.prune_images(Some(opts)).await?;
+    let items = res.images_deleted.clone().unwrap_or_default();
+    let removed = sort_deleted(&items, &known);
     let deleted = res
         .images_deleted
         .unwrap_or_default()
@@ -254,12 +302,54 @@ pub async fn prune(
         deleted,
         reclaimed: size(res.space_reclaimed.unwrap_or(0)),
         build_cache_reclaimed,
+        removed,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::split_tag;
+
+    #[test]
+    fn deleted_images_and_layers_are_told_apart() {
+        use bollard::models::ImageDeleteResponseItem as Item;
+        let item = |u: Option<&str>, d: Option<&str>| Item {
+            untagged: u.map(Into::into),
+            deleted: d.map(Into::into),
+        };
+        let top: std::collections::HashSet<String> = ["sha256:img1", "sha256:img2"]
+            .map(String::from)
+            .into_iter()
+            .collect();
+        let mut all = top.clone();
+        all.insert("sha256:parent".into());
+        let images = super::KnownImages { top, all };
+        let removed = super::sort_deleted(
+            &[
+                item(Some("a:1"), None),
+                item(None, Some("sha256:img1")),
+                item(None, Some("sha256:layer1")),
+                item(None, Some("sha256:layer2")),
+                item(None, Some("sha256:img2")),
+                item(None, Some("sha256:parent")),
+            ],
+            &images,
+        );
+        assert_eq!(removed.images, vec!["sha256:img1", "sha256:img2"]);
+        assert_eq!((removed.intermediate, removed.layers), (1, 2));
+        assert_eq!(
+            removed.summary(),
+            "2 images (1 intermediate image, 2 layers), 1 tag untagged"
+        );
+        let one = super::sort_deleted(
+            &[
+                item(None, Some("sha256:img1")),
+                item(None, Some("sha256:l")),
+            ],
+            &images,
+        );
+        assert_eq!(one.summary(), "1 image (1 layer)");
+    }
 
     #[test]
     fn splits_tags_but_not_ports() {

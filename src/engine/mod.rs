@@ -14,6 +14,7 @@ mod container_worker;
 pub mod containers;
 pub mod contexts;
 pub mod copy;
+pub mod copy_files;
 pub mod disk;
 pub mod disk_types;
 pub mod disk_worker;
@@ -24,17 +25,23 @@ pub mod images;
 pub mod latest;
 pub mod live;
 pub mod networks;
+pub mod offline;
+mod offline_changes;
+mod offline_copy;
+mod offline_io;
+mod offline_jobs;
 pub mod prune;
 pub mod pull;
 pub mod push;
 pub mod raw_api;
 mod rawpush;
 pub mod registry;
+pub mod roster;
 pub mod set;
 pub mod ssh;
 mod ssh_master;
 pub mod system_prune;
-mod transfer;
+pub mod transfer;
 pub mod types;
 pub mod volumes;
 mod worker;
@@ -161,6 +168,9 @@ pub enum Command {
         /// Timestamp of the last line already shown.
         after: String,
     },
+    /// Images in and out without a registry: save, load, import, export, commit (jobs), load
+    /// previews and container diffs (requests).
+    Offline(offline::OfflineCommand),
 }
 
 /// What the engine reports.
@@ -243,6 +253,17 @@ pub enum EngineEvent {
     },
     /// The answer to a disk-space request ([`Command::Disk`]).
     Disk(disk_worker::DiskEvent),
+    /// The answer to a load preview or container diff ([`Command::Offline`]).
+    Offline(offline::OfflineEvent),
+    /// Typed progress of a build job (builder chosen, vertices, per-step logs, summary), in
+    /// order with its log lines and before its `JobFinished` (engines started with
+    /// [`spawn_with_builds`]; the app forwards its [`BuildSink`] here).
+    Build {
+        /// The build job.
+        id: JobId,
+        /// What happened.
+        event: buildkit::progress::BuildEvent,
+    },
 }
 
 /// A job ID unique in the whole process, so jobs of different engines never share one.

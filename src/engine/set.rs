@@ -121,8 +121,26 @@ impl EngineSet {
         if let Ok(mut s) = self.states.lock() {
             s.insert(id, EngineState::Connecting);
         }
-        let handle = super::spawn(Ok(endpoints.clone()), self.tagging_sink(id));
+        let handle = super::spawn_with_builds(
+            Ok(endpoints.clone()),
+            self.tagging_sink(id),
+            self.build_sink(id),
+        );
         self.members.insert(id, (label.into(), endpoints, handle));
+        self.active.get_or_insert(id);
+        id
+    }
+
+    /// Adds an engine that cannot be reached: `error` says why (a context that is asked for but
+    /// broken). It reports itself failed, like a worker whose endpoints all fail.
+    pub fn add_unusable(&mut self, label: impl Into<String>, error: String) -> EngineId {
+        let id = EngineId(self.next);
+        self.next += 1;
+        if let Ok(mut s) = self.states.lock() {
+            s.insert(id, EngineState::Connecting);
+        }
+        let handle = super::spawn(Err(error), self.tagging_sink(id));
+        self.members.insert(id, (label.into(), Vec::new(), handle));
         self.active.get_or_insert(id);
         id
     }
@@ -325,6 +343,18 @@ impl EngineSet {
     }
 
     /// A worker sink that tags events with `id` and keeps `id`'s state current.
+    /// Typed build progress of engine `id`, delivered as its [`EngineEvent::Build`] events (the
+    /// worker calls both sinks from one task, so they stay in order with the job's other events).
+    fn build_sink(&self, id: EngineId) -> super::BuildSink {
+        let sink = self.sink.clone();
+        Arc::new(move |job, event| {
+            sink(SetEvent::Engine {
+                id,
+                event: EngineEvent::Build { id: job, event },
+            })
+        })
+    }
+
     fn tagging_sink(&self, id: EngineId) -> Sink {
         let (sink, states) = (self.sink.clone(), self.states.clone());
         Arc::new(move |event: EngineEvent| {
@@ -365,7 +395,10 @@ pub fn next_state(old: &EngineState, event: &EngineEvent) -> Option<EngineState>
         EngineEvent::Connection(Connection::Disconnected { attempts, retry_in }) => {
             let error = attempts
                 .iter()
-                .map(|a| format!("{}: {}", a.endpoint, a.error))
+                .map(|a| match a.endpoint.as_str() {
+                    "" => a.error.clone(),
+                    endpoint => format!("{endpoint}: {}", a.error),
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             Some(EngineState::Failed {

@@ -81,8 +81,10 @@ pub struct SystemPruneReport {
     pub networks_deleted: Vec<String>,
     /// Volumes, when pruned.
     pub volumes: Option<VolumePruneReport>,
-    /// Images deleted and untagged.
+    /// Images deleted and untagged, as the engine listed them.
     pub images_deleted: Vec<String>,
+    /// The same, sorted into images, layers and tags.
+    pub images_removed: super::types::Removed,
     /// Bytes reclaimed from images.
     pub images_reclaimed: u64,
     /// Build cache.
@@ -317,6 +319,7 @@ pub async fn execute(
         "dangling".into(),
         vec![if opts.all { "false" } else { "true" }.into()],
     );
+    let known = super::images::image_ids(docker).await?;
     let i = docker
         .prune_images(Some(
             bollard::query_parameters::PruneImagesOptionsBuilder::default()
@@ -331,6 +334,8 @@ pub async fn execute(
     };
     let build_cache = buildcache::prune(docker, raw, &build_opts).await?;
     let size = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+    let images_removed =
+        super::images::sort_deleted(i.images_deleted.as_deref().unwrap_or_default(), &known);
     Ok(SystemPruneReport {
         containers_deleted: c.containers_deleted.unwrap_or_default(),
         containers_reclaimed: size(c.space_reclaimed),
@@ -348,6 +353,7 @@ pub async fn execute(
             })
             .collect(),
         images_reclaimed: size(i.space_reclaimed),
+        images_removed,
         build_cache,
     })
 }

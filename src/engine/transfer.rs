@@ -95,7 +95,9 @@ impl Tracker {
         });
         let (current, total) = (to_u64(item.current), to_u64(item.total));
         let entry = &mut self.layers[i];
-        if total > 0 && matches!(status.as_str(), "Downloading" | "Pushing") {
+        // The size comes with Downloading/Pushing; a small layer may skip straight to Extracting,
+        // whose total is the same compressed size.
+        if total > 0 && (entry.2 == 0 || matches!(status.as_str(), "Downloading" | "Pushing")) {
             entry.2 = total;
         }
         if matches!(status.as_str(), "Downloading" | "Pushing") {
@@ -267,6 +269,31 @@ mod tests {
             &t.feed(&item("x", "Digest: sha256:00", 0, 0))[0],
             Progress::Log(_)
         ));
+    }
+
+    #[test]
+    fn a_small_layer_that_skips_downloading_finishes_at_its_size() {
+        let mut t = Tracker::default();
+        t.feed(&item("tiny", "Pulling fs layer", 0, 0));
+        t.feed(&item("tiny", "Verifying Checksum", 0, 0));
+        t.feed(&item("tiny", "Download complete", 0, 0));
+        t.feed(&item("tiny", "Extracting", 104, 104));
+        let out = t.feed(&item("tiny", "Pull complete", 0, 0));
+        assert_eq!(
+            out,
+            vec![
+                Progress::Layer {
+                    id: "tiny".into(),
+                    phase: "Pull complete".into(),
+                    current: 104,
+                    total: 104
+                },
+                Progress::Bytes {
+                    done: 104,
+                    total: 104
+                }
+            ]
+        );
     }
 
     #[test]

@@ -89,6 +89,22 @@ pub struct ContainerInfo {
     pub ports: Vec<PortBinding>,
     /// Exit code of an exited container (parsed from the status).
     pub exit_code: Option<i64>,
+    /// What `docker ps` derives STATUS from, read by inspecting the container (None when the
+    /// inspection failed: `status` is then shown as the engine said it).
+    pub times: Option<ContainerTimes>,
+}
+
+/// The timestamps and health of a container, from which its STATUS is derived at any instant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContainerTimes {
+    /// When it last started, unix seconds (None: never started).
+    pub started: Option<i64>,
+    /// When it last stopped, unix seconds (None: never stopped).
+    pub finished: Option<i64>,
+    /// The health check's state as `docker ps` words it ("healthy", "health: starting", …).
+    pub health: Option<String>,
+    /// The last exit code.
+    pub exit_code: i64,
 }
 
 /// The state of a container, as the engine names it.
@@ -296,6 +312,56 @@ pub struct PruneReport {
     pub reclaimed: u64,
     /// Bytes reclaimed from build cache, when it was pruned.
     pub build_cache_reclaimed: Option<u64>,
+    /// What went, sorted into images, layers, tags and containers.
+    pub removed: Removed,
+}
+
+/// What a remove or prune took away, sorted: the engine lists deleted images and deleted layers
+/// alike, as IDs; an ID the engine knew as an image before is an image, the others are layers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Removed {
+    /// References untagged.
+    pub untagged: Vec<String>,
+    /// Image IDs deleted.
+    pub images: Vec<String>,
+    /// Intermediate images deleted (untagged parents a build left, not listed as images).
+    pub intermediate: usize,
+    /// Layers deleted.
+    pub layers: usize,
+    /// Container IDs deleted.
+    pub containers: Vec<String>,
+}
+
+impl Removed {
+    /// "2 images (5 layers), 1 tag untagged", "1 image (2 intermediate images, 0 layers)",
+    /// "3 containers", "nothing".
+    pub fn summary(&self) -> String {
+        use crate::util::text::count;
+        let mut parts = Vec::new();
+        if !self.images.is_empty() || self.intermediate > 0 || self.layers > 0 {
+            let mut inner = Vec::new();
+            if self.intermediate > 0 {
+                inner.push(count(self.intermediate, "intermediate image"));
+            }
+            inner.push(count(self.layers, "layer"));
+            parts.push(format!(
+                "{} ({})",
+                count(self.images.len(), "image"),
+                inner.join(", ")
+            ));
+        }
+        if !self.untagged.is_empty() {
+            parts.push(format!("{} untagged", count(self.untagged.len(), "tag")));
+        }
+        if !self.containers.is_empty() {
+            parts.push(count(self.containers.len(), "container"));
+        }
+        if parts.is_empty() {
+            "nothing".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// The kind of a job, for display.
@@ -366,6 +432,8 @@ pub enum JobKind {
     },
     /// A disk-space job (prunes, volumes, networks).
     Disk(super::disk_worker::DiskJob),
+    /// Save, load, import, export or commit.
+    Offline(super::offline::OfflineJob),
 }
 
 impl std::fmt::Display for JobKind {
@@ -398,6 +466,7 @@ impl std::fmt::Display for JobKind {
             JobKind::Run { image, name } if name.is_empty() => write!(f, "run {image}"),
             JobKind::Run { image, name } => write!(f, "run {image} as {name}"),
             JobKind::Disk(job) => write!(f, "{job}"),
+            JobKind::Offline(job) => write!(f, "{job}"),
         }
     }
 }
@@ -443,6 +512,13 @@ pub enum JobOutcome {
     },
     /// A disk-space prune's report.
     Disk(super::disk_worker::DiskOutcome),
+    /// Images were made or loaded (load, import, commit).
+    Images {
+        /// What was done.
+        summary: String,
+        /// The images' IDs.
+        ids: Vec<String>,
+    },
 }
 
 /// The connection state, for the status bar.

@@ -159,6 +159,11 @@ fn reject(cmd: Command, sink: &Sink, registry: &super::registry::Requests) {
                 sink(EngineEvent::Disk(ev));
             }
         }
+        Command::Offline(o) if super::offline::job_kind(&o).is_none() => {
+            if let Some(ev) = super::offline::rejected(o) {
+                sink(EngineEvent::Offline(ev));
+            }
+        }
         cmd => {
             if let Some(kind) = job_kind(&cmd) {
                 let id = super::new_job_id();
@@ -200,6 +205,7 @@ fn job_kind(cmd: &Command) -> Option<JobKind> {
             tag: req.tags.first().cloned(),
         }),
         Command::Disk(d) => disk_worker::job_kind(d).map(JobKind::Disk),
+        Command::Offline(o) => super::offline::job_kind(o).map(JobKind::Offline),
         cmd => container_worker::job_kind(cmd),
     }
 }
@@ -338,6 +344,10 @@ impl Connected<'_> {
             Command::Disk(d) if disk_worker::job_kind(&d).is_none() => {
                 self.disk.start(&self.docker, &self.endpoint, self.sink, d)
             }
+            Command::Offline(o) if super::offline::job_kind(&o).is_none() => {
+                let (docker, sink) = (self.docker.clone(), self.sink.clone());
+                tokio::spawn(async move { super::offline::request(&docker, &sink, o).await });
+            }
             Command::Cancel(id) => {
                 if let Some(job) = self.jobs.remove(&id) {
                     job.end(self.sink, id, EngineError::Cancelled);
@@ -423,6 +433,7 @@ async fn run_job(
                 .await
                 .map(JobOutcome::Done)
         }
+        Command::Offline(o) => super::offline::run_job(docker, o, job).await,
         cmd => container_worker::run_job(docker, cmd, job).await,
     }
 }

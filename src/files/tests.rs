@@ -198,3 +198,33 @@ fn context_plans_report_their_size() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn shellcheck_findings_reach_the_editor_through_the_worker() {
+    if !crate::dockerfile::lint::shellcheck::available() {
+        assert!(
+            std::env::var("DOCKHAND_REQUIRE_ENGINE").is_err(),
+            "shellcheck is required under CI"
+        );
+        eprintln!("\n!!!!!!!! shellcheck not installed: editor ShellCheck NOT tested !!!!!!!!\n");
+        return;
+    }
+    let (_d, files, path) = setup();
+    std::fs::write(&path, "FROM debian:12\nRUN echo ok\n").expect("write");
+    let mut ed = EditorState::default();
+    let e = ed.request_open(path.clone());
+    run(&files, &mut ed, e);
+    let e = ed.paste_text("RUN echo $UNQUOTED\n", 0);
+    run(&files, &mut ed, e);
+    assert!(ed.refresh_lint());
+    let op = ed.shellcheck_request().expect("a check is due");
+    let done = files.perform(op).expect("a result");
+    assert!(ed.on_file(done).is_empty());
+    let sc: Vec<(usize, &str)> = ed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("SC"))
+        .map(|d| (d.line, d.code))
+        .collect();
+    assert_eq!(sc, [(1, "SC2086")], "{:?}", ed.diagnostics);
+}

@@ -7,9 +7,12 @@
 //!   `O_CREAT|O_EXCL|O_NOFOLLOW` (mode 0600) in the same directory, keep the original's owner and
 //!   mode, never silently replace a symlink, and report read-only files and on-disk conflicts;
 //! - [`RecoveryStore`] keeps unsaved text in a private per-user directory;
+//! - [`NewFile`] creates streamed output files (saved images) exclusively and removes partial
+//!   ones;
 //! - [`diff`] is the line diff the conflict dialog shows.
 //!
 //! Self-contained: nothing here knows of the editor state or the UI.
+mod create;
 pub mod diff;
 mod error;
 mod open;
@@ -17,6 +20,7 @@ mod recover;
 mod save;
 mod sys;
 
+pub use create::{CreateError, NewFile};
 pub use diff::{DiffLine, line_diff};
 pub use error::FsError;
 pub use open::{FileMeta, Fingerprint, MAX_FILE_BYTES, Opened, Presence, open};

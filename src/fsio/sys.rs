@@ -19,6 +19,19 @@ pub fn fchown(
     std::os::unix::fs::fchown(fd, uid, gid)
 }
 
+/// Starts writing back `len` bytes of `fd` from `offset` without waiting (`sync_file_range`
+/// with `SYNC_FILE_RANGE_WRITE`), so a final fsync has little left to wait for. Best effort.
+pub fn start_writeback(fd: std::os::fd::BorrowedFd<'_>, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(off), Ok(n)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: the descriptor is open for the borrow's lifetime; the call only schedules I/O.
+    unsafe {
+        libc::sync_file_range(fd.as_raw_fd(), off, n, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
 /// Whether the current user may write `path` (`access(2)` with `W_OK`).
 pub fn can_write(path: &Path) -> bool {
     let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {

@@ -100,6 +100,11 @@ pub fn compute_figures(image: &ImageAnalysis) -> Figures {
     let mut minimum = vec![-1i64; n];
     let mut count = vec![0u32; n];
     let mut visited: Vec<PathId> = Vec::new();
+    // The layers touching each path: the first one per path, the rest only for the few paths
+    // touched again (the inefficient ones), to keep this cheap for a million paths.
+    let mut first_layer = vec![0u32; n];
+    let mut more_layers: std::collections::HashMap<PathId, Vec<usize>> =
+        std::collections::HashMap::new();
 
     for (idx, layer) in image.layers.iter().enumerate() {
         let generation = idx as u32 + 1;
@@ -151,6 +156,9 @@ pub fn compute_figures(image: &ImageAnalysis) -> Figures {
             let p = e.path as usize;
             if count[p] == 0 {
                 visited.push(e.path);
+                first_layer[p] = idx as u32;
+            } else {
+                more_layers.entry(e.path).or_default().push(idx);
             }
             cumulative[p] += size;
             if minimum[p] < 0 || size < minimum[p] {
@@ -171,10 +179,13 @@ pub fn compute_figures(image: &ImageAnalysis) -> Figures {
         min_sum += minimum[p];
         cum_sum += cumulative[p];
         if count[p] >= 2 {
+            let mut layers = vec![first_layer[p] as usize];
+            layers.extend(more_layers.remove(&id).unwrap_or_default());
             inefficient.push(InefficientFile {
                 path: paths.path(id),
                 count: count[p] as usize,
                 size: cumulative[p].max(0) as u64,
+                layers,
             });
         }
     }

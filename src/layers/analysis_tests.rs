@@ -11,12 +11,32 @@ pub(crate) fn image(layers: Vec<Vec<u8>>) -> ImageAnalysis {
     .unwrap()
 }
 
+/// An inefficient file touched by the bottom `count` layers.
 fn ineff(path: &str, count: usize, size: u64) -> InefficientFile {
     InefficientFile {
         path: path.into(),
         count,
         size,
+        layers: (0..count).collect(),
     }
+}
+
+#[test]
+fn an_inefficient_file_names_the_layers_holding_its_copies() {
+    let a = image(vec![
+        TarBuilder::new()
+            .file("f", &[0; 10])
+            .file("g", &[0; 5])
+            .finish(),
+        TarBuilder::new().file("other", &[0; 3]).finish(),
+        TarBuilder::new().file("f", &[1; 20]).finish(),
+        TarBuilder::new().file(".wh.f", b"").finish(),
+    ]);
+    let f = &a.figures;
+    assert_eq!(f.inefficient.len(), 1, "{:?}", f.inefficient);
+    assert_eq!(f.inefficient[0].path, "/f");
+    assert_eq!(f.inefficient[0].layers, vec![0, 2, 3]);
+    assert_eq!(f.inefficient[0].count, 3);
 }
 
 #[test]
@@ -121,7 +141,9 @@ fn opaque_markers_are_ignored_like_dive() {
         TarBuilder::new().file(".wh.d", b"").finish(),
     ]);
     let f = &a.figures;
-    assert_eq!(f.inefficient, vec![ineff("/d", 2, 7)]);
+    let mut d = ineff("/d", 2, 7);
+    d.layers = vec![1, 2];
+    assert_eq!(f.inefficient, vec![d]);
     assert!((f.efficiency - 0.5).abs() < 1e-12);
 }
 

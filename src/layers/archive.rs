@@ -410,6 +410,39 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// Reads a plain filesystem tar (a container export, an import source) as an image of one
+    /// layer: what `docker import` of that file would make.
+    pub fn read_filesystem(mut self, reader: impl Read) -> Result<ImageAnalysis, LayersError> {
+        let counting = Counting {
+            inner: reader,
+            count: self.bytes.clone(),
+            cancel: self.cancel,
+        };
+        let mut buffered = BufReader::with_capacity(256 * 1024, counting);
+        let parsed = self
+            .parse_layer("filesystem", &mut buffered)
+            .map_err(fix_cancel)?;
+        let layer = Layer {
+            index: 0,
+            id: "filesystem".into(),
+            diff_id: String::new(),
+            command: "filesystem archive (docker export / import)".into(),
+            size: parsed.size,
+            entries: parsed.entries,
+        };
+        let mut analysis = ImageAnalysis {
+            tags: Vec::new(),
+            paths: self.paths,
+            links: self.links,
+            layers: vec![layer],
+            figures: Default::default(),
+        };
+        analysis.figures = super::analysis::compute_figures(&analysis);
+        self.progress.bytes_read = self.bytes.get();
+        (self.on_progress)(self.progress);
+        Ok(analysis)
+    }
+
     /// Orders the parsed layers by the manifest and config and returns the image.
     pub fn finish(mut self) -> Result<ImageAnalysis, LayersError> {
         let resolved = if let Some(raw) = self.json.get("manifest.json") {

@@ -136,9 +136,9 @@ pub fn summary(a: &ImageAnalysis, source: &str, top: usize, elapsed: Duration) -
         s.push_str(&format!(" ({})", tags.join(", ")));
     }
     s.push_str(&format!(
-        "\nAnalysed in {:.2}s: {} layers, {} entries\n\nLayers:\n",
+        "\nAnalysed in {:.2}s: {}, {} entries\n\nLayers:\n",
         elapsed.as_secs_f64(),
-        a.layers.len(),
+        crate::util::text::count(a.layers.len(), "layer"),
         a.layers.iter().map(|l| l.entries.len()).sum::<usize>()
     ));
     s.push_str(&format!(
@@ -154,7 +154,7 @@ pub fn summary(a: &ImageAnalysis, source: &str, top: usize, elapsed: Duration) -
         }
         s.push_str(&format!(
             "  {:>3}  {:>10}  {:>8}  {}\n",
-            l.index,
+            l.index + 1,
             report::human_bytes(l.size),
             l.entries.len(),
             cmd
@@ -171,16 +171,18 @@ pub fn summary(a: &ImageAnalysis, source: &str, top: usize, elapsed: Duration) -
         s.push_str("\nInefficient files: none\n");
     } else {
         s.push_str(&format!(
-            "\nInefficient files ({} in all, largest first):\n{:>5}  {:>12}  File Path\n",
+            "\nInefficient files ({} in all, largest first):\n{:>5}  {:>12}  {:<12}  File Path\n",
             f.inefficient.len(),
             "Count",
-            "Wasted Space"
+            "Wasted Space",
+            "In Layers"
         ));
         for file in f.inefficient.iter().take(top) {
             s.push_str(&format!(
-                "{:>5}  {:>12}  {}\n",
+                "{:>5}  {:>12}  {:<12}  {}\n",
                 file.count,
                 report::human_bytes(file.size),
+                file.layer_list(),
                 sanitize_name(&file.path)
             ));
         }

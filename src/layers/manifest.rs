@@ -118,6 +118,23 @@ pub fn parse_docker_manifest(raw: &[u8]) -> Result<ResolvedManifest, LayersError
     })
 }
 
+/// Parses every image a docker `manifest.json` lists (a save of several images lists each).
+pub fn parse_docker_manifest_all(raw: &[u8]) -> Result<Vec<ResolvedManifest>, LayersError> {
+    let items: Vec<DockerManifestItem> =
+        serde_json::from_slice(raw).map_err(|e| bad("manifest.json", e))?;
+    if items.is_empty() {
+        return Err(bad("manifest.json", "it lists no image"));
+    }
+    Ok(items
+        .into_iter()
+        .map(|item| ResolvedManifest {
+            layers: item.layers,
+            config: item.config,
+            tags: item.repo_tags.unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// Resolves an OCI `index.json` to one image manifest, following nested indexes.
 /// `blob` fetches a JSON blob by archive name. Prefers linux/amd64 when an index offers several.
 pub fn resolve_oci_index(

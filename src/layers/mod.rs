@@ -4,11 +4,13 @@
 //! - [`analysis`] computes dive's figures; [`tree`] merges layers into the tree "as of layer N";
 //! - [`view`] turns that tree into rows for the TUI's layer explorer;
 //! - [`source`] streams an image from the engine's export while parsing it;
+//! - [`contents`] lists the images an archive holds without parsing layers (load previews);
 //! - [`cli`] is `dockhand analyze`.
 pub mod analysis;
 pub mod archive;
 mod archive_io;
 pub mod cli;
+pub mod contents;
 pub mod error;
 pub mod manifest;
 pub mod model;
@@ -63,7 +65,14 @@ pub fn analyze_path(
         builder.read_dir(path)?;
         builder.finish()
     } else {
-        let file = std::fs::File::open(path)?;
-        analyze_reader(file, progress, cancel)
+        let file = contents::open_maybe_gzip(path)?;
+        match analyze_reader(file, &mut progress, cancel) {
+            Err(LayersError::NoManifest) if contents::looks_like_filesystem(path)? => {
+                let file = contents::open_maybe_gzip(path)?;
+                archive::Builder::new(Limits::default(), &mut progress, cancel)
+                    .read_filesystem(file)
+            }
+            other => other,
+        }
     }
 }

@@ -88,6 +88,16 @@ pub struct InefficientFile {
     pub count: usize,
     /// Bytes it costs over all those layers.
     pub size: u64,
+    /// The layers that hold a copy of it (or remove it), 0-based, bottom first.
+    pub layers: Vec<usize>,
+}
+
+impl InefficientFile {
+    /// The layers as numbered on screen (1-based): "1, 3, 4".
+    pub fn layer_list(&self) -> String {
+        let numbers: Vec<String> = self.layers.iter().map(|l| (l + 1).to_string()).collect();
+        numbers.join(", ")
+    }
 }
 
 /// The image-wide figures, as dive 0.13.1 defines them.

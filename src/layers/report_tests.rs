@@ -51,11 +51,13 @@ fn figures() -> Figures {
                 path: "/data/a".into(),
                 count: 2,
                 size: 153600,
+                layers: vec![0, 1],
             },
             InefficientFile {
                 path: "/data/sub/b".into(),
                 count: 2,
                 size: 6,
+                layers: vec![0, 1],
             },
         ],
     }

@@ -79,6 +79,18 @@ pub enum FileOp {
         /// The Dockerfile.
         dockerfile: PathBuf,
     },
+    /// Run ShellCheck on the RUN scripts of `text` (the editor's buffer at `generation`).
+    ShellCheck {
+        /// The Dockerfile text.
+        text: String,
+        /// The editor's count of texts linted, to drop a result for an older text.
+        generation: u64,
+    },
+    /// List a directory for path completion in a dialog.
+    ListDir {
+        /// The directory as typed (`""` is the working directory).
+        dir: String,
+    },
 }
 
 /// A request from one pane that another pane (or the router) carries out.
@@ -99,6 +111,41 @@ pub enum Msg {
     ShowImageConfig,
     /// Open the tag dialog for the selected image.
     Tag,
+    /// Show engine `id` in every pane (its warm state comes back as it was).
+    SwitchEngine(crate::engine::set::EngineId),
+    /// Open an image archive file in the layer explorer.
+    ExploreArchive(PathBuf),
+    /// Show, in the pane of that kind, only what a prune of it could free (from the disk pane).
+    ShowReclaimable(Reclaimable),
+}
+
+/// Work for the set of engines (carried out by the app loop, which owns the set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetOp {
+    /// Make this the engine plain [`Effect::Engine`] commands go to.
+    Select(crate::engine::set::EngineId),
+    /// Send a command to one engine, whichever is shown.
+    Send(crate::engine::set::EngineId, Command),
+    /// Copy images (by ID) from one engine to another, one job per image.
+    Copy {
+        /// The source engine.
+        from: crate::engine::set::EngineId,
+        /// The target engine.
+        to: crate::engine::set::EngineId,
+        /// Image IDs.
+        images: Vec<String>,
+    },
+}
+
+/// A kind of object the disk pane can show the reclaimable part of, in its own pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reclaimable {
+    /// Images no container uses.
+    Images,
+    /// Containers that are not running.
+    Containers,
+    /// Volumes no container refers to.
+    Volumes,
 }
 
 /// Something a handler asks for.
@@ -122,6 +169,8 @@ pub enum Effect {
     Quit,
     /// Leave dockhand now (the editor already agreed).
     Exit,
+    /// Work for the set of engines.
+    Set(SetOp),
 }
 
 impl Effect {

@@ -7,25 +7,34 @@
 //! pane to another) and hands the rest — engine commands, file work, the clipboard, the terminal —
 //! to the app loop. Nothing here does I/O; tests drive it directly.
 pub mod containers;
+pub mod disk;
 pub mod editor;
 pub mod effect;
+pub mod engines;
 pub mod explorer;
 pub mod images;
 pub mod jobs;
 pub mod layers;
+pub mod networks;
+pub mod offline;
 pub mod pane;
 pub mod registry;
 mod route;
 pub mod shared;
+pub mod volumes;
 pub mod widgets;
+
+use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 
 use crate::action::{Action, AppAction};
 use crate::config::key::Key;
 use crate::config::keymap::Keymap;
-use crate::engine::EngineEvent;
-pub use effect::{Effect, ExecRequest, FileOp, Level, Msg};
+use crate::engine::set::{EngineId, EngineState};
+use crate::engine::{Command, EngineEvent};
+pub use effect::{Effect, ExecRequest, FileOp, Level, Msg, SetOp};
+use engines::warm::carried;
 pub use pane::{Cx, Pane, PaneId, Panes};
 pub use shared::Shared;
 
@@ -42,6 +51,10 @@ pub struct AppState {
     pub help_scroll: usize,
     /// The user asked to quit (and the editor agreed).
     pub quit: bool,
+    /// The engine each running job runs on: a cancel goes there, whichever engine is shown.
+    pub job_engines: std::collections::HashMap<crate::engine::JobId, EngineId>,
+    /// The engines not shown, kept warm (see [`engines::warm`]).
+    pub warm: BTreeMap<EngineId, engines::warm::Warm>,
     /// Tests: the file work and clipboard text the test helpers saw leave the state.
     #[cfg(test)]
     pub(crate) seen: Seen,
@@ -118,6 +131,128 @@ impl AppState {
         self.run(keymap, effects)
     }
 
+    /// Sets the list of engines and the one shown (the app, once it has started them).
+    pub fn set_engines(&mut self, rows: Vec<engines::EngineRow>, active: Option<EngineId>) {
+        self.shared.engines = rows;
+        self.shared.active_engine = active;
+        self.panes.engines.set_rows(&self.shared.engines);
+    }
+
+    /// One engine's state changed.
+    pub fn on_engine_state(&mut self, id: EngineId, state: EngineState) {
+        if let Some(row) = self.shared.engines.iter_mut().find(|r| r.id == Some(id)) {
+            row.state = engines::RowState::Engine(state);
+        }
+        self.panes.engines.set_rows(&self.shared.engines);
+        self.refresh_also_on();
+    }
+
+    /// An event of engine `id`: the shown engine's go to every pane; another engine's go to its
+    /// warm panes and to the [`engines::warm::CARRIED`] ones, never to the shown engine's panes.
+    /// The engine commands that come of it go back to `id`.
+    pub fn on_engine_from(
+        &mut self,
+        keymap: &Keymap,
+        id: EngineId,
+        event: EngineEvent,
+    ) -> Vec<Effect> {
+        let listing = matches!(event, EngineEvent::Inventory(Ok(_)));
+        match &event {
+            EngineEvent::JobStarted { id: job, .. } => {
+                self.job_engines.insert(*job, id);
+            }
+            EngineEvent::JobFinished { id: job, .. } => {
+                self.job_engines.remove(job);
+            }
+            _ => {}
+        }
+        if self.shared.active_engine.is_none_or(|a| a == id) {
+            let out = self.on_engine(keymap, event);
+            if listing {
+                self.refresh_also_on();
+            }
+            return out;
+        }
+        let name = self
+            .shared
+            .engines
+            .iter()
+            .find(|r| r.id == Some(id))
+            .map_or_else(|| format!("engine {}", id.0), |r| r.name.clone());
+        let warm = self.warm.entry(id).or_default();
+        warm.shared.now = self.shared.now;
+        warm.shared.focus = self.shared.focus;
+        route::shared_event(&mut warm.shared, &event);
+        let mut effects = Vec::new();
+        for pane in PaneId::ALL.iter().copied().filter(|p| !carried(*p)) {
+            let cx = Cx {
+                keymap,
+                shared: &warm.shared,
+            };
+            // A hidden engine's panes may only talk to their engine, or report a failure.
+            for effect in warm.panes.get_mut(pane).on_engine(&event, &cx) {
+                match effect {
+                    Effect::Engine(c) => effects.push(Effect::Set(SetOp::Send(id, c))),
+                    Effect::Say(Level::Error, text) => {
+                        effects.push(Effect::Say(Level::Error, format!("{name}: {text}")));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for pane in engines::warm::CARRIED {
+            let cx = Cx {
+                keymap,
+                shared: &self.shared,
+            };
+            for effect in self.panes.get_mut(*pane).on_engine(&event, &cx) {
+                effects.push(match effect {
+                    Effect::Engine(c) => Effect::Set(SetOp::Send(id, c)),
+                    other => other,
+                });
+            }
+        }
+        if listing {
+            self.refresh_also_on();
+        }
+        self.run(keymap, effects)
+    }
+
+    /// Shows engine `id` in every pane: the shown engine's panes are kept warm and `id`'s come
+    /// back as they were (the carried panes stay). Done without asking the engine anything.
+    pub fn switch_engine(&mut self, id: EngineId) -> Vec<Effect> {
+        let Some(row) = self.shared.engines.iter().find(|r| r.id == Some(id)) else {
+            return vec![Effect::info("no such engine")];
+        };
+        let name = row.name.clone();
+        if self.shared.active_engine == Some(id) {
+            return vec![
+                Effect::info(format!("{name} is the engine shown")),
+                Effect::Focus(PaneId::Images),
+            ];
+        }
+        let mut next = self.warm.remove(&id).unwrap_or_default();
+        engines::warm::carry(&mut self.panes, &mut next.panes);
+        std::mem::swap(&mut self.panes, &mut next.panes);
+        std::mem::swap(&mut self.shared.connection, &mut next.shared.connection);
+        std::mem::swap(&mut self.shared.inventory, &mut next.shared.inventory);
+        if let Some(old) = self.shared.active_engine {
+            self.warm.insert(old, next);
+        }
+        self.shared.active_engine = Some(id);
+        self.refresh_also_on();
+        vec![
+            Effect::Set(SetOp::Select(id)),
+            Effect::info(format!("engine: {name}")),
+            Effect::Focus(PaneId::Images),
+        ]
+    }
+
+    fn refresh_also_on(&mut self) {
+        self.shared.also_on =
+            engines::warm::also_on(&self.shared.engines, self.shared.active_engine, &self.warm);
+    }
+
     /// The clock ticked; returns the effects and whether the screen must be redrawn.
     pub fn on_tick(&mut self, keymap: &Keymap, now: i64) -> (Vec<Effect>, bool) {
         let mut redraw = now / 60 != self.shared.now / 60;
@@ -137,6 +272,11 @@ impl AppState {
 
     /// File work finished (see [`crate::files`]).
     pub fn on_file(&mut self, keymap: &Keymap, done: editor::FileDone) -> Vec<Effect> {
+        if let editor::FileDone::Listed(listing) = &done {
+            self.panes.images.on_listing(listing);
+            self.panes.containers.on_listing(listing);
+            return vec![];
+        }
         let effects = self.panes.editor.on_file(done);
         self.run(keymap, effects)
     }
@@ -247,6 +387,10 @@ impl AppState {
                 Effect::Exit => {
                     self.quit = true;
                     out.push(Effect::Exit);
+                }
+                Effect::Engine(Command::Cancel(job)) if self.job_engines.contains_key(&job) => {
+                    let owner = self.job_engines[&job];
+                    out.push(Effect::Set(SetOp::Send(owner, Command::Cancel(job))));
                 }
                 other => out.push(other),
             }

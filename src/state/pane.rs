@@ -88,6 +88,10 @@ macro_rules! with_panes {
             Registry registry: $crate::state::registry::RegistryPane, "Registry", Registry, FocusRegistry;
             Editor editor: $crate::state::editor::EditorPane, "Editor", Editor, FocusEditor;
             Containers containers: $crate::state::containers::ContainersPane, "Containers", Containers, FocusContainers;
+            Disk disk: $crate::state::disk::DiskPane, "Disk", Disk, FocusDisk;
+            Volumes volumes: $crate::state::volumes::VolumesPane, "Volumes", Volumes, FocusVolumes;
+            Networks networks: $crate::state::networks::NetworksPane, "Networks", Networks, FocusNetworks;
+            Engines engines: $crate::state::engines::EnginesPane, "Engines", Engines, FocusEngines;
         }
     };
 }

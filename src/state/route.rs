@@ -1,7 +1,7 @@
 //! The router's share of the work: actions that belong to no pane, requests from one pane to
 //! another, and the layers pane following the images pane's selection.
 use super::AppState;
-use super::effect::{Effect, Level, Msg};
+use super::effect::{Effect, Level, Msg, Reclaimable};
 use super::pane::{Cx, PaneId};
 use super::shared::Shared;
 use crate::action::AppAction;
@@ -66,6 +66,10 @@ pub(super) fn app_action(state: &mut AppState, keymap: &Keymap, action: AppActio
             Effect::Engine(Command::Reconnect),
         ],
         AppAction::CancelJob => state.panes.jobs.cancel(focus == PaneId::Jobs),
+        AppAction::FocusEngines => vec![Effect::Focus(PaneId::Engines)],
+        AppAction::FocusDisk => vec![Effect::Focus(PaneId::Disk)],
+        AppAction::FocusVolumes => vec![Effect::Focus(PaneId::Volumes)],
+        AppAction::FocusNetworks => vec![Effect::Focus(PaneId::Networks)],
     }
 }
 
@@ -90,6 +94,13 @@ pub(super) fn on_msg(state: &mut AppState, keymap: &Keymap, msg: Msg) -> Vec<Eff
             effects.extend(p.explorer.open(&id, &label, history));
             effects
         }
+        Msg::ExploreArchive(path) => {
+            let shown = path.display().to_string();
+            let image = format!("{}{shown}", crate::engine::analyze::ARCHIVE_PREFIX);
+            let mut effects = vec![Effect::Focus(PaneId::Explorer)];
+            effects.extend(p.explorer.open(&image, &shown, None));
+            effects
+        }
         Msg::RunImage(image) => {
             // The run dialog comes to the front; the selection stays on the image it runs.
             state.shared.focus = PaneId::Containers;
@@ -112,7 +123,35 @@ pub(super) fn on_msg(state: &mut AppState, keymap: &Keymap, msg: Msg) -> Vec<Eff
             p.layers.show_config(title);
             vec![]
         }
+        Msg::SwitchEngine(id) => state.switch_engine(id),
+        Msg::ShowReclaimable(kind) => show_reclaimable(state, kind),
     }
+}
+
+/// Focuses the pane of `kind` showing only what a prune of it could free.
+fn show_reclaimable(state: &mut AppState, kind: Reclaimable) -> Vec<Effect> {
+    let p = &mut state.panes;
+    let pane = match kind {
+        Reclaimable::Images => {
+            p.images
+                .table
+                .set_scope(Some(crate::state::images::rows::unused_scope()));
+            PaneId::Images
+        }
+        Reclaimable::Containers => {
+            p.containers
+                .table
+                .set_scope(Some(crate::state::containers::stopped_scope()));
+            PaneId::Containers
+        }
+        Reclaimable::Volumes => {
+            p.volumes
+                .table
+                .set_scope(Some(crate::state::volumes::unused_scope()));
+            PaneId::Volumes
+        }
+    };
+    vec![Effect::Focus(pane)]
 }
 
 /// The layers pane shows the images pane's selected image: asks for its details when the

@@ -2,6 +2,10 @@
 //! the status line.
 use super::effect::Level;
 use super::pane::PaneId;
+use std::collections::HashMap;
+
+use super::engines::EngineRow;
+use crate::engine::set::EngineId;
 use crate::engine::{Connection, Inventory};
 
 /// Data every pane may read.
@@ -19,6 +23,12 @@ pub struct Shared {
     pub message: Option<(Level, String)>,
     /// Latest error, kept until the next one.
     pub last_error: Option<String>,
+    /// Every engine dockhand runs, with its state (see [`crate::state::engines`]).
+    pub engines: Vec<EngineRow>,
+    /// The engine every engine pane shows (`None` before the app starts its engines).
+    pub active_engine: Option<EngineId>,
+    /// For each image ID, the other connected engines that have it.
+    pub also_on: HashMap<String, Vec<String>>,
 }
 
 impl Default for Shared {
@@ -30,6 +40,9 @@ impl Default for Shared {
             focus: PaneId::default(),
             message: None,
             last_error: None,
+            engines: Vec::new(),
+            active_engine: None,
+            also_on: HashMap::new(),
         }
     }
 }
@@ -42,5 +55,11 @@ impl Shared {
             self.last_error = Some(text.clone());
         }
         self.message = Some((level, text));
+    }
+
+    /// The row of the engine shown, when there is one.
+    pub fn active_row(&self) -> Option<&EngineRow> {
+        let id = self.active_engine?;
+        self.engines.iter().find(|r| r.id == Some(id))
     }
 }

@@ -180,6 +180,50 @@ fn jobs_report_and_clear() {
 }
 
 #[test]
+fn x_in_the_jobs_pane_cancels_the_selected_job_not_the_newest() {
+    let (mut s, _) = loaded();
+    let kind = |n: u64| JobKind::Remove {
+        targets: vec![format!("img:{n}")],
+    };
+    for id in [1, 2, 3] {
+        s.test_engine(EngineEvent::JobStarted { id, kind: kind(id) });
+    }
+    s.test_action(Action::App(AppAction::FocusJobs));
+    // Newest first: 3, 2, 1. Down twice selects job 1.
+    s.test_key(&key('j'));
+    s.test_key(&key('j'));
+    assert_eq!(s.panes.jobs.jobs.selected().map(|j| j.id), Some(1));
+    assert_eq!(s.test_key(&key('x')), vec![Command::Cancel(1)]);
+    // A job starting meanwhile does not move the selection.
+    s.test_engine(EngineEvent::JobStarted {
+        id: 4,
+        kind: kind(4),
+    });
+    assert_eq!(s.panes.jobs.jobs.selected().map(|j| j.id), Some(1));
+    assert_eq!(s.test_key(&key('x')), vec![Command::Cancel(1)]);
+    // A finished job is not replaced by the newest running one.
+    s.test_engine(EngineEvent::JobFinished {
+        id: 1,
+        result: Err(crate::engine::EngineError::Cancelled),
+    });
+    assert_eq!(s.test_key(&key('x')), vec![]);
+    assert!(
+        s.shared
+            .message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("#1") && m.contains("not running")),
+        "{:?}",
+        s.shared.message
+    );
+    // Away from the jobs pane the global cancel takes the newest running job.
+    s.test_action(Action::App(AppAction::FocusImages));
+    assert_eq!(
+        s.test_action(Action::App(AppAction::CancelJob)),
+        vec![Command::Cancel(4)]
+    );
+}
+
+#[test]
 fn help_toggles_and_any_key_closes_it() {
     let (mut s, _km) = loaded();
     s.test_key(&key('?'));

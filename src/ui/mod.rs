@@ -97,9 +97,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, ctx: &Ctx<'_>) -> FrameInfo
         } else {
             Direction::Vertical
         };
+        // Side by side, the images pane takes what its columns need (at most 58 %), the layers
+        // pane the rest.
+        let left = if direction == Direction::Horizontal {
+            let most = main.width * 58 / 100;
+            Constraint::Length(panes::images::wanted_width(state).min(most))
+        } else {
+            Constraint::Percentage(58)
+        };
         let [left, right] = Layout::default()
             .direction(direction)
-            .constraints([Constraint::Percentage(58), Constraint::Percentage(42)])
+            .constraints([left, Constraint::Fill(1)])
             .areas(main);
         for (id, area) in [(PaneId::Images, left), (PaneId::Layers, right)] {
             info.rows.push((id, draw_pane(frame, area, id, state, ctx)));

@@ -14,7 +14,7 @@ use crate::engine::{
     Attempt, Connection, ContainerInfo, EngineEvent, EngineInfo, HistoryEntry, ImageDetails,
     ImageInfo, Inventory, PruneCandidate, PrunePlan, PruneScope,
 };
-use crate::state::images::dialogs::{ImagesDialog, PlanState, RemoveTarget};
+use crate::state::images::dialogs::{Fate, ImagesDialog, PlanState, RemoveTarget};
 use crate::state::widgets::input::TextInput;
 use crate::state::widgets::prompt::Prompt;
 use crate::state::widgets::scroll::Viewport;
@@ -166,15 +166,25 @@ fn tag_dialog_shows_validation_inline() {
 fn remove_dialog_second_step_names_containers() {
     let mut s = state();
     s.panes.images.dialog = Some(ImagesDialog::Remove {
-        targets: vec![RemoveTarget {
-            key: "registry.local:5000/team/web:2.1".into(),
-            label: "registry.local:5000/team/web:2.1".into(),
-            used_by: vec!["web-1".into()],
-            other_tags: 0,
-        }],
+        targets: vec![
+            RemoveTarget {
+                key: "registry.local:5000/team/web:2.1".into(),
+                label: "registry.local:5000/team/web:2.1".into(),
+                used_by: vec!["web-1".into()],
+                other_tags: 0,
+                fate: Fate::UntagKeepImage(vec!["web-1".into()]),
+            },
+            RemoveTarget {
+                key: "migrate:1".into(),
+                label: "migrate:1".into(),
+                used_by: vec!["migrate-1".into()],
+                other_tags: 0,
+                fate: Fate::DeleteUnder(vec!["migrate-1".into()]),
+            },
+        ],
         force_step: true,
     });
-    insta::assert_snapshot!(render(&s, 100, 16).backend());
+    insta::assert_snapshot!(render(&s, 100, 20).backend());
 }
 
 #[test]
@@ -561,4 +571,86 @@ fn the_status_column_ages_with_the_clock() {
     s.test_tick(NOW + 30);
     let later = frame(&mut s, 160, 20);
     assert!(later.contains("Up 30 seconds"), "{later}");
+}
+
+#[test]
+fn a_long_status_message_is_shown_whole_at_160_columns() {
+    let mut s = state();
+    let text = format!(
+        "removed {}: 2 images (3 layers), 2 tags untagged",
+        ["registry.local:5000/team/web:2.1"; 3].join(", ")
+    );
+    assert!(text.len() > 120, "{}", text.len());
+    s.shared.say(crate::state::Level::Ok, text.clone());
+    let screen = format!("{:?}", render(&s, 160, 20).backend());
+    assert!(screen.contains(&text), "{screen}");
+    // Wider than the terminal: cut with an ellipsis, never silently.
+    let screen = format!("{:?}", render(&s, 80, 20).backend());
+    assert!(
+        screen.contains("removed registry.local:5000/team/web:2.1"),
+        "{screen}"
+    );
+    assert!(screen.contains('…'), "{screen}");
+    // The engine's connection state stays in view beside the message.
+    assert!(
+        screen.contains("● removed") || screen.contains("◌ removed"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_selected_row_is_readable_and_the_unfocused_layer_row_has_no_underline() {
+    let s = state();
+    let theme = Theme::default_theme();
+    let term = render(&s, 160, 30);
+    let buf = term.backend().buffer();
+    // The images pane has the focus; its selected row is the first one under the header.
+    let (mut id_cell, mut underlined) = (None, false);
+    // Row 0 is the tab bar (its current tab is underlined on purpose).
+    for y in 1..buf.area.height {
+        let cells: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let at = (0..cells.len().saturating_sub(12))
+            .find(|&x| cells[x..x + 12].concat() == "bbbb22220000");
+        if let (None, Some(x)) = (&id_cell, at) {
+            id_cell = Some(buf[(x as u16, y)].clone());
+        }
+        for x in 0..buf.area.width {
+            underlined |= buf[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::UNDERLINED);
+        }
+    }
+    let id = id_cell.expect("the selected row");
+    assert_eq!(id.bg, theme.selected_bg, "{id:?}");
+    assert_eq!(
+        id.fg, theme.selected_fg,
+        "the IMAGE ID is not grey on the selection: {id:?}"
+    );
+    assert!(!underlined, "the layers pane's cursor is not underlined");
+}
+
+#[test]
+fn a_wide_terminal_gives_the_room_to_the_layers_not_to_repository_padding() {
+    let s = state();
+    let term = render(&s, 250, 30);
+    let buf = term.backend().buffer();
+    // Line 1 holds both panes' top borders: the images pane ends at its first corner.
+    let top: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, 1)].symbol()).collect();
+    let images_width = top.iter().position(|c| *c == "┓" || *c == "╮").unwrap_or(0) + 1;
+    assert!(
+        (72..=100).contains(&images_width),
+        "images pane {images_width} of 250 columns"
+    );
+}
+
+#[test]
+fn beside_the_layers_every_repository_and_tag_shown_fits_whole() {
+    let s = state();
+    for width in [160u16, 250] {
+        let term = render(&s, width, 30);
+        let screen = format!("{:?}", term.backend());
+        for name in ["registry.local:5000/team/web", "postgres", "latest", "1.36"] {
+            assert!(screen.contains(name), "{width}: {name}\n{screen}");
+        }
+    }
 }

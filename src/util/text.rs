@@ -23,6 +23,15 @@ pub fn ellipsize(s: &str, width: usize) -> String {
     out
 }
 
+/// `n` and the noun, plural unless `n` is 1: "1 layer", "3 layers", "0 images".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Shortens an image or layer ID: strips the `sha256:` prefix and keeps 12 hex digits.
 pub fn short_id(id: &str) -> &str {
     let id = id.strip_prefix("sha256:").unwrap_or(id);

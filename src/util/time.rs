@@ -23,6 +23,26 @@ pub fn ago(then: i64, now: i64) -> String {
     format!("{n} {unit}{plural} ago")
 }
 
+/// A duration as the Docker CLI words it (go-units `HumanDuration`): "Less than a second",
+/// "1 second", "5 seconds", "About a minute", "3 minutes", "About an hour", "5 hours", "3 days",
+/// "2 weeks", "4 months", "2 years".
+pub fn human_duration(secs: i64) -> String {
+    let hours = (secs as f64 / 3600.0 + 0.5) as i64;
+    match secs {
+        i64::MIN..=0 => "Less than a second".into(),
+        1 => "1 second".into(),
+        2..=59 => format!("{secs} seconds"),
+        60..=119 => "About a minute".into(),
+        120..=3599 => format!("{} minutes", secs / 60),
+        _ if hours == 1 => "About an hour".into(),
+        _ if hours < 48 => format!("{hours} hours"),
+        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
+        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
+        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
+        _ => format!("{} years", secs / 3600 / 24 / 365),
+    }
+}
+
 /// The current time in unix seconds.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
@@ -33,7 +53,31 @@ pub fn now_unix() -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::ago;
+    use super::{ago, human_duration};
+
+    #[test]
+    fn durations_as_the_docker_cli_words_them() {
+        let cases = [
+            (0, "Less than a second"),
+            (1, "1 second"),
+            (59, "59 seconds"),
+            (60, "About a minute"),
+            (119, "About a minute"),
+            (120, "2 minutes"),
+            (3599, "59 minutes"),
+            (3600, "About an hour"),
+            (5399, "About an hour"),
+            (5400, "2 hours"),
+            (47 * 3600, "47 hours"),
+            (48 * 3600, "2 days"),
+            (14 * 86_400, "2 weeks"),
+            (60 * 86_400, "2 months"),
+            (800 * 86_400, "2 years"),
+        ];
+        for (secs, words) in cases {
+            assert_eq!(human_duration(secs), words, "{secs} s");
+        }
+    }
 
     #[test]
     fn relative_times() {

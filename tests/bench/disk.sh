@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Disk-usage benchmark: `dockhand df -v --json` beside Debian's `docker system df -v` on a loaded
-# private engine (wall time, median of DH_BENCH_RUNS interleaved rounds after one warm-up each).
+# Disk-usage benchmark: `dockhand df -v --json` and the disk pane's first full frame
+# (`dockhand --pane disk --exit-after-first-frame` in tmux) beside Debian's `docker system df -v`
+# on a loaded private engine (wall time, median of DH_BENCH_RUNS interleaved rounds after one
+# warm-up each).
 #
 # It starts its own private engine (tests/lib/engine.sh) and loads it with:
 #   - DH_BENCH_IMAGES distinct images (imported tarballs of one small file each, through the API),
 #   - DH_BENCH_VOLUMES volumes (every tenth holds 64 KiB, written by a `--network none` container),
 #   - at least DH_BENCH_RECORDS build-cache records (BuildKit builds of many COPY steps, through
-#     the CLI with DOCKER_BUILDKIT=1),
+#     the CLI with DOCKER_BUILDKIT=1, or `dockhand build` where the CLI has no buildx),
 # then checks that both tools report the same summary figures and prints the timings.
 #
 # Usage: tests/bench/disk.sh               (from any directory)
@@ -30,7 +32,7 @@ CLI="${DOCKER_CLI:-/usr/bin/docker}"
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'disk.sh: %s\n' "$*" >&2; exit 1; }
 
-for cmd in curl tar python3 "$CLI"; do
+for cmd in curl tar python3 tmux "$CLI"; do
     command -v "$cmd" >/dev/null 2>&1 || die "missing $cmd (run tests/run.sh once)"
 done
 
@@ -86,7 +88,9 @@ for b in $(seq 1 "$builds"); do
         printf 'build %s file %s\n' "$b" "$i" >"$ctx/f$i"
         printf 'COPY f%s /d/f%s\n' "$i" "$i" >>"$ctx/Dockerfile"
     done
-    DOCKER_BUILDKIT=1 "$CLI" build --network host -q -t "dh-bench-cache:$b" "$ctx" >/dev/null
+    DOCKER_BUILDKIT=1 "$CLI" build --network host -q -t "dh-bench-cache:$b" "$ctx" >/dev/null 2>&1 ||
+        "$BIN" build --builder buildkit --network host -t "dh-bench-cache:$b" "$ctx" >/dev/null ||
+        die "BuildKit build $b failed"
 done
 
 records="$("$CLI" system df --format '{{.Type}} {{.TotalCount}}' | awk '/^Build Cache/ {print $3}')"
@@ -124,16 +128,43 @@ wall() {
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
+# pane: seconds from start to the disk pane's first full frame (figures drawn), in tmux.
+pane() {
+    local err="$WORK/pane.err" done="$WORK/pane.done" i=0
+    rm -f "$done"
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    tmux -L "dhdisk-$$" -f /dev/null new-session -d -s bench -x 200 -y 50 -- \
+        sh -c '"$1" --pane disk --exit-after-first-frame 2>"$2"; echo $? >"$3"' sh "$BIN" "$err" "$done"
+    while [ ! -s "$done" ]; do
+        i=$((i + 1))
+        if [ "$i" -ge 1200 ]; then
+            tmux -L "dhdisk-$$" capture-pane -p -t bench >&2 || true
+            tmux -L "dhdisk-$$" kill-server 2>/dev/null || true
+            cat "$err" >&2
+            die "the disk pane did not draw its figures within 60 s"
+        fi
+        sleep 0.05
+    done
+    sed -n 's/.*first_full_frame_ms=\([0-9.]*\).*/\1/p' "$err" | tail -n 1 |
+        awk '{ printf "%.3f\n", $1 / 1000 }'
+}
+
 wall "$BIN" df -v --json >/dev/null
 wall "$CLI" system df -v >/dev/null
+pane >/dev/null
 : >"$WORK/ours"
 : >"$WORK/cli"
+: >"$WORK/pane"
 for _ in $(seq 1 "$RUNS"); do
     wall "$BIN" df -v --json >>"$WORK/ours"
     wall "$CLI" system df -v >>"$WORK/cli"
+    pane >>"$WORK/pane"
 done
 o="$(median <"$WORK/ours")"
 c="$(median <"$WORK/cli")"
 printf '\nmedian of %s (wall seconds):\n' "$RUNS"
 printf '  %-34s %s s\n' "dockhand df -v --json" "$o" "docker system df -v (20.10 CLI)" "$c"
-awk -v o="$o" -v c="$c" 'BEGIN { printf "  dockhand / docker: %.2f\n", o / c }'
+p="$(median <"$WORK/pane")"
+printf '  %-34s %s s\n' "disk pane first full frame" "$p"
+awk -v o="$o" -v c="$c" 'BEGIN { printf "  dockhand df / docker: %.2f\n", o / c }'
+awk -v p="$p" -v c="$c" 'BEGIN { printf "  disk pane / docker: %.2f (target <= 1.2)\n", p / c }'

@@ -80,7 +80,32 @@ pub fn buildkit_build(tag: &str, label: &str, dockerfile: &str, files: &[(&str, 
         label,
         ".",
     ];
-    cli(&args, Some(dir.path())).trim().to_string()
+    let out = Command::new(cli_path())
+        .args(args)
+        .env("DOCKER_BUILDKIT", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("docker build: {e}"));
+    if out.status.success() {
+        return String::from_utf8_lossy(&out.stdout).trim().to_string();
+    }
+    // A newer CLI without buildx cannot build with BuildKit: dockhand's own BuildKit client can.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("buildx"), "docker build: {err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_dockhand"))
+        .args(["build", "--builder", "buildkit", "--network", "host"])
+        .args(["-t", tag, "--label", label])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("dockhand build: {e}"));
+    assert!(
+        out.status.success(),
+        "dockhand build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    cli(&["image", "inspect", "-f", "{{.Id}}", tag], None)
+        .trim()
+        .to_string()
 }
 
 /// Runs `sh -c script` to completion in a named, kept container (`--network none`).
@@ -131,6 +156,30 @@ pub fn human3(n: u64) -> String {
 
 pub async fn cache_records(docker: &Docker) -> Vec<BuildCacheRecord> {
     usage(docker).await.build_cache_items
+}
+
+/// The build cache once it has settled: BuildKit releases a finished build's records (in use →
+/// not in use) a moment after the client returns, and a preview taken in between plans a
+/// different set than the prune that follows sees. Two equal listings 200 ms apart (5 s at most).
+pub async fn settled_cache_records(docker: &Docker) -> Vec<BuildCacheRecord> {
+    let key = |rs: &[BuildCacheRecord]| {
+        let mut k: Vec<_> = rs
+            .iter()
+            .map(|r| (r.id.clone(), r.in_use, r.shared, r.size))
+            .collect();
+        k.sort();
+        k
+    };
+    let mut last = cache_records(docker).await;
+    for _ in 0..25 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = cache_records(docker).await;
+        if key(&now) == key(&last) {
+            return now;
+        }
+        last = now;
+    }
+    last
 }
 
 pub fn cache_fixture(id: &str, guard: &mut Cleanup, n: u32) {

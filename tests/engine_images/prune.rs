@@ -143,6 +143,7 @@ async fn prune_both_scopes_on_a_private_engine_reclaims_what_was_planned() {
         plan.reclaim, report.reclaimed
     );
     assert_eq!(report.reclaimed, plan.reclaim, "{report:#?}");
+    assert_report_counts_the_plan(&plan, &report);
     check_plan_applied(&docker, &plan).await;
     for kept in [&base_id, &b, &u, &du, &du2] {
         assert!(image_id(&docker, kept).await.is_some(), "{kept} was pruned");
@@ -179,6 +180,7 @@ async fn prune_both_scopes_on_a_private_engine_reclaims_what_was_planned() {
     );
     assert_eq!(report.reclaimed, plan.reclaim, "{report:#?}");
     assert!(report.build_cache_reclaimed.is_some());
+    assert_report_counts_the_plan(&plan, &report);
     check_plan_applied(&docker, &plan).await;
     assert_eq!(image_id(&docker, "dhp-used:1").await, Some(u.clone()));
     assert!(
@@ -272,4 +274,32 @@ async fn prune_all_unused_of_a_parent_with_its_only_child() {
     check_plan_applied(&docker, &plan).await;
     assert_eq!(report.reclaimed, plan.reclaim, "{plan:#?}\n{report:#?}");
     drop(private);
+}
+
+/// The result names images and layers apart, and its image and tag counts are the preview's.
+fn assert_report_counts_the_plan(
+    plan: &dockhand::engine::PrunePlan,
+    report: &dockhand::engine::PruneReport,
+) {
+    let mut planned: Vec<&str> = plan
+        .images
+        .iter()
+        .filter(|c| !c.untag_only)
+        .map(|c| c.id.as_str())
+        .collect();
+    planned.sort();
+    let mut deleted: Vec<&str> = report.removed.images.iter().map(String::as_str).collect();
+    deleted.sort();
+    assert_eq!(deleted, planned, "{report:#?}");
+    let tags: usize = plan.images.iter().map(|c| c.repo_tags.len()).sum();
+    assert_eq!(report.removed.untagged.len(), tags, "{report:#?}");
+    assert!(report.removed.layers >= 1, "{report:#?}");
+    let items = report.deleted.len();
+    let r = &report.removed;
+    assert_eq!(
+        items,
+        r.untagged.len() + r.images.len() + r.intermediate + r.layers,
+        "every engine record is counted once: {report:#?}"
+    );
+    eprintln!("  result: {}", report.removed.summary());
 }

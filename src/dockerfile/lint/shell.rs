@@ -14,8 +14,7 @@ pub struct Cmd {
 }
 
 impl Cmd {
-    fn new(name: String, mut args: Vec<String>) -> Self {
-        args.shrink_to_fit();
+    fn new(name: String, args: Vec<String>) -> Self {
         Cmd { name, args }
     }
 
@@ -146,9 +145,21 @@ const RESERVED: [&str; 13] = [
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
 ];
 
+/// Where the lexer is inside a `case … esac`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// `case WORD` before `in`.
+    Head,
+    /// A pattern list (`a|b)`): words are patterns, `|` is not a pipe.
+    Pattern,
+    /// The commands of a branch, up to `;;`.
+    Body,
+}
+
 #[derive(Default)]
 struct Lexer {
     cmds: Vec<Cmd>,
+    cases: Vec<Case>,
     nested: Vec<String>,
     cur: Vec<String>,
     word: String,
@@ -169,6 +180,21 @@ impl Lexer {
             self.redirect_next = false;
             return;
         }
+        match self.cases.last_mut() {
+            Some(c @ Case::Head) => {
+                if w == "in" {
+                    *c = Case::Pattern;
+                }
+                return;
+            }
+            Some(Case::Pattern) => {
+                if w == "esac" {
+                    self.cases.pop();
+                }
+                return;
+            }
+            _ => {}
+        }
         if self.skip_until_sep {
             if w == "do" {
                 self.skip_until_sep = false;
@@ -179,7 +205,15 @@ impl Lexer {
             if RESERVED.contains(&w.as_str()) {
                 return;
             }
-            if w == "for" || w == "case" || w == "select" {
+            if w == "case" {
+                self.cases.push(Case::Head);
+                return;
+            }
+            if w == "esac" && self.cases.last() == Some(&Case::Body) {
+                self.cases.pop();
+                return;
+            }
+            if w == "for" || w == "select" {
                 self.skip_until_sep = true;
                 return;
             }
@@ -190,20 +224,44 @@ impl Lexer {
     fn end_command(&mut self) {
         self.flush_word();
         self.redirect_next = false;
-        let words = std::mem::take(&mut self.cur);
+        let mut words = std::mem::take(&mut self.cur);
         let first = words.iter().position(|w| !is_assignment(w));
         if let Some(i) = first {
-            let name = words[i].clone();
-            if !name.starts_with("${") && !name.ends_with(')') {
-                self.cmds.push(Cmd::new(name, words[i + 1..].to_vec()));
+            let args = words.split_off(i + 1);
+            if let Some(name) = words.pop()
+                && !name.starts_with("${")
+                && !name.ends_with(')')
+            {
+                self.cmds.push(Cmd::new(name, args));
             }
         }
+        // The buffer keeps its capacity for the next command.
+        words.clear();
+        self.cur = words;
         let nested = std::mem::take(&mut self.nested);
         for inner in nested {
             let script = parse(&inner);
             self.pipes |= script.has_pipes;
             self.cmds.extend(script.cmds);
         }
+    }
+
+    fn in_pattern(&self) -> bool {
+        self.cases.last() == Some(&Case::Pattern)
+    }
+
+    /// `;;`, `;&` or `;;&` ends a `case` branch: the next words are a pattern.
+    fn end_branch(&mut self, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+        if self.cases.last() != Some(&Case::Body) || !matches!(chars.peek(), Some(';' | '&')) {
+            return false;
+        }
+        chars.next();
+        chars.next_if_eq(&'&');
+        self.separator();
+        if let Some(c) = self.cases.last_mut() {
+            *c = Case::Pattern;
+        }
+        true
     }
 
     fn separator(&mut self) {
@@ -261,35 +319,35 @@ fn dollar(lx: &mut Lexer, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) 
                 lx.word.push_str("${VAR}");
             } else {
                 let inner = read_nested(chars, false);
-                lx.word.push_str(&format!("${{{}}}", inner.trim()));
+                lx.word.push_str("${");
+                lx.word.push_str(inner.trim());
+                lx.word.push('}');
                 lx.nested.push(inner);
             }
         }
         Some('{') => {
             chars.next();
-            let mut name = String::new();
+            lx.word.push_str("${");
             for c in chars.by_ref() {
                 if c == '}' {
                     break;
                 }
-                name.push(c);
+                lx.word.push(c);
             }
-            lx.word.push_str(&format!("${{{name}}}"));
+            lx.word.push('}');
         }
         Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
-            let mut name = String::new();
-            while let Some(&c) = chars.peek() {
-                if !(c.is_ascii_alphanumeric() || c == '_') {
-                    break;
-                }
-                name.push(c);
-                chars.next();
+            lx.word.push_str("${");
+            while let Some(c) = chars.next_if(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                lx.word.push(c);
             }
-            lx.word.push_str(&format!("${{{name}}}"));
+            lx.word.push('}');
         }
         Some(c) if "?#@*!$-".contains(c) => {
             chars.next();
-            lx.word.push_str(&format!("${{{c}}}"));
+            lx.word.push_str("${");
+            lx.word.push(c);
+            lx.word.push('}');
         }
         _ => lx.word.push('$'),
     }
@@ -389,6 +447,14 @@ pub fn parse(script: &str) -> Script {
                 lx.separator();
             }
             '>' | '<' => redirect(&mut lx, c, &mut chars),
+            '|' | '(' if lx.in_pattern() => lx.flush_word(),
+            ')' if lx.in_pattern() => {
+                lx.flush_word();
+                if let Some(c) = lx.cases.last_mut() {
+                    *c = Case::Body;
+                }
+            }
+            ';' if lx.end_branch(&mut chars) => {}
             '|' => {
                 if chars.peek() == Some(&'|') {
                     chars.next();

@@ -32,3 +32,18 @@ fn assignments_and_flags() {
         ["123456"]
     );
 }
+
+#[test]
+fn case_patterns_are_not_pipes_or_commands() {
+    let s = parse(
+        "case \"$arch\" in x86_64|aarch64) apk add a ;; (armv7|armhf) echo b ;& *) exit 1 ;; esac && ls",
+    );
+    assert_eq!(names(&s), ["apk", "echo", "exit", "ls"]);
+    assert!(!s.has_pipes);
+    let s = parse("case $x in a) echo a | tee f ;; esac");
+    assert_eq!(names(&s), ["echo", "tee"]);
+    assert!(s.has_pipes);
+    let s = parse("case $x in\n a)\n case $y in b|c) true ;; esac ;;\n esac; cat f");
+    assert_eq!(names(&s), ["true", "cat"]);
+    assert!(!s.has_pipes);
+}

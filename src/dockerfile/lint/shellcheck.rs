@@ -3,13 +3,14 @@
 //! ARG/ENV names known in its stage (and the proxy variables), and ShellCheck's findings come back
 //! as `SCxxxx` diagnostics on the Dockerfile line and column they point at.
 //!
-//! One `shellcheck` process per Dockerfile checks all its RUN scripts. [`check`] blocks; the editor
-//! calls [`check_async`] (it runs on tokio's blocking pool) so the UI thread never waits.
+//! The RUN scripts of all the files linted together go to one `shellcheck` process per core, each
+//! distinct script once, and results are cached by script text. [`check`] blocks; the editor calls
+//! [`check_async`] (it runs on tokio's blocking pool) so the UI thread never waits.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;
 
@@ -65,33 +66,52 @@ fn default_opts() -> Opts {
     }
 }
 
-/// The script of a shell-form RUN, from the source lines, with the instruction word and flags
+/// The script of a shell-form RUN, from the source lines, with the instruction word(s) and flags
 /// blanked so columns stay those of the Dockerfile, comment lines dropped, and the escape
-/// character turned into the shell's `\`.
+/// character (with any blanks after it) turned into the shell's `\`.
 fn script_body(src_lines: &[&str], inst: &Instruction, escape: char) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let prefix = inst.original.len() - inst.original.trim_start().len();
+    let mut words = if inst.trigger.is_some() { 2 } else { 1 };
+    let mut in_head = true;
     for n in inst.start_line..=inst.end_line {
         let Some(raw) = src_lines.get(n - 1) else {
             break;
         };
         let mut text = raw.trim_end_matches(['\r', '\n']).to_string();
-        if n == inst.start_line {
-            let body = inst.args.first().map_or("", String::as_str);
-            let head_len = text
-                .find(body.lines().next().unwrap_or(body))
-                .unwrap_or(prefix);
-            text = " ".repeat(text[..head_len].chars().count()) + &text[head_len..];
-        } else if text.trim_start().starts_with('#') {
+        if n > inst.start_line && text.trim_start().starts_with('#') {
             continue;
         }
-        if escape != '\\' && text.trim_end().ends_with(escape) {
-            let t = text.trim_end();
+        if in_head {
+            let (len, done) = head_len(&text, &mut words, escape);
+            text = " ".repeat(text[..len].chars().count()) + &text[len..];
+            in_head = !done;
+        }
+        let t = text.trim_end();
+        if t.ends_with(escape) && (escape != '\\' || t.len() != text.len()) {
             text = format!("{}\\", &t[..t.len() - escape.len_utf8()]);
         }
         out.push((n, text));
     }
     out
+}
+
+/// Bytes of `line` that belong to the instruction's head: blanks, the `words` keywords still to
+/// skip (RUN, or ONBUILD and RUN), and `--flag` words. `done` is false when the head goes on to
+/// the next line (only blanks, or the escape character, are left on this one).
+fn head_len(line: &str, words: &mut usize, escape: char) -> (usize, bool) {
+    let mut pos = 0;
+    loop {
+        pos = line.len() - line[pos..].trim_start().len();
+        let rest = &line[pos..];
+        if rest.is_empty() || rest.trim_end() == escape.to_string() {
+            return (pos, false);
+        }
+        if *words == 0 && !rest.starts_with("--") {
+            return (pos, true);
+        }
+        *words = words.saturating_sub(1);
+        pos += rest.find(char::is_whitespace).unwrap_or(rest.len());
+    }
 }
 
 /// Builds the scripts of every shell-form RUN (ONBUILD RUN too), with hadolint's stage-aware
@@ -188,7 +208,7 @@ struct Json1 {
     comments: Vec<Comment>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone, Debug)]
 struct Comment {
     file: String,
     line: usize,
@@ -230,7 +250,7 @@ pub fn available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Runs ShellCheck once over all RUN scripts of a file and returns its findings as diagnostics
+/// Runs ShellCheck over all RUN scripts of a file and returns its findings as diagnostics
 /// (severities from ShellCheck's levels, then `config`'s overrides and ignores; pragmas are applied
 /// by the caller).
 pub fn check(
@@ -243,8 +263,9 @@ pub fn check(
         .unwrap_or_default())
 }
 
-/// [`check`] for several files with a single `shellcheck` process: the findings of each file, in
-/// the order given.
+/// [`check`] for several files at once: the findings of each file, in the order given. A script
+/// is checked once however often it occurs (here or in an earlier call: results are cached by
+/// script text), and the scripts left are shared out over one `shellcheck` process per core.
 pub fn check_many(
     files: &[(&str, &Dockerfile)],
     config: &LintConfig,
@@ -258,28 +279,110 @@ pub fn check_many(
         }
     }
     let mut out = vec![Vec::new(); files.len()];
-    if all.is_empty() {
-        return Ok(out);
-    }
-    let dir = temp_dir()?;
-    let result = run_in(&dir, &all, config);
-    let _ = std::fs::remove_dir_all(&dir);
-    for (script, d) in result? {
-        out[owners[script]].push(d);
+    let results = comments_for(&all)?;
+    for ((script, comments), owner) in all.iter().zip(&results).zip(owners) {
+        out[owner].extend(
+            comments
+                .iter()
+                .filter_map(|c| diagnostic(script, c, config)),
+        );
     }
     Ok(out)
 }
 
-/// Runs ShellCheck on the scripts; findings with the index of their script.
-fn run_in(
-    dir: &std::path::Path,
-    scripts: &[RunScript],
-    config: &LintConfig,
-) -> Result<Vec<(usize, Diagnostic)>, ShellcheckError> {
+type Comments = Arc<Vec<Comment>>;
+
+/// Process-wide results by script text (the editor re-checks a file after each edit: only the
+/// RUNs that changed go to ShellCheck again).
+fn cache() -> &'static Mutex<HashMap<String, Comments>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Comments>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Entries kept before the cache is emptied.
+const CACHE_MAX: usize = 4096;
+
+/// ShellCheck's comments on each script, from the cache or from ShellCheck.
+fn comments_for(scripts: &[RunScript]) -> Result<Vec<Comments>, ShellcheckError> {
+    let mut found: HashMap<&str, Comments> = HashMap::new();
+    if let Ok(c) = cache().lock() {
+        for s in scripts {
+            if let Some(v) = c.get(&s.text) {
+                found.insert(&s.text, v.clone());
+            }
+        }
+    }
+    let mut todo: Vec<&str> = scripts
+        .iter()
+        .map(|s| s.text.as_str())
+        .filter(|t| !found.contains_key(t))
+        .collect();
+    todo.sort_unstable();
+    todo.dedup();
+    if !todo.is_empty() {
+        let fresh = run_parallel(&todo)?;
+        if let Ok(mut c) = cache().lock() {
+            if c.len() + fresh.len() > CACHE_MAX {
+                c.clear();
+            }
+            for (text, comments) in todo.iter().zip(&fresh) {
+                c.insert((*text).to_string(), comments.clone());
+            }
+        }
+        found.extend(todo.into_iter().zip(fresh));
+    }
+    Ok(scripts
+        .iter()
+        .map(|s| found.get(s.text.as_str()).cloned().unwrap_or_default())
+        .collect())
+}
+
+/// Scripts per process below which another process is not worth its start-up.
+const MIN_PER_PROCESS: usize = 16;
+
+/// Runs ShellCheck on the texts, over as many processes as there are cores (and enough scripts).
+fn run_parallel(texts: &[&str]) -> Result<Vec<Comments>, ShellcheckError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let procs = cores.min(texts.len().div_ceil(MIN_PER_PROCESS)).max(1);
+    let chunk = texts.len().div_ceil(procs);
+    let parts: Vec<Result<Vec<Comments>, ShellcheckError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || run_chunk(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(ShellcheckError::Failed("thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(texts.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// One `shellcheck` process over the texts, written to a private temporary directory.
+fn run_chunk(texts: &[&str]) -> Result<Vec<Comments>, ShellcheckError> {
+    let dir = temp_dir()?;
+    let result = run_in(&dir, texts);
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut per: Vec<Vec<Comment>> = vec![Vec::new(); texts.len()];
+    for (i, c) in result? {
+        per[i].push(c);
+    }
+    Ok(per.into_iter().map(Arc::new).collect())
+}
+
+/// Runs ShellCheck on the texts; comments with the index of their text.
+fn run_in(dir: &Path, texts: &[&str]) -> Result<Vec<(usize, Comment)>, ShellcheckError> {
     let mut paths = Vec::new();
-    for (i, s) in scripts.iter().enumerate() {
+    for (i, text) in texts.iter().enumerate() {
         let p = dir.join(format!("{i}.sh"));
-        std::fs::write(&p, &s.text).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
+        std::fs::write(&p, text).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
         paths.push(p);
     }
     let out = Command::new("shellcheck")
@@ -302,47 +405,43 @@ fn run_in(
     }
     let parsed: Json1 =
         serde_json::from_slice(&out.stdout).map_err(|e| ShellcheckError::Failed(e.to_string()))?;
-    let mut diags = Vec::new();
-    for c in parsed.comments {
-        let index = Path::new(&c.file)
-            .file_stem()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|i| *i < scripts.len());
-        let Some(index) = index else {
-            continue;
-        };
-        let script = &scripts[index];
-        let line = script
-            .lines
-            .get(c.line.saturating_sub(1))
-            .copied()
-            .unwrap_or(0);
-        if line == 0 {
-            continue;
-        }
-        let default = match c.level.as_str() {
-            "error" => Severity::Error,
-            "warning" => Severity::Warning,
-            "info" => Severity::Info,
-            _ => Severity::Style,
-        };
-        let code = intern(c.code);
-        let Some(severity) = config.severity(code, Some(default)) else {
-            continue;
-        };
-        diags.push((
-            index,
-            Diagnostic {
-                code,
-                severity,
-                line,
-                message: c.message,
-                column: Some(c.column),
-            },
-        ));
-    }
-    Ok(diags)
+    Ok(parsed
+        .comments
+        .into_iter()
+        .filter_map(|c| {
+            let index = Path::new(&c.file)
+                .file_stem()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|i| *i < texts.len())?;
+            Some((index, c))
+        })
+        .collect())
+}
+
+/// A ShellCheck comment on a script as a diagnostic on its Dockerfile line (`None` for the header
+/// lines, or a code turned off by the configuration).
+fn diagnostic(script: &RunScript, c: &Comment, config: &LintConfig) -> Option<Diagnostic> {
+    let line = script
+        .lines
+        .get(c.line.saturating_sub(1))
+        .copied()
+        .filter(|l| *l > 0)?;
+    let default = match c.level.as_str() {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        _ => Severity::Style,
+    };
+    let code = intern(c.code);
+    let severity = config.severity(code, Some(default))?;
+    Some(Diagnostic {
+        code,
+        severity,
+        line,
+        message: c.message.clone(),
+        column: Some(c.column),
+    })
 }
 
 /// [`check`] on tokio's blocking pool, for callers on an async runtime (the editor).
@@ -357,3 +456,7 @@ pub async fn check_async(
     .await
     .map_err(|e| ShellcheckError::Failed(e.to_string()))?
 }
+
+#[cfg(test)]
+#[path = "shellcheck_tests.rs"]
+mod tests;

@@ -114,6 +114,10 @@ pub(crate) fn parse_heredoc(word: &str) -> Option<Heredoc> {
 
 /// All heredoc openers on a logical line, in order.
 pub(crate) fn heredocs_from_line(line: &str) -> Vec<Heredoc> {
+    // An opener is a raw word holding `<<`: a line without it has none (most lines).
+    if !line.contains("<<") {
+        return Vec::new();
+    }
     shell_words(line, true)
         .unwrap_or_default()
         .iter()

@@ -57,7 +57,7 @@ pub struct BuildRecord {
 }
 
 /// Why a step missed the cache.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MissReason {
     /// No earlier build of this Dockerfile to compare with.
     FirstBuild,
@@ -93,7 +93,7 @@ pub enum MissReason {
 }
 
 /// The cache outcome of a build.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CacheReport {
     /// First lines of the steps taken from the cache.
     pub cached_lines: Vec<usize>,

@@ -14,7 +14,7 @@ use crate::util::sanitize::sanitize;
 pub const LOG_PER_VERTEX: usize = 200;
 
 /// Where a vertex is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VertexState {
     /// Known, not started.
     Queued,
@@ -29,7 +29,7 @@ pub enum VertexState {
 }
 
 /// One vertex of the build graph (its log lines travel in [`BuildEvent::Logs`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VertexInfo {
     /// The vertex digest.
     pub id: String,
@@ -67,7 +67,7 @@ impl VertexInfo {
 }
 
 /// What a build job reports beside its [`Progress::Log`](crate::engine::Progress) lines.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum BuildEvent {
     /// The builder chosen for this job.
     Started {

@@ -163,7 +163,39 @@ impl ContainersPane {
                 vec![]
             }
             ContainersAction::ExecShell | ContainersAction::ExecCommand => self.exec(action),
+            ContainersAction::Commit
+            | ContainersAction::Export
+            | ContainersAction::Diff
+            | ContainersAction::CopyOut
+            | ContainersAction::CopyIn => self.offline(action),
         }
+    }
+
+    /// A directory listing for the path completion of the open dialog.
+    pub fn on_listing(&mut self, listing: &crate::state::widgets::form::Listing) {
+        if let Some(ContainerDialog::Offline(d)) = &mut self.dialog {
+            d.on_listing(listing);
+        }
+    }
+
+    fn offline(&mut self, action: ContainersAction) -> Vec<Effect> {
+        use crate::state::offline::OfflineDialog;
+        let Some(c) = self.selected() else {
+            return vec![Effect::info("no container selected")];
+        };
+        let (id, name) = (c.id.clone(), c.name.clone());
+        let (dialog, effects) = match action {
+            ContainersAction::Commit => (OfflineDialog::commit(&id, &name), vec![]),
+            ContainersAction::Export => (OfflineDialog::export(&id, &name), vec![]),
+            ContainersAction::CopyOut => (OfflineDialog::copy_out(&id, &name), vec![]),
+            ContainersAction::CopyIn => (OfflineDialog::copy_in(&id, &name), vec![]),
+            _ => {
+                let (d, e) = OfflineDialog::diff(&id, &name);
+                (d, vec![e])
+            }
+        };
+        self.dialog = Some(ContainerDialog::Offline(dialog));
+        effects
     }
 
     fn dialog_key(&mut self, key: &KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
@@ -281,6 +313,9 @@ impl Pane for ContainersPane {
     }
 
     fn on_engine(&mut self, event: &EngineEvent, cx: &Cx<'_>) -> Vec<Effect> {
+        if let Some(ContainerDialog::Offline(d)) = &mut self.dialog {
+            d.on_engine(event);
+        }
         match event {
             EngineEvent::Inventory(Ok(inv)) => {
                 self.listed_at = cx.shared.now;
@@ -348,8 +383,10 @@ impl Pane for ContainersPane {
         self.show_image()
     }
 
-    fn on_tick(&mut self, _cx: &Cx<'_>) -> (Vec<Effect>, bool) {
-        (vec![], std::mem::take(&mut self.stats_unseen))
+    fn on_tick(&mut self, cx: &Cx<'_>) -> (Vec<Effect>, bool) {
+        let before = std::mem::replace(&mut self.ticked, cx.shared.now);
+        let status = self.logs.is_none() && self.status_changed(before, cx.shared.now);
+        (vec![], std::mem::take(&mut self.stats_unseen) | status)
     }
 
     fn set_viewport(&mut self, rows: usize) {

@@ -98,6 +98,8 @@ pub enum ContainerDialog {
         /// Scroll of the text.
         view: Viewport,
     },
+    /// Commit, export or diff.
+    Offline(crate::state::offline::OfflineDialog),
 }
 
 /// What a submitted dialog of the containers pane hands its pane.
@@ -235,6 +237,22 @@ impl ContainerDialog {
         key: &KeyEvent,
         known: Known<'_>,
     ) -> ContainerOutcome {
+        if let ContainerDialog::Offline(d) = self {
+            return match d.on_key(keymap, key) {
+                Outcome::Stay => Outcome::Stay,
+                Outcome::Close => Outcome::Close,
+                Outcome::Send(effects) => Outcome::Send(effects),
+                Outcome::Submit(effects) => Outcome::Submit(Submitted::Send(
+                    effects
+                        .into_iter()
+                        .filter_map(|e| match e {
+                            crate::state::effect::Effect::Engine(c) => Some(c),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
+            };
+        }
         let k = dialog_key(keymap, key, self.typing());
         if k == DialogKey::Action(DialogAction::Cancel) {
             return Outcome::Close;
@@ -343,6 +361,8 @@ impl ContainerDialog {
                 }
                 Outcome::Stay
             }
+            // Handled above, before the keymap is read.
+            ContainerDialog::Offline(_) => Outcome::Stay,
         }
     }
 }

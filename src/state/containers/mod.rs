@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::engine::{ContainerInfo, ContainerState};
 use crate::state::widgets::filter::FilterInput;
-use crate::state::widgets::table::{SortOrder, TableRow, TableState};
+use crate::state::widgets::table::{Scope, SortOrder, TableRow, TableState};
 use dialogs::ContainerDialog;
 use logs::LogsView;
 use stats::StatsHistory;
@@ -56,6 +56,36 @@ pub fn state_label(c: &ContainerInfo) -> String {
     }
 }
 
+/// The STATUS column at `now` (unix seconds), derived as the engine words it for `docker ps`:
+/// "Up 5 seconds", "Up 2 hours (healthy)", "Up 3 minutes (Paused)", "Exited (0) 2 minutes ago",
+/// "Restarting (1) 4 seconds ago", "Created", "Dead", "Removal In Progress". Without the
+/// container's times (its inspection failed) it is the engine's text from the last listing.
+pub fn status_at(c: &ContainerInfo, now: i64) -> String {
+    use crate::util::time::human_duration;
+    let Some(t) = &c.times else {
+        return c.status.clone();
+    };
+    let since = |at: Option<i64>| human_duration(at.map_or(0, |at| now - at));
+    match &c.state {
+        ContainerState::Running | ContainerState::Paused => {
+            let up = format!("Up {}", since(t.started));
+            match (&c.state, &t.health) {
+                (ContainerState::Paused, _) => format!("{up} (Paused)"),
+                (_, Some(h)) => format!("{up} ({h})"),
+                _ => up,
+            }
+        }
+        ContainerState::Restarting => {
+            format!("Restarting ({}) {} ago", t.exit_code, since(t.finished))
+        }
+        ContainerState::Removing => "Removal In Progress".into(),
+        ContainerState::Dead => "Dead".into(),
+        _ if t.started.is_none() => "Created".into(),
+        _ if t.finished.is_none() => String::new(),
+        _ => format!("Exited ({}) {} ago", t.exit_code, since(t.finished)),
+    }
+}
+
 fn state_rank(state: &ContainerState) -> u8 {
     match state {
         ContainerState::Running => 0,
@@ -92,6 +122,20 @@ impl TableRow for ContainerInfo {
     }
 }
 
+/// The containers a container prune removes: every one that is not running, paused or
+/// restarting.
+pub fn stopped_scope() -> Scope<ContainerInfo> {
+    Scope {
+        label: "stopped",
+        keep: |c| {
+            !matches!(
+                c.state,
+                ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
+            )
+        },
+    }
+}
+
 /// The containers pane.
 #[derive(Debug, Clone, Default)]
 pub struct ContainersPane {
@@ -123,6 +167,8 @@ pub struct ContainersPane {
     pub attach_next: bool,
     /// The next container the user runs is `-it` attached: the terminal goes to it, then it starts.
     pub attach_terminal: bool,
+    /// The clock at the last tick: STATUS is redrawn when it reads differently now.
+    pub ticked: i64,
 }
 
 impl ContainersPane {
@@ -161,6 +207,22 @@ impl ContainersPane {
             .filter(|c| c.state == ContainerState::Running)
             .map(|c| c.id.clone())
             .collect()
+    }
+
+    /// A container's STATUS at `now`: derived from its times, else the engine's text aged by the
+    /// time since it was listed.
+    pub fn status_of(&self, c: &ContainerInfo, now: i64) -> String {
+        match c.times {
+            Some(_) => status_at(c, now),
+            None => crate::util::text::aged_status(&c.status, now - self.listed_at),
+        }
+    }
+
+    /// Whether the STATUS of a container on screen reads differently at `now` than at `before`.
+    pub fn status_changed(&self, before: i64, now: i64) -> bool {
+        self.table
+            .on_screen()
+            .any(|(_, c)| self.status_of(c, before) != self.status_of(c, now))
     }
 
     /// Whether a name is taken by another container.
@@ -230,6 +292,70 @@ mod tests {
         assert_eq!(names(&s), vec!["web"]);
         s.table.set_filter("zzz");
         assert!(s.selected().is_none());
+    }
+
+    #[test]
+    fn status_is_derived_from_state_and_times_at_a_fixed_clock() {
+        use crate::engine::ContainerTimes;
+        let now = 1_700_000_000;
+        let at = |state: &str, started: Option<i64>, finished: Option<i64>, code: i64| {
+            let mut c = container("x", "x", state, 1);
+            c.times = Some(ContainerTimes {
+                started,
+                finished,
+                health: None,
+                exit_code: code,
+            });
+            c
+        };
+        let up = at("running", Some(now - 5), None, 0);
+        assert_eq!(status_at(&up, now), "Up 5 seconds");
+        assert_eq!(status_at(&up, now - 5), "Up Less than a second");
+        assert_eq!(status_at(&up, now + 60), "Up About a minute");
+        assert_eq!(status_at(&up, now + 3 * 3600), "Up 3 hours");
+        let exited = at("exited", Some(now - 300), Some(now - 120), 0);
+        assert_eq!(status_at(&exited, now), "Exited (0) 2 minutes ago");
+        assert_eq!(
+            status_at(&exited, now + 3600),
+            "Exited (0) About an hour ago"
+        );
+        let killed = at("exited", Some(now - 9), Some(now - 1), 137);
+        assert_eq!(status_at(&killed, now), "Exited (137) 1 second ago");
+        assert_eq!(status_at(&at("created", None, None, 0), now), "Created");
+        let paused = at("paused", Some(now - 7200), None, 0);
+        assert_eq!(status_at(&paused, now), "Up 2 hours (Paused)");
+        let restarting = at("restarting", Some(now - 20), Some(now - 3), 1);
+        assert_eq!(status_at(&restarting, now), "Restarting (1) 3 seconds ago");
+        assert_eq!(status_at(&at("dead", None, None, 0), now), "Dead");
+        assert_eq!(
+            status_at(&at("removing", None, None, 0), now),
+            "Removal In Progress"
+        );
+        let mut healthy = at("running", Some(now - 30), None, 0);
+        if let Some(t) = healthy.times.as_mut() {
+            t.health = Some("health: starting".into());
+        }
+        assert_eq!(status_at(&healthy, now), "Up 30 seconds (health: starting)");
+        let mut unknown = at("running", None, None, 0);
+        unknown.times = None;
+        assert_eq!(status_at(&unknown, now), "Up 1 minute");
+    }
+
+    #[test]
+    fn the_status_changes_with_the_clock_and_the_pane_asks_for_a_redraw() {
+        use crate::engine::ContainerTimes;
+        let now = 1_700_000_000;
+        let mut s = ContainersPane::default();
+        let mut c = container("x", "x", "running", 1);
+        c.times = Some(ContainerTimes {
+            started: Some(now - 3),
+            ..Default::default()
+        });
+        s.set_rows(vec![c]);
+        s.table.viewport.set_height(5);
+        assert!(s.status_changed(now - 1, now));
+        assert!(!s.status_changed(now + 200, now + 201));
+        assert!(s.status_changed(now + 236, now + 237));
     }
 
     #[test]

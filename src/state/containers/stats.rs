@@ -51,6 +51,24 @@ impl StatsHistory {
         self.seen = true;
     }
 
+    /// The top of each sparkline's scale (CPU, memory, network, block I/O): memory against its
+    /// limit and CPU against one full core (100 %), so a steady value draws at its level rather
+    /// than as a full block; the I/O rates against their own peak.
+    pub fn scales(&self) -> [u64; 4] {
+        let peak = |q: &VecDeque<u64>| q.iter().copied().max().unwrap_or(0).max(1);
+        let mem = if self.last.mem_limit > 0 {
+            self.last.mem_limit.max(peak(&self.mem))
+        } else {
+            peak(&self.mem)
+        };
+        [
+            peak(&self.cpu).max(10_000),
+            mem,
+            peak(&self.net),
+            peak(&self.blk),
+        ]
+    }
+
     /// Memory use as a percentage of the limit.
     pub fn mem_percent(&self) -> f64 {
         if self.last.mem_limit == 0 {
@@ -84,5 +102,8 @@ mod tests {
         assert_eq!(*h.net.back().unwrap(), 15);
         assert_eq!(*h.blk.back().unwrap(), 1);
         assert!((h.mem_percent() - 25.0).abs() < 1e-9);
+        // Steady memory at a quarter of the limit is drawn a quarter high, not full.
+        assert_eq!(h.scales()[1], 200);
+        assert_eq!(h.scales()[0], 10_000);
     }
 }

@@ -137,6 +137,7 @@ impl EditorState {
         self.rehighlight(touched);
         self.generation += 1;
         self.lint_stale = true;
+        self.follow_edit();
         let dirty = self.differs_from_saved(touched.map(|_| self.textarea.cursor().0));
         let mut effects = Vec::new();
         if dirty && self.unrecovered_since.is_none() {
@@ -181,5 +182,6 @@ impl EditorState {
             .lint_cursor
             .min(self.diagnostics.len().saturating_sub(1));
         self.lint_stale = false;
+        self.shellcheck_stale();
     }
 }

@@ -5,10 +5,41 @@ use crossterm::event::KeyEvent;
 use super::EditorState;
 use crate::action::Action;
 use crate::engine::{EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
-use crate::state::effect::Effect;
+use crate::state::effect::{Effect, Msg};
 use crate::state::pane::{Cx, Pane};
 
 impl EditorState {
+    /// A build job started for this editor.
+    pub fn on_build_started(&mut self, job: crate::engine::JobId) {
+        self.refresh_lint();
+        let file = crate::dockerfile::parse(&self.text());
+        self.build.start(job, &file);
+        self.marked_lines = Some(self.textarea.lines().to_vec());
+    }
+
+    /// The build job ended; on failure the cursor jumps to the failing instruction.
+    pub fn on_build_finished(&mut self, result: Result<String, String>) -> Vec<Effect> {
+        match result {
+            Ok(summary) => {
+                let id = summary
+                    .strip_prefix(crate::engine::build::BUILT_PREFIX)
+                    .map(str::to_string)
+                    .or_else(|| self.build.image.clone());
+                self.build.finish(Ok(()));
+                if let Some(id) = id {
+                    self.build.image = Some(id.clone());
+                    return vec![Effect::Msg(Msg::SelectImage(id))];
+                }
+            }
+            Err(message) => {
+                if let Some(line) = self.build.finish(Err(message)) {
+                    self.jump_to(line);
+                }
+            }
+        }
+        vec![]
+    }
+
     /// A job started: when it builds the open Dockerfile, the editor follows it.
     fn job_started(&mut self, id: JobId, kind: &JobKind) {
         if let JobKind::Build { dockerfile, .. } = kind
@@ -68,6 +99,9 @@ impl Pane for EditorState {
             EngineEvent::JobStarted { id, kind } => self.job_started(*id, kind),
             EngineEvent::JobProgress { id, progress } => self.job_progress(*id, progress),
             EngineEvent::JobFinished { id, result } => return self.job_finished(*id, result),
+            EngineEvent::Build { id, event } if self.build.job == Some(*id) => {
+                self.build.build_event(event)
+            }
             _ => {}
         }
         vec![]

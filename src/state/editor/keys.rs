@@ -4,7 +4,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, Input};
 
-use super::build::{ContextSize, FormOutcome};
 use super::{AfterSave, EditorState, FileOp, Modal};
 use crate::action::{Action, EditorAction};
 use crate::config::key::Key;
@@ -12,6 +11,7 @@ use crate::config::keymap::{Context, Keymap};
 use crate::engine::Command;
 use crate::state::effect::{Effect, Level};
 use crate::state::widgets::input::TextInput;
+use crate::state::widgets::outcome::Outcome;
 
 impl EditorState {
     /// A key while the editor has focus; `None` for keys of the `[[editor]]` section bound to
@@ -24,7 +24,7 @@ impl EditorState {
             return Some(vec![]);
         }
         if self.modal.is_some() {
-            return Some(self.modal_key(key));
+            return Some(self.modal_key(keymap, key));
         }
         match keymap.local(Context::Editor, Key::from_event(key)) {
             Some(Action::Editor(a)) => Some(self.action(a, now)),
@@ -216,7 +216,7 @@ impl EditorState {
     }
 
     /// A key while a modal is open.
-    fn modal_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
+    fn modal_key(&mut self, keymap: &Keymap, key: &KeyEvent) -> Vec<Effect> {
         let Some(modal) = self.modal.take() else {
             return vec![];
         };
@@ -304,24 +304,20 @@ impl EditorState {
                     self.modal = Some(Modal::Search(input));
                 }
             },
-            Modal::Build(mut form) => match form.on_key(key) {
-                FormOutcome::Stay => self.modal = Some(Modal::Build(form)),
-                FormOutcome::Replan => {
-                    effects.push(Effect::File(FileOp::PlanContext {
-                        dir: std::path::PathBuf::from(form.context.text.trim()),
-                        dockerfile: form.dockerfile.clone(),
-                    }));
+            Modal::Build(mut form) => match form.on_key(keymap, key) {
+                Outcome::Stay => self.modal = Some(Modal::Build(form)),
+                Outcome::Send(more) => {
+                    effects.extend(more);
                     self.modal = Some(Modal::Build(form));
                 }
-                FormOutcome::Cancel => self.last_form = Some(form),
-                FormOutcome::Submit(req) => {
-                    if let ContextSize::Failed(e) = &form.size {
-                        form.error = Some(format!("context: {e}"));
-                        self.modal = Some(Modal::Build(form));
-                        return vec![];
-                    }
+                Outcome::Close => self.last_form = Some(form),
+                Outcome::Submit(sent) => {
                     self.last_form = Some(form);
-                    return vec![Effect::Engine(Command::Build(Box::new(req)))];
+                    self.build.detail = sent.detail;
+                    return vec![Effect::Engine(Command::BuildWith {
+                        request: Box::new(sent.request),
+                        options: Box::new(sent.options),
+                    })];
                 }
             },
         }

@@ -6,7 +6,9 @@
 mod buffer;
 pub mod build;
 mod events;
+pub mod form;
 mod keys;
+mod shellcheck;
 mod why;
 
 use std::path::{Path, PathBuf};
@@ -16,11 +18,12 @@ use ratatui_textarea::{CursorMove, TextArea};
 use crate::dockerfile::highlight::Highlighter;
 use crate::dockerfile::{Diagnostic, lint, parse};
 use crate::fsio::{Fingerprint, SavePolicy};
-use crate::state::effect::{Effect, Msg};
+use crate::state::effect::Effect;
 pub use crate::state::effect::{FileOp, Level};
 use crate::state::widgets::input::TextInput;
 pub use buffer::{LintDone, lint_text};
-use build::{BuildForm, BuildView};
+use build::{BuildView, LineEdit};
+use form::BuildForm;
 
 /// The editor pane.
 pub type EditorPane = EditorState;
@@ -92,6 +95,17 @@ pub enum FileDone {
         /// Its size.
         size: build::ContextSize,
     },
+    /// ShellCheck ran on the buffer of `generation`.
+    ShellChecked {
+        /// The generation asked for.
+        generation: u64,
+        /// The findings, or why there are none.
+        result: Result<Vec<Diagnostic>, String>,
+        /// `shellcheck` is not installed (do not ask again).
+        missing: bool,
+    },
+    /// A directory was listed for path completion.
+    Listed(crate::state::widgets::form::Listing),
 }
 
 /// Seconds after the last edit before the recovery file is written.
@@ -179,12 +193,17 @@ pub struct EditorState {
     pub unrecovered_since: Option<i64>,
     /// What to do once the pending save succeeds.
     pub after_save: AfterSave,
+    /// ShellCheck's findings on the buffer, computed off the UI thread.
+    pub shellcheck: shellcheck::ShellcheckState,
     /// Undo steps of the last quick fix (its delete and its insert undo together).
     fix_steps: usize,
     /// The last build and its line marks.
     pub build: BuildView,
     /// Build dialog values kept between builds.
     pub last_form: Option<Box<BuildForm>>,
+    /// The buffer's lines as of the last edit, kept while build marks are tied to lines (to
+    /// move them with edits).
+    marked_lines: Option<Vec<String>>,
 }
 
 impl Default for EditorState {
@@ -206,9 +225,11 @@ impl Default for EditorState {
             modal: None,
             unrecovered_since: None,
             after_save: AfterSave::Nothing,
+            shellcheck: Default::default(),
             build: BuildView::default(),
             fix_steps: 0,
             last_form: None,
+            marked_lines: None,
         }
     }
 }
@@ -230,6 +251,7 @@ impl EditorState {
         self.unrecovered_since = None;
         self.after_save = AfterSave::Nothing;
         self.build = BuildView::default();
+        self.marked_lines = None;
         self.last_form = None;
         self.lint_cursor = 0;
         self.relint();
@@ -283,6 +305,32 @@ impl EditorState {
     /// anywhere (undo, a fix, a restore).
     pub fn after_edit(&mut self, now: i64) -> Vec<Effect> {
         self.edited(now, None)
+    }
+
+    /// Moves build marks (and the lint findings until the next lint) with the edited lines;
+    /// marks of changed lines go. Costs nothing while no build mark is on a line.
+    fn follow_edit(&mut self) {
+        if !self.build.has_lines() {
+            self.marked_lines = None;
+            return;
+        }
+        let lines = self.textarea.lines();
+        let edit = match &self.marked_lines {
+            Some(old) => LineEdit::between(old, lines),
+            None => None,
+        };
+        if let Some(edit) = edit {
+            self.build.edited(edit);
+            self.diagnostics.retain_mut(|d| match edit.map(d.line) {
+                Some(l) => {
+                    d.line = l;
+                    true
+                }
+                None => false,
+            });
+            self.lint_index = buffer::index_by_line(&self.diagnostics);
+        }
+        self.marked_lines = Some(lines.to_vec());
     }
 
     fn remove_recovery(&self) -> Option<Effect> {
@@ -433,6 +481,13 @@ impl EditorState {
                 self.on_context_planned(&dir, size);
                 vec![]
             }
+            FileDone::ShellChecked {
+                generation,
+                result,
+                missing,
+            } => self.on_shellchecked(generation, result, missing),
+            // Completion listings go to the dialogs that asked (see `AppState::on_file`).
+            FileDone::Listed(_) => vec![],
         }
     }
 
@@ -474,28 +529,31 @@ impl EditorState {
             self.after_save = AfterSave::Build;
             return self.save();
         }
+        self.refresh_lint();
+        let stages: Vec<String> = crate::dockerfile::vertex::stages(&parse(&self.text()))
+            .into_iter()
+            .filter_map(|s| s.name)
+            .collect();
         let form = match self.last_form.clone() {
             Some(mut f) if f.dockerfile == path => {
                 f.size = build::ContextSize::Unknown;
-                f.error = None;
-                *f
+                f.stages = stages;
+                f.validate();
+                f
             }
-            _ => BuildForm::new(&path),
+            _ => Box::new(BuildForm::new(&path, stages)),
         };
-        let plan = FileOp::PlanContext {
-            dir: PathBuf::from(form.context.text.trim()),
-            dockerfile: path,
-        };
-        self.modal = Some(Modal::Build(Box::new(form)));
-        vec![Effect::File(plan)]
+        let plan = form.plan();
+        self.modal = Some(Modal::Build(form));
+        vec![plan]
     }
 
     /// The context plan for the build dialog arrived.
     pub fn on_context_planned(&mut self, dir: &Path, size: build::ContextSize) {
         if let Some(Modal::Build(form)) = &mut self.modal
-            && Path::new(form.context.text.trim()) == dir
+            && form.context() == dir
         {
-            form.size = size;
+            form.planned(size);
         }
     }
 
@@ -519,36 +577,6 @@ impl EditorState {
     pub fn diagnostic_at(&self, line: usize) -> Option<&Diagnostic> {
         self.diagnostics.get(*self.lint_index.get(&line)?)
     }
-
-    /// A build job started for this editor.
-    pub fn on_build_started(&mut self, job: crate::engine::JobId) {
-        self.refresh_lint();
-        let file = parse(&self.text());
-        self.build.start(job, &file);
-    }
-
-    /// The build job ended; on failure the cursor jumps to the failing instruction.
-    pub fn on_build_finished(&mut self, result: Result<String, String>) -> Vec<Effect> {
-        match result {
-            Ok(summary) => {
-                let id = summary
-                    .strip_prefix(crate::engine::build::BUILT_PREFIX)
-                    .map(str::to_string)
-                    .or_else(|| self.build.image.clone());
-                self.build.finish(Ok(()));
-                if let Some(id) = id {
-                    self.build.image = Some(id.clone());
-                    return vec![Effect::Msg(Msg::SelectImage(id))];
-                }
-            }
-            Err(message) => {
-                if let Some(line) = self.build.finish(Err(message)) {
-                    self.jump_to(line);
-                }
-            }
-        }
-        vec![]
-    }
 }
 
 /// Text as the editor would save it (lines joined by `\n`, final newline when not empty).
@@ -560,5 +588,7 @@ pub fn normalise(text: &str) -> String {
     s
 }
 
+#[cfg(test)]
+pub(crate) mod recorded;
 #[cfg(test)]
 mod tests;

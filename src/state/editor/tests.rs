@@ -292,23 +292,34 @@ fn build_dialog_submits_a_build_command() {
             ignored: 1,
         },
     });
-    s.test_key(&code(KeyCode::Tab));
+    // The form opens on Tags; Tab visits Builder, Context, Build args, Target, Network.
     for c in "app:1 app:latest".chars() {
         s.test_key(&key(c));
     }
-    s.test_key(&code(KeyCode::Tab));
+    for _ in 0..3 {
+        s.test_key(&code(KeyCode::Tab));
+    }
     for c in "A=1 B=two".chars() {
         s.test_key(&key(c));
     }
     s.test_key(&code(KeyCode::Tab));
     s.test_key(&code(KeyCode::Tab));
-    for c in "none".chars() {
-        s.test_key(&key(c));
+    // Network: default → host → none.
+    s.test_key(&key(' '));
+    s.test_key(&key(' '));
+    // Back round to No cache, the last field.
+    for _ in 0..6 {
+        s.test_key(&code(KeyCode::BackTab));
     }
-    s.test_key(&code(KeyCode::Tab));
     s.test_key(&key(' '));
     let cmds = s.test_key(&code(KeyCode::Enter));
-    let [Command::Build(req)] = cmds.as_slice() else {
+    let [
+        Command::BuildWith {
+            request: req,
+            options,
+        },
+    ] = cmds.as_slice()
+    else {
         panic!("{cmds:?}")
     };
     assert_eq!(req.tags, vec!["app:1", "app:latest"]);
@@ -319,18 +330,26 @@ fn build_dialog_submits_a_build_command() {
     assert_eq!(req.network, "none");
     assert!(req.no_cache);
     assert_eq!(req.context, PathBuf::from("/w"));
+    assert_eq!(
+        options.builder,
+        crate::engine::build::BuilderChoice::Auto,
+        "BuildKit when the engine has it"
+    );
     assert!(s.panes.editor.modal.is_none());
 }
 
 #[test]
 fn build_dialog_refuses_bad_args_and_tags() {
-    let mut form = build::BuildForm::new(&PathBuf::from("Dockerfile"));
-    assert_eq!(form.context.text, ".");
-    form.args = TextInput::with("NOVALUE");
-    assert!(form.request().unwrap_err().contains("KEY=VALUE"));
-    form.args = TextInput::default();
-    form.tags = TextInput::with("Bad Tag");
-    assert!(form.request().is_err());
+    use super::form::{BuildForm, Field};
+    let mut form = BuildForm::new(&PathBuf::from("Dockerfile"), vec![]);
+    assert_eq!(form.text(Field::Context), ".");
+    form.set(Field::Args, "NOVALUE");
+    assert!(form.submit().is_none());
+    assert!(form.error(Field::Args).unwrap().contains("KEY=VALUE"));
+    form.set(Field::Args, "");
+    form.set(Field::Tags, "Bad Tag");
+    assert!(form.submit().is_none());
+    assert_eq!(form.field, Field::Tags);
 }
 
 #[test]
@@ -534,7 +553,7 @@ fn a_cancelled_build_is_not_a_failure() {
     assert!(s.panes.editor.build.failure.is_none());
     assert_eq!(s.panes.editor.build.marks.get(&2), None);
     assert_eq!(
-        s.panes.editor.build.log.last().map(String::as_str),
+        s.panes.editor.build.log.back().map(String::as_str),
         Some("build cancelled")
     );
 }
@@ -697,4 +716,69 @@ fn with_no_file_open_typing_and_pasting_change_nothing_and_say_so() {
             .is_some_and(|t| t.contains("no file is open")),
         "{said:?}"
     );
+}
+
+/// Issue 15 item 3: build marks follow the lines they were made for.
+#[test]
+fn build_marks_follow_edits_and_leave_changed_lines() {
+    let (mut s, _) = build_app();
+    s.test_engine(EngineEvent::JobStarted {
+        id: 9,
+        kind: JobKind::Build {
+            dockerfile: "/w/Dockerfile".into(),
+            tag: None,
+        },
+    });
+    feed(
+        &mut s,
+        9,
+        &[
+            "Step 1/4 : FROM dh-busybox:1",
+            " ---> d499595d43a3",
+            "Step 2/4 : RUN echo one",
+            " ---> Using cache",
+            " ---> 1111aaaa2222",
+            "Step 3/4 : COPY a /a",
+            " ---> 3333bbbb4444",
+            "Step 4/4 : RUN cat /a   && false",
+        ],
+    );
+    s.test_engine(EngineEvent::JobFinished {
+        id: 9,
+        result: Err(EngineError::Api {
+            status: 0,
+            message: "The command '/bin/sh -c cat /a   && false' returned a non-zero code: 1"
+                .into(),
+        }),
+    });
+    let marks = |s: &AppState| s.panes.editor.build.marks.clone();
+    assert_eq!(marks(&s).get(&4), Some(&StepMark::Failed));
+    // An inserted line (after line 1) is not marked; the marks below move down with their lines.
+    s.panes.editor.jump_to(1);
+    s.test_key(&code(KeyCode::End));
+    s.test_key(&code(KeyCode::Enter));
+    assert_eq!(s.panes.editor.textarea.lines()[1], "");
+    assert_eq!(marks(&s).get(&2), None, "{:?}", marks(&s));
+    assert_eq!(marks(&s).get(&3), Some(&StepMark::Cached));
+    assert_eq!(marks(&s).get(&5), Some(&StepMark::Failed));
+    assert_eq!(s.panes.editor.build.failure.as_ref().map(|f| f.0), Some(5));
+    // A line whose text changed loses its mark.
+    s.panes.editor.jump_to(4);
+    s.test_key(&code(KeyCode::End));
+    s.test_key(&key('x'));
+    assert_eq!(s.panes.editor.textarea.lines()[3], "COPY a /ax");
+    assert_eq!(marks(&s).get(&4), None, "{:?}", marks(&s));
+    assert_eq!(marks(&s).get(&3), Some(&StepMark::Cached));
+    // Deleting the failing instruction's first line removes its mark; the next line gets none.
+    s.panes.editor.jump_to(5);
+    s.test_key(&KeyEvent::new(KeyCode::Down, KeyModifiers::SHIFT));
+    s.test_key(&code(KeyCode::Backspace));
+    assert_eq!(s.panes.editor.textarea.lines()[4], "  && false");
+    assert!(
+        !marks(&s).values().any(|m| *m == StepMark::Failed),
+        "{:?}",
+        marks(&s)
+    );
+    assert_eq!(s.panes.editor.build.failure.as_ref().map(|f| f.0), Some(0));
+    assert_eq!(marks(&s).get(&3), Some(&StepMark::Cached));
 }

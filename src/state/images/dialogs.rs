@@ -21,6 +21,77 @@ pub struct RemoveTarget {
     pub used_by: Vec<String>,
     /// The image has other tags that stay (only this tag goes).
     pub other_tags: usize,
+    /// What the engine will do with it.
+    pub fate: Fate,
+}
+
+/// What dockerd (20.10's `ImageDelete`) does with one target of a remove request, `force` being
+/// set when any target is used by a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// Another tag of the image stays: only this tag goes.
+    Untag,
+    /// The image goes, with the layers no other image shares.
+    Delete,
+    /// Forced: the image goes; these stopped or created containers stay (listed by image ID,
+    /// still startable: their layers are kept for them).
+    DeleteUnder(Vec<String>),
+    /// Forced: the tag goes but the image stays, untagged, because these containers run on it.
+    UntagKeepImage(Vec<String>),
+    /// Not sent: the engine refuses to delete an image by ID while these containers run on it.
+    Refused(Vec<String>),
+}
+
+impl Fate {
+    /// Whether the target is sent to the engine.
+    pub fn sent(&self) -> bool {
+        !matches!(self, Fate::Refused(_))
+    }
+}
+
+/// The remove plan for a marked set of rows: each row's fate, judged for the whole set (a tag
+/// stays only if no target removes it too).
+pub fn remove_plan(rows: &[&super::rows::ImageRow]) -> Vec<RemoveTarget> {
+    let removed_of = |id: &str| rows.iter().filter(|r| r.id == id && !r.dangling()).count();
+    rows.iter()
+        .map(|r| {
+            let other_tags = r.tag_count.saturating_sub(removed_of(&r.id));
+            let stopped: Vec<String> = r
+                .used_by
+                .iter()
+                .filter(|n| !r.running.contains(n))
+                .cloned()
+                .collect();
+            let fate = if other_tags > 0 {
+                Fate::Untag
+            } else if !r.running.is_empty() && r.dangling() {
+                Fate::Refused(r.running.clone())
+            } else if !r.running.is_empty() {
+                Fate::UntagKeepImage(r.running.clone())
+            } else if !stopped.is_empty() {
+                Fate::DeleteUnder(stopped)
+            } else {
+                Fate::Delete
+            };
+            RemoveTarget {
+                key: r.key(),
+                label: r.label(),
+                used_by: r.used_by.clone(),
+                other_tags,
+                fate,
+            }
+        })
+        .collect()
+}
+
+/// The engine request for a plan: the targets sent and whether `force` is needed (any of them
+/// used by a container); None when nothing can be sent.
+pub fn remove_command(targets: &[RemoveTarget]) -> Option<Command> {
+    let sent: Vec<&RemoveTarget> = targets.iter().filter(|t| t.fate.sent()).collect();
+    (!sent.is_empty()).then(|| Command::Remove {
+        targets: sent.iter().map(|t| t.key.clone()).collect(),
+        force: sent.iter().any(|t| !t.used_by.is_empty()),
+    })
 }
 
 /// The prune preview's progress.
@@ -64,6 +135,10 @@ pub enum ImagesDialog {
         /// Scroll of the list.
         view: Viewport,
     },
+    /// Copy images to another engine.
+    Copy(super::copy::CopyDialog),
+    /// Save, load or import.
+    Offline(crate::state::offline::OfflineDialog),
 }
 
 /// Checks a new image reference against the Docker reference grammar; a digest is not a tag.
@@ -113,15 +188,18 @@ impl ImagesDialog {
                 force_step,
             } => match dialog_key(keymap, key, false) {
                 DialogKey::Action(DialogAction::Confirm) => {
-                    let used = targets.iter().any(|t| !t.used_by.is_empty());
-                    if used && !*force_step {
+                    let command = remove_command(targets);
+                    let force = matches!(command, Some(Command::Remove { force: true, .. }));
+                    if force && !*force_step {
                         *force_step = true;
                         return Outcome::Stay;
                     }
-                    Outcome::Submit(vec![Effect::Engine(Command::Remove {
-                        targets: targets.iter().map(|t| t.key.clone()).collect(),
-                        force: used,
-                    })])
+                    match command {
+                        Some(c) => Outcome::Submit(vec![Effect::Engine(c)]),
+                        None => Outcome::Submit(vec![Effect::info(
+                            "nothing removed: every image is in use by a running container",
+                        )]),
+                    }
                 }
                 DialogKey::Action(DialogAction::Cancel) => Outcome::Close,
                 _ => Outcome::Stay,
@@ -132,6 +210,8 @@ impl ImagesDialog {
                 plan,
                 view,
             } => prune_key(keymap, key, scope, build_cache, plan, view),
+            ImagesDialog::Copy(d) => d.on_key(keymap, key),
+            ImagesDialog::Offline(d) => d.on_key(keymap, key),
         }
     }
 }
@@ -194,6 +274,7 @@ fn prune_key(
 
 #[cfg(test)]
 mod tests {
+    use super::super::rows::ImageRow;
     use super::*;
     use crate::state::effect::commands;
     use crossterm::event::KeyModifiers;
@@ -269,6 +350,7 @@ mod tests {
                 label: "app:1".into(),
                 used_by: vec!["web".into()],
                 other_tags: 0,
+                fate: Fate::DeleteUnder(vec!["web".into()]),
             }],
             force_step: false,
         };
@@ -297,6 +379,7 @@ mod tests {
                 label: "x:1".into(),
                 used_by: vec![],
                 other_tags: 1,
+                fate: Fate::Untag,
             }],
             force_step: false,
         };
@@ -333,5 +416,74 @@ mod tests {
         }
         // Nothing to prune: Enter just closes.
         assert_eq!(press(&mut d, KeyCode::Enter), Outcome::Close);
+    }
+
+    fn row(id: &str, tag: Option<&str>, tags: usize, used: &[&str], running: &[&str]) -> ImageRow {
+        ImageRow {
+            id: id.into(),
+            repo: tag
+                .map_or("<none>", |t| t.split(':').next().unwrap_or(""))
+                .into(),
+            tag: tag
+                .map_or("<none>", |t| t.rsplit(':').next().unwrap_or(""))
+                .into(),
+            reference: tag.map(Into::into),
+            created: 1,
+            size: 1,
+            tag_count: tags,
+            used_by: used.iter().map(|s| s.to_string()).collect(),
+            running: running.iter().map(|s| s.to_string()).collect(),
+            unique: None,
+            shared: None,
+        }
+    }
+
+    #[test]
+    fn the_plan_says_what_a_forced_removal_does_to_each_image() {
+        let rows = [
+            row("sha256:a", Some("a:1"), 1, &["web", "old"], &["web"]),
+            row("sha256:b", Some("b:1"), 1, &["made"], &[]),
+            row("sha256:c", Some("c:1"), 2, &["x"], &["x"]),
+            row("sha256:d", None, 0, &["up"], &["up"]),
+            row("sha256:e", Some("e:1"), 1, &[], &[]),
+            row("sha256:f", Some("f:1"), 2, &[], &[]),
+            row("sha256:f", Some("f:2"), 2, &[], &[]),
+        ];
+        let refs: Vec<&ImageRow> = rows.iter().collect();
+        let plan = remove_plan(&refs);
+        let fates: Vec<&Fate> = plan.iter().map(|t| &t.fate).collect();
+        assert_eq!(
+            fates,
+            vec![
+                &Fate::UntagKeepImage(vec!["web".into()]),
+                &Fate::DeleteUnder(vec!["made".into()]),
+                &Fate::Untag,
+                &Fate::Refused(vec!["up".into()]),
+                &Fate::Delete,
+                &Fate::Delete,
+                &Fate::Delete,
+            ]
+        );
+        assert_eq!(
+            remove_command(&plan),
+            Some(Command::Remove {
+                targets: ["a:1", "b:1", "c:1", "e:1", "f:1", "f:2"]
+                    .map(String::from)
+                    .to_vec(),
+                force: true,
+            })
+        );
+        assert_eq!(
+            remove_command(&plan[3..4]),
+            None,
+            "a refused image is not sent"
+        );
+        assert_eq!(
+            remove_command(&plan[4..5]),
+            Some(Command::Remove {
+                targets: vec!["e:1".into()],
+                force: false,
+            })
+        );
     }
 }

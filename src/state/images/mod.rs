@@ -1,7 +1,10 @@
 //! The images pane: every image, one row per tag, with sort, filter, marks, and the tag, remove
 //! and prune dialogs.
+pub mod copy;
 pub mod dialogs;
 pub mod rows;
+
+use std::collections::HashMap;
 
 use crossterm::event::KeyEvent;
 
@@ -13,6 +16,8 @@ use super::widgets::prompt::Prompt;
 use super::widgets::table::TableState;
 use crate::action::{Action, ImagesAction, ListAction};
 use crate::engine::EngineEvent;
+use crate::engine::JobOutcome;
+use crate::state::offline::OfflineDialog;
 use dialogs::{ImagesDialog, PlanState, RemoveTarget};
 use rows::ImageRow;
 
@@ -27,6 +32,12 @@ pub struct ImagesPane {
     pub dialog: Option<ImagesDialog>,
     /// An image to select once it is listed (by ID prefix, `sha256:` or not).
     pending_select: Option<String>,
+    /// Images to mark once listed (the images a load brought).
+    pending_marks: Vec<String>,
+    /// Unique and shared bytes per image ID, from the latest disk usage.
+    pub share: HashMap<String, (Option<u64>, Option<u64>)>,
+    /// A disk usage was asked for the unique sizes and has not arrived.
+    share_asked: bool,
 }
 
 fn same_image(row_id: &str, wanted: &str) -> bool {
@@ -64,18 +75,7 @@ impl ImagesPane {
     }
 
     fn open_remove(&mut self) -> Vec<Effect> {
-        let rows = self.table.targets();
-        // Judged for the whole set: a tag stays only if no target removes it too.
-        let removed_of = |id: &str| rows.iter().filter(|r| r.id == id && !r.dangling()).count();
-        let targets: Vec<RemoveTarget> = rows
-            .iter()
-            .map(|r| RemoveTarget {
-                key: r.key(),
-                label: r.label(),
-                used_by: r.used_by.clone(),
-                other_tags: r.tag_count.saturating_sub(removed_of(&r.id)),
-            })
-            .collect();
+        let targets: Vec<RemoveTarget> = dialogs::remove_plan(&self.table.targets());
         if targets.is_empty() {
             return vec![Effect::info("no image selected")];
         }
@@ -110,8 +110,92 @@ impl ImagesPane {
         }
     }
 
+    /// Marks the rows of the images waiting to be marked, once they are listed.
+    fn apply_marks(&mut self) {
+        if self.pending_marks.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| self.pending_marks.iter().any(|id| same_image(&r.id, id)))
+            .map(ImageRow::key)
+            .collect();
+        if !keys.is_empty() {
+            self.table.marked = keys.into_iter().collect();
+            self.pending_marks.clear();
+        }
+    }
+
+    /// A directory listing for the path completion of the open dialog.
+    pub fn on_listing(&mut self, listing: &crate::state::widgets::form::Listing) {
+        if let Some(ImagesDialog::Offline(d)) = &mut self.dialog {
+            d.on_listing(listing);
+        }
+    }
+
+    fn open_save(&mut self) -> Vec<Effect> {
+        let rows = self.table.targets();
+        let Some(first) = rows.first() else {
+            return vec![Effect::info("no image selected")];
+        };
+        let suggested: String = first
+            .label()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let images = rows.iter().map(|r| r.key()).collect();
+        self.dialog = Some(ImagesDialog::Offline(OfflineDialog::save(
+            images,
+            &format!("{suggested}.tar"),
+        )));
+        vec![]
+    }
+
+    /// Applies the known unique/shared sizes to rows.
+    fn with_share(&self, mut rows: Vec<ImageRow>) -> Vec<ImageRow> {
+        for r in &mut rows {
+            if let Some((unique, shared)) = self.share.get(&r.id) {
+                (r.unique, r.shared) = (*unique, *shared);
+            }
+        }
+        rows
+    }
+
+    /// Takes the unique and shared sizes of a disk usage.
+    fn take_share(&mut self, images: &[crate::engine::disk_types::DiskImage]) {
+        self.share_asked = false;
+        self.share = images
+            .iter()
+            .map(|i| (i.id.clone(), (i.unique_size, i.shared_size)))
+            .collect();
+        let rows = self.with_share(self.table.rows.clone());
+        self.table.set_rows(rows, None);
+    }
+
     fn list_action(&mut self, action: ListAction) -> Vec<Effect> {
         if self.table.navigate(action) {
+            let unknown = self.table.rows.iter().any(|r| r.unique.is_none());
+            if action == ListAction::CycleSort
+                && self.table.sort == rows::SortKey::Unique
+                && unknown
+                && !self.share_asked
+            {
+                self.share_asked = true;
+                return vec![
+                    Effect::info("measuring unique sizes (docker system df -v)…"),
+                    Effect::Engine(crate::engine::Command::Disk(
+                        crate::engine::disk_worker::DiskCommand::Usage,
+                    )),
+                ];
+            }
             return vec![];
         }
         match action {
@@ -153,23 +237,56 @@ impl Pane for ImagesPane {
         Some(vec![])
     }
 
-    fn on_action(&mut self, action: Action, _cx: &Cx<'_>) -> Option<Vec<Effect>> {
+    fn on_action(&mut self, action: Action, cx: &Cx<'_>) -> Option<Vec<Effect>> {
         Some(match action {
             Action::List(a) => self.list_action(a),
             Action::Images(ImagesAction::Tag) => self.open_tag(),
             Action::Images(ImagesAction::Push) => self.push(),
             Action::Images(ImagesAction::RunImage) => self.run_image(),
+            Action::Images(ImagesAction::SaveImages) => self.open_save(),
+            Action::Images(ImagesAction::LoadImages) => {
+                self.dialog = Some(ImagesDialog::Offline(OfflineDialog::load()));
+                vec![]
+            }
+            Action::Images(ImagesAction::ImportImage) => {
+                self.dialog = Some(ImagesDialog::Offline(OfflineDialog::import()));
+                vec![]
+            }
             Action::Images(ImagesAction::OpenExplorer) => {
                 vec![Effect::Msg(Msg::OpenExplorer { from_layers: false })]
+            }
+            Action::Images(ImagesAction::CopyToEngine) => {
+                match copy::CopyDialog::open(&self.table, cx.shared) {
+                    Ok(d) => {
+                        self.dialog = Some(ImagesDialog::Copy(d));
+                        vec![]
+                    }
+                    Err(why) => vec![Effect::info(why)],
+                }
             }
             _ => return None,
         })
     }
 
     fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
+        if let Some(ImagesDialog::Offline(d)) = &mut self.dialog {
+            d.on_engine(event);
+        }
         match event {
+            EngineEvent::JobFinished {
+                result: Ok(JobOutcome::Images { ids, .. }),
+                ..
+            } => {
+                if let Some(first) = ids.first() {
+                    self.select_image(first);
+                }
+                if ids.len() > 1 {
+                    self.pending_marks = ids.clone();
+                    self.apply_marks();
+                }
+            }
             EngineEvent::Inventory(Ok(inv)) => {
-                let rows = rows::rows_from(&inv.images, &inv.containers);
+                let rows = self.with_share(rows::rows_from(&inv.images, &inv.containers));
                 let keep = self.pending_select.as_deref().and_then(|want| {
                     rows.iter()
                         .find(|r| same_image(&r.id, want))
@@ -179,7 +296,13 @@ impl Pane for ImagesPane {
                     self.pending_select = None;
                 }
                 self.table.set_rows(rows, keep);
+                self.apply_marks();
             }
+            EngineEvent::Disk(crate::engine::disk_worker::DiskEvent::Usage(result)) => match result
+            {
+                Ok(du) => self.take_share(&du.image_items),
+                Err(_) => self.share_asked = false,
+            },
             EngineEvent::PrunePlan(result) => {
                 if let Some(ImagesDialog::Prune {
                     plan,

@@ -3,7 +3,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::engine::{ContainerInfo, ImageInfo};
-use crate::state::widgets::table::{SortOrder, TableRow};
+use crate::state::widgets::table::{Scope, SortOrder, TableRow};
 
 /// One row of the images pane: an image under one of its tags (or untagged).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,14 @@ pub struct ImageRow {
     pub tag_count: usize,
     /// Names of containers using the image.
     pub used_by: Vec<String>,
+    /// Those of them with a process (running, paused, restarting): the engine never deletes an
+    /// image under them.
+    pub running: Vec<String>,
+    /// Bytes only this image holds: what removing it frees (from the disk usage; `None` until
+    /// known or when the engine does not report it).
+    pub unique: Option<u64>,
+    /// Bytes of layers it shares with other images.
+    pub shared: Option<u64>,
 }
 
 impl ImageRow {
@@ -55,16 +63,24 @@ pub enum SortKey {
     Size,
     /// Alphabetical by repo:tag.
     Name,
+    /// Most bytes freed by removing it first (unique size; unknown last).
+    Unique,
 }
 
 impl SortOrder for SortKey {
-    const ALL: &'static [SortKey] = &[SortKey::Created, SortKey::Size, SortKey::Name];
+    const ALL: &'static [SortKey] = &[
+        SortKey::Created,
+        SortKey::Size,
+        SortKey::Name,
+        SortKey::Unique,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             SortKey::Created => "created",
             SortKey::Size => "size",
             SortKey::Name => "name",
+            SortKey::Unique => "unique size",
         }
     }
 }
@@ -72,10 +88,17 @@ impl SortOrder for SortKey {
 /// Builds the rows from a listing: one per tag, one for an untagged image.
 pub fn rows_from(images: &[ImageInfo], containers: &[ContainerInfo]) -> Vec<ImageRow> {
     let mut used: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut running: HashMap<&str, Vec<String>> = HashMap::new();
     for c in containers {
         used.entry(c.image_id.as_str())
             .or_default()
             .push(c.name.clone());
+        if c.state.is_live() {
+            running
+                .entry(c.image_id.as_str())
+                .or_default()
+                .push(c.name.clone());
+        }
     }
     let mut rows = Vec::new();
     for image in images {
@@ -89,6 +112,9 @@ pub fn rows_from(images: &[ImageInfo], containers: &[ContainerInfo]) -> Vec<Imag
             size: image.size,
             tag_count: image.repo_tags.len(),
             used_by,
+            running: running.get(image.id.as_str()).cloned().unwrap_or_default(),
+            unique: None,
+            shared: None,
         };
         if image.repo_tags.is_empty() {
             let repo = image
@@ -115,6 +141,14 @@ pub fn rows_from(images: &[ImageInfo], containers: &[ContainerInfo]) -> Vec<Imag
     rows
 }
 
+/// The images a prune of all unused images could remove: no container (running or not) uses them.
+pub fn unused_scope() -> Scope<ImageRow> {
+    Scope {
+        label: "unused",
+        keep: |r| r.used_by.is_empty(),
+    }
+}
+
 impl TableRow for ImageRow {
     type Sort = SortKey;
 
@@ -135,6 +169,7 @@ impl TableRow for ImageRow {
             SortKey::Created => b.created.cmp(&a.created),
             SortKey::Size => b.size.cmp(&a.size),
             SortKey::Name => (a.dangling(), &a.repo, &a.tag).cmp(&(b.dangling(), &b.repo, &b.tag)),
+            SortKey::Unique => b.unique.cmp(&a.unique),
         };
         ord.then_with(|| a.repo.cmp(&b.repo))
             .then_with(|| a.tag.cmp(&b.tag))

@@ -7,6 +7,7 @@ use super::pane::{Cx, Pane};
 use super::widgets::outcome::Outcome;
 use super::widgets::text_view::TextView;
 use crate::action::{Action, ListAction};
+use crate::engine::buildkit::progress::BuildEvent;
 use crate::engine::{Command, EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
 
 /// One layer of a pull/push as last reported.
@@ -68,6 +69,20 @@ pub struct Job {
     pub log: VecDeque<String>,
     /// Overall bytes done and in all.
     pub bytes: (u64, u64),
+    /// The builder a build job runs with, once it has chosen.
+    pub builder: Option<crate::engine::build::Builder>,
+    /// What a finished job did (what was removed and freed), kept for its details view.
+    pub result: Vec<String>,
+}
+
+impl Job {
+    /// What the job does, as its row says it (a build names its builder).
+    pub fn what(&self) -> String {
+        match self.builder {
+            Some(b) => format!("{} ({b})", self.kind),
+            None => self.kind.to_string(),
+        }
+    }
 }
 
 impl Job {
@@ -89,6 +104,10 @@ impl Job {
                     }
                     if total > 0 {
                         l.total = total;
+                    }
+                    // A finished layer is whole, whatever the last report carried.
+                    if crate::engine::transfer::is_final_phase(&l.phase) {
+                        l.current = l.total;
                     }
                 }
                 None => self.layers.push(LayerProgress {
@@ -121,8 +140,10 @@ pub struct Jobs {
 const KEEP_FINISHED: usize = 50;
 
 impl Jobs {
-    /// Records a started job.
+    /// Records a started job. A cursor moved off the newest job stays on the job it was on; on
+    /// the newest it follows the new job.
     pub fn start(&mut self, id: JobId, kind: JobKind, now: i64) {
+        let keep = self.selected().map(|j| j.id).filter(|_| self.cursor > 0);
         self.list.push(Job {
             id,
             kind,
@@ -132,6 +153,8 @@ impl Jobs {
             layers: Vec::new(),
             log: VecDeque::new(),
             bytes: (0, 0),
+            builder: None,
+            result: Vec::new(),
         });
         let finished = self.list.iter().filter(|j| j.ended.is_some()).count();
         if finished > KEEP_FINISHED
@@ -139,6 +162,9 @@ impl Jobs {
         {
             self.list.remove(i);
         }
+        self.cursor = keep
+            .and_then(|id| self.list.iter().rev().position(|j| j.id == id))
+            .unwrap_or(0);
     }
 
     /// Records the end of a job; returns its kind the first time (a cancelled job may also report
@@ -159,6 +185,7 @@ impl Jobs {
             Err(e) => JobStatus::Failed(e.to_string()),
         };
         job.ended = Some(now);
+        job.result = result_lines(result);
         Some(job.kind.clone())
     }
 
@@ -204,40 +231,77 @@ pub struct JobsPane {
     pub dialog: Option<TextView>,
 }
 
+/// The lines a finished job keeps: its summary, then each thing the engine removed.
+fn result_lines(result: &Result<JobOutcome, EngineError>) -> Vec<String> {
+    match result {
+        Ok(JobOutcome::Done(text)) => vec![text.clone()],
+        Ok(JobOutcome::Pruned(r)) => {
+            let mut lines = vec![pruned_text(r)];
+            lines.extend(r.deleted.iter().map(|d| format!("  {d}")));
+            lines
+        }
+        Ok(JobOutcome::Disk(outcome)) => vec![outcome.to_string()],
+        Ok(JobOutcome::Created { id, name }) => {
+            vec![format!(
+                "created {name} ({})",
+                crate::util::text::short_id(id)
+            )]
+        }
+        Ok(JobOutcome::Images { summary, ids }) => {
+            let mut lines = vec![summary.clone()];
+            lines.extend(
+                ids.iter()
+                    .map(|id| format!("  {}", crate::util::text::short_id(id))),
+            );
+            lines
+        }
+        Err(EngineError::Cancelled) => vec!["cancelled".into()],
+        Err(e) => vec![format!("failed: {e}")],
+    }
+}
+
+fn pruned_text(r: &crate::engine::PruneReport) -> String {
+    let bytes = crate::util::text::bytes;
+    let cache = r
+        .build_cache_reclaimed
+        .map(|b| format!(" + {} of build cache", bytes(b)))
+        .unwrap_or_default();
+    format!(
+        "pruned: {}; {} reclaimed{cache}",
+        r.removed.summary(),
+        bytes(r.reclaimed)
+    )
+}
+
 /// The status line a finished job leaves.
 fn finished_message(kind: &JobKind, result: &Result<JobOutcome, EngineError>) -> Option<Effect> {
-    let bytes = crate::util::text::bytes;
     Some(match result {
         Ok(JobOutcome::Done(text)) => Effect::say(Level::Ok, text.clone()),
-        Ok(JobOutcome::Pruned(r)) => {
-            let cache = r
-                .build_cache_reclaimed
-                .map(|b| format!(" + {} of build cache", bytes(b)))
-                .unwrap_or_default();
-            Effect::say(
-                Level::Ok,
-                format!(
-                    "pruned: {} items removed, {} reclaimed{cache}",
-                    r.deleted.len(),
-                    bytes(r.reclaimed)
-                ),
-            )
-        }
+        Ok(JobOutcome::Pruned(r)) => Effect::say(Level::Ok, pruned_text(r)),
         Ok(JobOutcome::Disk(outcome)) => Effect::say(Level::Ok, outcome.to_string()),
         Ok(JobOutcome::Created { .. }) => return None,
+        Ok(JobOutcome::Images { summary, .. }) => Effect::say(Level::Ok, summary.clone()),
         Err(e) => Effect::say(Level::Error, format!("{kind} failed: {e}")),
     })
 }
 
 impl JobsPane {
-    /// Cancels the selected running job when the pane has focus, else the newest running one.
+    /// Cancels the selected job when the pane has focus (never another one: a finished job is
+    /// said to be finished), else the newest running one.
     pub fn cancel(&self, focused: bool) -> Vec<Effect> {
-        let selected = self
-            .jobs
-            .selected()
-            .filter(|j| focused && j.status == JobStatus::Running)
-            .map(|j| j.id);
-        match selected.or_else(|| self.jobs.newest_running()) {
+        if focused {
+            return match self.jobs.selected() {
+                Some(j) if j.status == JobStatus::Running => {
+                    vec![Effect::Engine(Command::Cancel(j.id))]
+                }
+                Some(j) => vec![Effect::info(format!(
+                    "job #{} ({}) is not running: nothing to cancel",
+                    j.id, j.kind
+                ))],
+                None => vec![Effect::info("no job selected")],
+            };
+        }
+        match self.jobs.newest_running() {
             Some(id) => vec![Effect::Engine(Command::Cancel(id))],
             None => vec![Effect::info("no running job to cancel")],
         }
@@ -245,9 +309,19 @@ impl JobsPane {
 
     fn show_selected(&mut self) {
         if let Some(job) = self.jobs.selected() {
-            let header = format!("{} — {}", job.kind, job.status);
-            let mut lines = vec![crate::util::sanitize::sanitize(&header)];
-            lines.extend(job.log.iter().map(|l| crate::util::sanitize::sanitize(l)));
+            let status = match &job.status {
+                JobStatus::Running => "running",
+                JobStatus::Done => "done",
+                JobStatus::Failed(_) => "failed",
+                JobStatus::Cancelled => "cancelled",
+            };
+            let sanitize = crate::util::sanitize::sanitize;
+            let mut lines = vec![format!("{} — {status}", job.what())];
+            lines.extend(job.result.iter().map(|l| sanitize(l)));
+            if !job.log.is_empty() {
+                lines.push(String::new());
+                lines.extend(job.log.iter().map(|l| sanitize(l)));
+            }
             self.dialog = Some(TextView::new(format!("Job {}", job.id), lines));
         }
     }
@@ -284,6 +358,14 @@ impl Pane for JobsPane {
         match event {
             EngineEvent::JobStarted { id, kind } => self.jobs.start(*id, kind.clone(), now),
             EngineEvent::JobProgress { id, progress } => self.jobs.progress(*id, progress.clone()),
+            EngineEvent::Build {
+                id,
+                event: BuildEvent::Started { builder },
+            } => {
+                if let Some(job) = self.jobs.list.iter_mut().find(|j| j.id == *id) {
+                    job.builder = Some(*builder);
+                }
+            }
             EngineEvent::JobFinished { id, result } => {
                 if let Some(kind) = self.jobs.finish(*id, result, now) {
                     return finished_message(&kind, result).into_iter().collect();
@@ -330,10 +412,58 @@ mod tests {
         pane.jobs.finish(7, &err, 1);
         pane.show_selected();
         let view = pane.dialog.as_ref().expect("details open");
-        let header = &view.lines[0];
-        assert!(header.contains("failed: no space"), "{header}");
-        assert!(!header.contains("Failed("), "{header}");
-        assert!(!header.contains('\u{1b}'), "{header}");
+        assert!(view.lines[0].ends_with("— failed"), "{:?}", view.lines);
+        let text = view.lines.join("\n");
+        assert!(text.contains("failed: no space"), "{text}");
+        assert!(!text.contains("Failed("), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+
+    #[test]
+    fn a_finished_prune_keeps_what_it_removed_and_freed_for_enter() {
+        let mut pane = JobsPane::default();
+        pane.jobs.start(1, JobKind::Prune(PruneScope::Dangling), 0);
+        let report = crate::engine::PruneReport {
+            deleted: vec!["untagged a:1".into(), "deleted sha256:img".into()],
+            reclaimed: 2048,
+            build_cache_reclaimed: None,
+            removed: crate::engine::Removed {
+                untagged: vec!["a:1".into()],
+                images: vec!["sha256:img".into()],
+                intermediate: 0,
+                layers: 0,
+                containers: vec![],
+            },
+        };
+        pane.jobs.finish(1, &Ok(JobOutcome::Pruned(report)), 3);
+        pane.show_selected();
+        let text = pane
+            .dialog
+            .as_ref()
+            .map(|d| d.lines.join("\n"))
+            .unwrap_or_default();
+        assert!(text.contains("— done"), "{text}");
+        assert!(
+            text.contains("pruned: 1 image (0 layers), 1 tag untagged; 2.05 kB reclaimed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("untagged a:1") && text.contains("deleted sha256:img"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_finished_layer_shows_its_size_not_zero() {
+        let mut jobs = Jobs::default();
+        jobs.start(1, JobKind::Prune(PruneScope::Dangling), 0);
+        jobs.progress(1, layer("tiny", "Extracting", 104, 104));
+        jobs.progress(1, layer("tiny", "Pull complete", 0, 0));
+        let l = &jobs.list[0].layers[0];
+        assert_eq!(
+            (l.phase.as_str(), l.current, l.total),
+            ("Pull complete", 104, 104)
+        );
     }
 
     #[test]

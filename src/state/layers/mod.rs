@@ -45,7 +45,79 @@ pub fn clean_instruction(created_by: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Instructions that only change the image config: their history steps never make a layer.
+const METADATA_ONLY: [&str; 13] = [
+    "ENV",
+    "CMD",
+    "LABEL",
+    "EXPOSE",
+    "ENTRYPOINT",
+    "USER",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+    "VOLUME",
+    "MAINTAINER",
+];
+
+/// The layer number (1-based, bottom first: the numbering the explorer and `dockhand analyze`
+/// use) of each history step, None for a metadata-only step. `layers` is the image's layer
+/// count. A step with bytes makes a layer and a config-only instruction never does; a step
+/// with no bytes (RUN, COPY, ADD, WORKDIR) made a layer when its diff was not empty, which only
+/// the count can tell: None when it leaves them undecided.
+pub fn layer_numbers(history: &[HistoryEntry], layers: usize) -> Option<Vec<Option<usize>>> {
+    #[derive(PartialEq)]
+    enum Kind {
+        Layer,
+        Meta,
+        Maybe,
+    }
+    let kinds: Vec<Kind> = history
+        .iter()
+        .map(|h| {
+            let clean = clean_instruction(&h.created_by);
+            let word = clean.split_whitespace().next().unwrap_or("");
+            if h.size > 0 {
+                Kind::Layer
+            } else if METADATA_ONLY.contains(&word.to_ascii_uppercase().as_str()) {
+                Kind::Meta
+            } else {
+                Kind::Maybe
+            }
+        })
+        .collect();
+    let of = |kind: Kind| kinds.iter().filter(|k| **k == kind).count();
+    // An empty step made a layer when its diff was not an empty archive (a new directory does,
+    // `RUN true` does not): only a count of none or all of them settles which.
+    let made = match layers.checked_sub(of(Kind::Layer))? {
+        0 => vec![Kind::Layer],
+        n if n == of(Kind::Maybe) => vec![Kind::Layer, Kind::Maybe],
+        _ => return None,
+    };
+    let mut next = 0;
+    Some(
+        kinds
+            .iter()
+            .map(|k| {
+                let layer = made.contains(k);
+                layer.then(|| {
+                    next += 1;
+                    next
+                })
+            })
+            .collect(),
+    )
+}
+
 impl LayersPane {
+    /// The layer number of each step (see [`layer_numbers`]).
+    pub fn numbers(&self) -> Option<Vec<Option<usize>>> {
+        let d = self.details.as_ref()?;
+        layer_numbers(&d.history, d.layers.len())
+    }
+
     /// Follows the images pane's selection `(id, tag count)`: asks for the details of another
     /// image, or again for the same image when its tags changed.
     pub fn follow(&mut self, selected: Option<(String, usize)>) -> Vec<Effect> {
@@ -103,16 +175,23 @@ impl LayersPane {
             return;
         };
         let sanitize = crate::util::sanitize::sanitize;
+        let step = self.view.cursor + 1;
+        let steps = self.entries().len();
+        let title = match self
+            .numbers()
+            .map(|n| n.get(self.view.cursor).copied().flatten())
+        {
+            Some(Some(layer)) => format!("Layer {layer} (step {step} of {steps})"),
+            Some(None) => format!("Step {step} of {steps}: metadata only, no layer"),
+            None => format!("Step {step} of {steps}"),
+        };
         let lines = vec![
             format!("Created by:  {}", sanitize(&h.created_by)),
             format!("Size:        {}", crate::util::text::bytes(h.size)),
             format!("Image ID:    {}", h.id),
             format!("Comment:     {}", sanitize(&h.comment)),
         ];
-        self.dialog = Some(TextView::new(
-            format!("Layer {}", self.view.cursor + 1),
-            lines,
-        ));
+        self.dialog = Some(TextView::new(title, lines));
     }
 
     /// History entries, oldest first.
@@ -261,7 +340,44 @@ impl Pane for LayersPane {
 
 #[cfg(test)]
 mod tests {
-    use super::clean_instruction;
+    use super::{clean_instruction, layer_numbers};
+    use crate::engine::HistoryEntry;
+
+    fn step(created_by: &str, size: u64) -> HistoryEntry {
+        HistoryEntry {
+            id: "<missing>".into(),
+            created: 0,
+            created_by: created_by.into(),
+            size,
+            comment: String::new(),
+        }
+    }
+
+    #[test]
+    fn steps_are_numbered_by_layer_and_metadata_steps_have_none() {
+        let steps = [
+            step("/bin/sh -c #(nop) ADD file:1 in / ", 5_000),
+            step("/bin/sh -c #(nop)  ENV A=1", 0),
+            step("/bin/sh -c true", 0),
+            step("/bin/sh -c #(nop) WORKDIR /app", 0),
+            step("/bin/sh -c #(nop)  CMD [\"sh\"]", 0),
+            step("/bin/sh -c #(nop) COPY file:2 in /app ", 10),
+        ];
+        // Both empty steps made layers (a directory each), or neither did.
+        assert_eq!(
+            layer_numbers(&steps, 4),
+            Some(vec![Some(1), None, Some(2), Some(3), None, Some(4)])
+        );
+        assert_eq!(
+            layer_numbers(&steps, 2),
+            Some(vec![Some(1), None, None, None, None, Some(2)])
+        );
+        // One of the two: the WORKDIR's new directory or `true`? Unknown, so no numbers.
+        assert_eq!(layer_numbers(&steps, 3), None);
+        // A count the steps cannot explain: no numbers rather than wrong ones.
+        assert_eq!(layer_numbers(&steps, 5), None);
+        assert_eq!(layer_numbers(&steps, 1), None);
+    }
 
     #[test]
     fn cleans_builder_prefixes() {

@@ -189,6 +189,9 @@ fn local_sizes_match_after_normalisation() {
         size,
         tag_count: 1,
         used_by: vec![],
+        running: vec![],
+        unique: None,
+        shared: None,
     };
     let rows = vec![row("busybox:latest", 10), row("127.0.0.1:5000/a:1", 20)];
     assert_eq!(local_size(&rows, "busybox"), Some(10));

@@ -27,6 +27,29 @@ pub trait SortOrder: Sized + Copy + 'static {
     fn label(self) -> &'static str;
 }
 
+/// A named subset of the rows shown on its own (e.g. "unused"), besides the typed filter.
+pub struct Scope<R> {
+    /// Shown in the title.
+    pub label: &'static str,
+    /// Whether a row is in the subset.
+    pub keep: fn(&R) -> bool,
+}
+
+impl<R> Clone for Scope<R> {
+    fn clone(&self) -> Self {
+        Scope {
+            label: self.label,
+            keep: self.keep,
+        }
+    }
+}
+
+impl<R> std::fmt::Debug for Scope<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scope({})", self.label)
+    }
+}
+
 /// Rows, view, marks, cursor and viewport of a list pane.
 #[derive(Debug, Clone)]
 pub struct TableState<R: TableRow> {
@@ -42,6 +65,8 @@ pub struct TableState<R: TableRow> {
     pub reverse: bool,
     /// Substring filter.
     pub filter: String,
+    /// Only the rows of this subset are shown (Esc clears it).
+    pub scope: Option<Scope<R>>,
     /// Keys of marked rows.
     pub marked: HashSet<String>,
     /// At least one listing has arrived.
@@ -57,6 +82,7 @@ impl<R: TableRow> Default for TableState<R> {
             sort: R::Sort::default(),
             reverse: false,
             filter: String::new(),
+            scope: None,
             marked: HashSet::new(),
             loaded: false,
         }
@@ -79,7 +105,9 @@ impl<R: TableRow> TableState<R> {
     fn rebuild(&mut self, keep: Option<&str>) {
         let needle = self.filter.to_lowercase();
         let rows = &self.rows;
+        let in_scope = self.scope.as_ref().map(|s| s.keep);
         let mut view: Vec<usize> = (0..rows.len())
+            .filter(|&i| in_scope.is_none_or(|k| k(&rows[i])))
             .filter(|&i| needle.is_empty() || rows[i].matches(&needle))
             .collect();
         let sort = self.sort;
@@ -145,6 +173,13 @@ impl<R: TableRow> TableState<R> {
         self.rebuild(keep.as_deref());
     }
 
+    /// Shows only the rows of `scope` (all rows with `None`) and rebuilds the view.
+    pub fn set_scope(&mut self, scope: Option<Scope<R>>) {
+        let keep = self.selected().map(R::key);
+        self.scope = scope;
+        self.rebuild(keep.as_deref());
+    }
+
     /// Reverses the sort order.
     pub fn reverse_sort(&mut self) {
         let keep = self.selected().map(R::key);
@@ -167,6 +202,7 @@ impl<R: TableRow> TableState<R> {
             ListAction::Top => self.viewport.select(0),
             ListAction::Bottom => self.viewport.select(usize::MAX),
             ListAction::Back if !self.filter.is_empty() => self.set_filter(""),
+            ListAction::Back if self.scope.is_some() => self.set_scope(None),
             ListAction::Back => self.marked.clear(),
             ListAction::CycleSort => self.cycle_sort(),
             ListAction::ReverseSort => self.reverse_sort(),
@@ -276,6 +312,22 @@ mod tests {
         t.set_filter("");
         t.reverse_sort();
         assert_eq!(names(&t), ["b", "c", "a"]);
+    }
+
+    #[test]
+    fn a_scope_narrows_the_view_until_back() {
+        let mut t = table();
+        t.set_scope(Some(Scope {
+            label: "big",
+            keep: |r| r.1 >= 2,
+        }));
+        assert_eq!(names(&t), ["a", "c"]);
+        t.set_filter("c");
+        assert_eq!(names(&t), ["c"]);
+        assert!(t.navigate(ListAction::Back));
+        assert_eq!(names(&t), ["a", "c"]);
+        assert!(t.navigate(ListAction::Back));
+        assert_eq!(names(&t), ["a", "b", "c"]);
     }
 
     #[test]

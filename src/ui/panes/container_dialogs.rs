@@ -33,6 +33,7 @@ pub fn draw(
     let theme = ctx.theme;
     let room = usize::from(area.height.saturating_sub(8)).max(1);
     match d {
+        ContainerDialog::Offline(o) => super::offline::draw(frame, area, o, ctx),
         ContainerDialog::Remove {
             targets,
             force_step,

@@ -33,6 +33,17 @@ pub fn ports_text(c: &ContainerInfo) -> String {
     parts.join(", ")
 }
 
+/// The IMAGE column: the reference the container was made from, or the short image ID when
+/// that is all the engine has (an untagged or deleted image lists as `sha256:…`).
+pub fn image_label(c: &ContainerInfo) -> String {
+    let hex = c.image.strip_prefix("sha256:").unwrap_or(&c.image);
+    if hex.len() == 64 && hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        crate::util::text::short_id(hex).to_string()
+    } else {
+        c.image.clone()
+    }
+}
+
 fn state_style(c: &ContainerInfo, ctx: &Ctx<'_>) -> Style {
     let t = ctx.theme;
     match c.state {
@@ -63,12 +74,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
 /// The pane draws its dialogs itself (they open only while it has the focus).
 pub fn draw_dialog(_frame: &mut Frame<'_>, _area: Rect, _state: &AppState, _ctx: &Ctx<'_>) {}
 
-/// The STATUS text as of `now` (the engine's text aged by the time since it was listed).
-fn status_text(pane: &ContainersPane, now: i64, c: &ContainerInfo) -> String {
-    crate::util::text::aged_status(&c.status, now - pane.listed_at)
-}
+/// The STATUS column of the wide table: "Exited (137) 59 minutes ago" and "Up 59 minutes
+/// (healthy)" fit.
+const STATUS_WIDTH: u16 = 28;
 
-fn columns(pane: &ContainersPane, wide: bool, now: i64) -> Vec<(&'static str, Constraint)> {
+fn columns(pane: &ContainersPane, wide: bool) -> Vec<(&'static str, Constraint)> {
     let mut columns = if wide {
         // Names, images, status and ports as wide as the longest shown (capped); the command
         // takes the rest.
@@ -79,13 +89,11 @@ fn columns(pane: &ContainersPane, wide: bool, now: i64) -> Vec<(&'static str, Co
         vec![
             ("", Constraint::Length(1)),
             ("NAME", fit(&|c| c.name.chars().count(), 4)),
-            ("IMAGE", fit(&|c| c.image.chars().count(), 5)),
+            ("IMAGE", fit(&|c| image_label(c).chars().count(), 5)),
             ("COMMAND", Constraint::Fill(1)),
             ("STATE", Constraint::Length(12)),
-            (
-                "STATUS",
-                fit(&|c| status_text(pane, now, c).chars().count().min(28), 6),
-            ),
+            // Fixed: a status changing with the clock or the state must not reflow the table.
+            ("STATUS", Constraint::Length(STATUS_WIDTH)),
             ("PORTS", fit(&|c| ports_text(c).chars().count(), 5)),
             ("CREATED", Constraint::Length(14)),
         ]
@@ -138,9 +146,9 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
                 Style::default().fg(theme.marked),
             ),
             Line::raw(sanitize(&c.name)),
-            Line::raw(sanitize(&c.image)),
+            Line::raw(sanitize(&image_label(c))),
             Line::styled(state_label(c), state_style(c, ctx)),
-            Line::raw(sanitize(&status_text(pane, now, c))),
+            Line::raw(sanitize(&pane.status_of(c, now))),
         ];
         if wide {
             cells.insert(
@@ -171,7 +179,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>
         filter: &pane.filter,
         title,
         focused: focused(state, PaneId::Containers) && pane.dialog.is_none(),
-        columns: columns(pane, wide, now),
+        columns: columns(pane, wide),
         cells: &cells,
         style: &style,
         empty: vec![Line::styled(empty, Style::default().fg(theme.dim))],
@@ -188,7 +196,11 @@ fn draw_stats(
     ctx: &Ctx<'_>,
 ) {
     let theme = ctx.theme;
-    let cols = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(area);
+    // One column apart, so "CPU 0.0%" and "MEM …" never run together.
+    let cols = Layout::horizontal([Constraint::Ratio(1, 4); 4])
+        .spacing(1)
+        .split(area);
+    let scales = s.scales();
     let last = &s.last;
     let cells: [(String, &std::collections::VecDeque<u64>); 4] = [
         (format!("CPU {:.1}%", last.cpu_percent), &s.cpu),
@@ -230,6 +242,7 @@ fn draw_stats(
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
+                .max(scales[i])
                 .style(Style::default().fg(theme.bar)),
             spark,
         );

@@ -29,7 +29,20 @@ fn container(id: &str, name: &str, state: &str, status: &str, age: i64) -> Conta
         created: NOW - age,
         ports: vec![],
         exit_code: crate::engine::containers::exit_code_from_status(status),
+        times: None,
     }
+}
+
+/// Gives a container the times its status text was derived from (started `up` seconds ago,
+/// finished `down` seconds ago).
+fn timed(mut c: ContainerInfo, up: Option<i64>, down: Option<i64>) -> ContainerInfo {
+    c.times = Some(crate::engine::ContainerTimes {
+        started: up.map(|s| NOW - s),
+        finished: down.map(|s| NOW - s),
+        health: None,
+        exit_code: c.exit_code.unwrap_or(0),
+    });
+    c
 }
 
 fn state() -> AppState {
@@ -287,4 +300,78 @@ fn exec_command_dialog() {
         "{screen}"
     );
     insta::assert_snapshot!("exec_command_dialog", screen);
+}
+
+#[test]
+fn status_counts_with_the_clock_without_an_engine_event() {
+    let mut s = state();
+    let rows = vec![
+        timed(
+            container("d1", "fresh", "running", "Up Less than a second", 1),
+            Some(0),
+            None,
+        ),
+        timed(
+            container("d2", "done", "exited", "Exited (0) 1 second ago", 9),
+            Some(9),
+            Some(1),
+        ),
+        timed(container("d3", "new", "created", "Created", 2), None, None),
+    ];
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images: vec![],
+        containers: rows,
+    })));
+    let keymap = Keymap::defaults();
+    s.on_tick(&keymap, NOW);
+    let screen = render(&s, 170, 12);
+    assert!(screen.contains("Up Less than a second"), "{screen}");
+    assert!(screen.contains("Exited (0) 1 second ago"), "{screen}");
+    let (_, redraw_later) = s.on_tick(&keymap, NOW + 5);
+    assert!(redraw_later, "a status that reads differently redraws");
+    let screen = render(&s, 170, 12);
+    assert!(screen.contains("Up 5 seconds"), "{screen}");
+    assert!(screen.contains("Exited (0) 6 seconds ago"), "{screen}");
+    assert!(screen.contains("Created"), "{screen}");
+    let (_, redraw) = s.on_tick(&keymap, NOW + 125);
+    assert!(redraw);
+    let screen = render(&s, 170, 12);
+    assert!(screen.contains("Up 2 minutes"), "{screen}");
+    let (_, redraw) = s.on_tick(&keymap, NOW + 126);
+    assert!(!redraw, "nothing on screen changed within the minute");
+}
+
+#[test]
+fn untagged_image_shows_a_short_id_and_stats_labels_stay_apart_at_80_columns() {
+    let mut s = state();
+    let hex = "ab12".repeat(16);
+    let mut c = container("e1", "orphan", "running", "Up 1 minute", 60);
+    c.image = format!("sha256:{hex}");
+    s.test_engine(EngineEvent::Inventory(Ok(Inventory {
+        images: vec![],
+        containers: vec![c],
+    })));
+    s.test_sync();
+    for mem in [12_000_000, 12_000_000, 12_000_000] {
+        s.test_engine(EngineEvent::Stats {
+            id: s.panes.containers.selected().unwrap().id.clone(),
+            sample: StatsSample {
+                cpu_percent: 0.0,
+                mem_used: mem,
+                mem_limit: 48_000_000,
+                net_rx: 0,
+                net_tx: 0,
+                blk_read: 0,
+                blk_write: 0,
+            },
+        });
+    }
+    let screen = render(&s, 80, 24);
+    assert!(screen.contains(&hex[..12]), "{screen}");
+    assert!(!screen.contains("sha256:"), "{screen}");
+    assert!(!screen.contains("%MEM"), "{screen}");
+    assert!(screen.contains("CPU 0.0%"), "{screen}");
+    // Memory steady at a quarter of the limit: no full-height block in the sparkline.
+    assert!(!screen.contains('█'), "{screen}");
+    insta::assert_snapshot!(screen);
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
-use super::editor_modal;
+use super::{editor_build, editor_modal};
 use crate::config::theme::Theme;
 use crate::dockerfile::Severity;
 use crate::dockerfile::highlight::TokenKind;
@@ -99,11 +99,7 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
         return;
     }
     let mut constraints = vec![Constraint::Min(1)];
-    let log_h = if ed.build.log.is_empty() && !ed.build.running() {
-        0
-    } else {
-        (inner.height / 4).clamp(3, 8)
-    };
+    let log_h = editor_build::height(ed, inner.height);
     let lint_h = if ed.lint_open {
         (ed.diagnostics.len() as u16 + 1).clamp(2, (inner.height / 3).max(2))
     } else {
@@ -119,7 +115,7 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
         draw_lint(frame, lint_area, ed, theme);
     }
     if log_h > 0 {
-        draw_log(frame, log_area, ed, theme);
+        editor_build::draw(frame, log_area, ed, theme, state.shared.now);
     }
     editor_modal::draw(frame, inner, ed, theme);
     if let Some(Modal::Why(view)) = &ed.modal {
@@ -367,53 +363,6 @@ fn draw_lint(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme)
             };
             Line::styled(text, style)
         })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn draw_log(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) {
-    let b = &ed.build;
-    let (status, color) = if b.running() {
-        (
-            format!("building step {}/{}", b.step.0, b.step.1),
-            theme.warning,
-        )
-    } else if let Some((line, msg)) = &b.failure {
-        let at = if *line > 0 {
-            format!("failed at line {line}")
-        } else {
-            format!("failed: {}", sanitize(msg))
-        };
-        (at, theme.error)
-    } else if let Some(id) = &b.image {
-        (
-            format!("built {}", crate::util::text::short_id(id)),
-            theme.ok,
-        )
-    } else {
-        ("ended".to_string(), theme.dim)
-    };
-    let cached = b.marks.values().filter(|m| **m == StepMark::Cached).count();
-    let block = Block::default()
-        .borders(Borders::TOP)
-        .border_style(Style::default().fg(theme.border))
-        .title(Line::from(vec![
-            Span::styled(" Build: ", Style::default().fg(theme.title)),
-            Span::styled(status, Style::default().fg(color)),
-            Span::styled(
-                format!(
-                    " · {cached} cached · ✓ cache hit ● built ! invalidated ↻ rebuilt ✗ failed "
-                ),
-                Style::default().fg(theme.dim),
-            ),
-        ]));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let height = inner.height as usize;
-    let start = b.log.len().saturating_sub(height);
-    let lines: Vec<Line> = b.log[start..]
-        .iter()
-        .map(|l| Line::styled(sanitize(l), Style::default().fg(theme.dim)))
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }

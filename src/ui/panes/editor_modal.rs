@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::config::theme::Theme;
+use crate::engine::build::{BuilderChoice, NetworkMode};
 use crate::fsio::DiffLine;
-use crate::state::editor::build::{BuildForm, ContextSize, Field};
+use crate::state::editor::build::ContextSize;
+use crate::state::editor::form::{BuildForm, Field};
 use crate::state::editor::{AfterSave, EditorState, Modal, SaveRefused};
 use crate::state::widgets::input::TextInput;
 use crate::ui::centered;
@@ -21,7 +23,7 @@ fn input_line<'a>(label: &str, input: &TextInput, active: bool, theme: &Theme) -
     } else {
         Style::default().fg(theme.dim)
     };
-    let mut spans = vec![Span::styled(format!("{label:<10}"), label_style)];
+    let mut spans = vec![Span::styled(format!("{label:<11}"), label_style)];
     let text = sanitize(&input.text);
     if active {
         let at = text
@@ -67,7 +69,7 @@ fn boxed(frame: &mut Frame<'_>, rect: Rect, title: &str, lines: Vec<Line<'_>>, t
 fn size_line<'a>(size: &ContextSize, theme: &Theme) -> Line<'a> {
     match size {
         ContextSize::Unknown => {
-            Line::styled("Context:  measuring…", Style::default().fg(theme.dim))
+            Line::styled("           measuring…", Style::default().fg(theme.dim))
         }
         ContextSize::Planned {
             files,
@@ -75,7 +77,7 @@ fn size_line<'a>(size: &ContextSize, theme: &Theme) -> Line<'a> {
             tar,
             ignored,
         } => Line::from(vec![
-            Span::styled("Context:  ", Style::default().fg(theme.dim)),
+            Span::styled("           ", Style::default().fg(theme.dim)),
             Span::styled(
                 format!("{files} files, {} → {} tar", bytes(*b), bytes(*tar)),
                 Style::default().fg(theme.ok),
@@ -86,56 +88,86 @@ fn size_line<'a>(size: &ContextSize, theme: &Theme) -> Line<'a> {
             ),
         ]),
         ContextSize::Failed(e) => Line::styled(
-            format!("Context:  {}", sanitize(e)),
+            format!("           {}", sanitize(e)),
             Style::default().fg(theme.error),
         ),
     }
 }
 
-fn build_lines<'a>(form: &BuildForm, theme: &Theme) -> Vec<Line<'a>> {
-    let mut lines = vec![
-        Line::styled(
-            format!(
-                "Dockerfile {}",
-                sanitize(&form.dockerfile.display().to_string())
-            ),
-            Style::default().fg(theme.dim),
-        ),
-        Line::raw(""),
-    ];
-    for (field, label) in [
-        (Field::Context, "Context"),
-        (Field::Tags, "Tags"),
-        (Field::Args, "Build args"),
-        (Field::Target, "Target"),
-        (Field::Network, "Network"),
-    ] {
-        if let Some(input) = form.input(field) {
-            lines.push(input_line(label, input, form.field == field, theme));
-        }
+fn choice(form: &BuildForm, f: Field) -> String {
+    let on = |b: bool| if b { "[x]" } else { "[ ]" };
+    match f {
+        Field::Builder => match form.builder {
+            BuilderChoice::Auto => "‹ auto › BuildKit when the engine has it, else classic".into(),
+            BuilderChoice::BuildKit => "‹ BuildKit ›".into(),
+            BuilderChoice::Classic => "‹ classic › (no secrets, no cache mounts)".into(),
+        },
+        Field::Network => match form.network {
+            NetworkMode::Default => "‹ default ›".into(),
+            NetworkMode::Host => "‹ host ›".into(),
+            NetworkMode::None => "‹ none ›".into(),
+        },
+        Field::Detail => format!("‹ {} ›", form.detail.name()),
+        Field::Pull => format!("{} always pull base images", on(form.pull)),
+        Field::NoCache => format!("{} ignore the build cache", on(form.no_cache)),
+        _ => String::new(),
     }
-    let toggle = if form.no_cache { "[x]" } else { "[ ]" };
-    let style = if form.field == Field::NoCache {
-        Style::default().fg(theme.key).add_modifier(Modifier::BOLD)
-    } else {
-        Style::default().fg(theme.dim)
-    };
-    lines.push(Line::styled(format!("No cache  {toggle}"), style));
-    lines.push(Line::raw(""));
-    lines.push(size_line(&form.size, theme));
-    if let Some(e) = &form.error {
-        lines.push(Line::styled(sanitize(e), Style::default().fg(theme.error)));
+}
+
+/// The form's rows, and the row of the field with the cursor.
+fn build_lines<'a>(form: &BuildForm, theme: &Theme) -> (Vec<Line<'a>>, usize) {
+    let mut lines = vec![Line::styled(
+        format!(
+            "Dockerfile {}",
+            sanitize(&form.dockerfile.display().to_string())
+        ),
+        Style::default().fg(theme.dim),
+    )];
+    let mut at = 0;
+    for f in Field::ALL {
+        let active = form.field == f;
+        if active {
+            at = lines.len();
+        }
+        if f.is_text() {
+            let input = form.input(f);
+            let mut line = input_line(f.label(), input, active, theme);
+            if input.text.is_empty() && !active {
+                line.spans
+                    .push(Span::styled(f.hint(), Style::default().fg(theme.dim)));
+            }
+            lines.push(line);
+        } else {
+            let label = if active {
+                Style::default().fg(theme.key).add_modifier(Modifier::BOLD)
+            } else {
+                Style::default().fg(theme.dim)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<11}", f.label()), label),
+                Span::raw(choice(form, f)),
+            ]));
+        }
+        if let Some(e) = form.error(f) {
+            lines.push(Line::styled(
+                format!("{:>11}✗ {}", "", sanitize(e)),
+                Style::default().fg(theme.error),
+            ));
+        }
+        if f == Field::Context && !matches!(form.size, ContextSize::Failed(_)) {
+            lines.push(size_line(&form.size, theme));
+        }
     }
     lines.push(crate::ui::widgets::dialog::hint(
         theme,
         &[
             ("Enter", "build"),
             ("Tab", "next field"),
-            ("Space", "toggle"),
+            ("Space/←→", "change"),
             ("Esc", "cancel"),
         ],
     ));
-    lines
+    (lines, at)
 }
 
 /// Lines shown in the diff of a file changed on disk, at most.
@@ -301,7 +333,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ed: &EditorState, theme: &Theme) 
             boxed(frame, centered(area, 60, 4), "Search", lines, theme);
         }
         Modal::Build(form) => {
-            let lines = build_lines(form, theme);
+            let (mut lines, active) = build_lines(form, theme);
+            // Too short for every field: the rows around the field with the cursor, the keys
+            // hint kept last.
+            let room = area.height.saturating_sub(2) as usize;
+            if lines.len() > room && room > 1 {
+                let hint = lines.pop();
+                let body = room - 1;
+                let start = (active + 2).saturating_sub(body).min(lines.len() - body);
+                lines = lines.into_iter().skip(start).take(body).collect();
+                lines.extend(hint);
+            }
             let h = lines.len() as u16 + 2;
             boxed(frame, centered(area, 76, h), "Build image", lines, theme);
         }

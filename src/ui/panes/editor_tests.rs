@@ -281,3 +281,177 @@ fn layers_pane_names_the_line_of_each_layer_of_the_built_image() {
     }
     insta::assert_snapshot!(term.backend());
 }
+
+/// Seconds of the latest vertex start of the editor's build (a clock for recorded builds).
+fn recorded_now(s: &AppState) -> i64 {
+    s.panes
+        .editor
+        .build
+        .graph
+        .vertices
+        .iter()
+        .filter_map(|v| v.started)
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64 + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn build_form_opens_on_tags_with_every_field() {
+    use crate::state::editor::form::Field;
+    let mut s = crate::state::editor::recorded::opened("cold");
+    s.panes.editor.open_build();
+    s.panes.editor.on_context_planned(
+        &PathBuf::from("/w/app"),
+        ContextSize::Planned {
+            files: 2,
+            bytes: 604,
+            tar: 3_584,
+            ignored: 0,
+        },
+    );
+    let Some(Modal::Build(form)) = &mut s.panes.editor.modal else {
+        panic!("no form")
+    };
+    assert_eq!(form.field, Field::Tags);
+    form.set(Field::Tags, "app:dev");
+    form.set(Field::Target, "nope");
+    form.set(Field::Secrets, "id=tok,src=/run/token");
+    form.validate();
+    let term = render(&s, 100, 30);
+    let screen = format!("{:?}", term.backend());
+    for needle in [
+        "Builder",
+        "Secrets",
+        "Platform",
+        "Labels",
+        "Cache from",
+        "Progress",
+        "Pull",
+        "no stage \"nope\": deps, tools",
+    ] {
+        assert!(screen.contains(needle), "{needle}:\n{screen}");
+    }
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn buildkit_stages_building_in_parallel_show_side_by_side() {
+    use crate::state::editor::recorded::{opened, parallel_point, replay};
+    let mut s = opened("cold");
+    replay(&mut s, "cold", 1, parallel_point("cold"));
+    s.shared.now = recorded_now(&s);
+    let term = render(&s, 120, 30);
+    let buf = term.backend().buffer();
+    // Both stages' RUN steps are running, each in its stage's column, on one row.
+    let (x1, y1) = find(buf, "▶ L2");
+    let (x2, y2) = find(buf, "▶ L6");
+    assert!(y1.abs_diff(y2) <= 1, "side by side: {y1} {y2}");
+    assert!(x2 > x1 + 20);
+    find(buf, "deps (");
+    find(buf, "tools (");
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn buildkit_rebuild_marks_cache_hits_beside_the_lines() {
+    use crate::state::editor::recorded::{opened, replay};
+    let mut s = opened("cold");
+    replay(&mut s, "cold", 1, None);
+    replay(&mut s, "rebuild", 2, None);
+    let term = render(&s, 120, 30);
+    let buf = term.backend().buffer();
+    let theme = Theme::default_theme();
+    let (x, y) = find(buf, "✓  2 RUN --mount");
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    find(buf, "! 11 COPY app.txt");
+    find(buf, "↻ 12 RUN cat");
+    find(buf, "cache missed at L11: app.txt changed");
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn buildkit_failure_shows_the_line_and_its_last_output() {
+    use crate::state::editor::recorded::{opened, replay};
+    let mut s = opened("failed");
+    replay(&mut s, "failed", 3, None);
+    let term = render(&s, 120, 30);
+    let buf = term.backend().buffer();
+    find(buf, "✗ 12 RUN cat");
+    find(buf, "│ missing config: /etc/app.conf");
+    find(buf, "failed at line 12");
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn buildkit_graph_at_a_tiny_size_does_not_panic() {
+    use crate::state::editor::recorded::{opened, parallel_point, replay};
+    let mut s = opened("cold");
+    replay(&mut s, "cold", 1, parallel_point("cold"));
+    for (w, h) in [(20, 5), (40, 10), (60, 14)] {
+        render(&s, w, h);
+    }
+}
+
+#[test]
+fn layers_pane_shows_the_timing_of_the_built_image() {
+    use crate::engine::{HistoryEntry, ImageDetails};
+    use crate::state::editor::recorded::{opened, replay};
+    let mut s = opened("cold");
+    replay(&mut s, "cold", 1, None);
+    replay(&mut s, "rebuild", 2, None);
+    let image = s.panes.editor.build.image.clone().expect("built");
+    s.test_engine(EngineEvent::Inventory(Ok(crate::engine::Inventory {
+        images: vec![crate::engine::ImageInfo {
+            id: image.clone(),
+            repo_tags: vec!["app:dev".into()],
+            repo_digests: vec![],
+            created: 0,
+            size: 50,
+        }],
+        containers: vec![],
+    })));
+    s.test_engine(EngineEvent::Details {
+        image_id: image.clone(),
+        result: Ok(Box::new(ImageDetails {
+            id: image.clone(),
+            history: vec![HistoryEntry {
+                id: image.clone(),
+                created: 0,
+                created_by: "RUN /bin/sh -c cat /app.txt /deps /tools > /all # buildkit".into(),
+                size: 10,
+                comment: String::new(),
+            }],
+            ..ImageDetails::default()
+        })),
+    });
+    s.shared.focus = PaneId::Layers;
+    let term = render(&s, 160, 14);
+    let screen = format!("{:?}", term.backend());
+    assert!(
+        screen.contains("Built in the editor by BuildKit"),
+        "{screen}"
+    );
+    assert!(screen.contains("4 cached"), "{screen}");
+    assert!(screen.contains("(L2 L6 L9 L10)"), "{screen}");
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn build_form_on_a_short_terminal_keeps_the_field_with_the_cursor_in_view() {
+    use crate::state::editor::form::Field;
+    let mut s = state();
+    s.panes.editor.open_build();
+    let Some(Modal::Build(form)) = &mut s.panes.editor.modal else {
+        panic!("no form")
+    };
+    form.field = Field::NoCache;
+    let term = render(&s, 80, 16);
+    let screen = format!("{:?}", term.backend());
+    assert!(screen.contains("No cache"), "{screen}");
+    assert!(screen.contains("Enter build"), "{screen}");
+    for (w, h) in [(20, 5), (30, 8)] {
+        render(&s, w, h);
+    }
+}

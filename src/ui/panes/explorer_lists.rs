@@ -129,7 +129,14 @@ fn draw_layer_detail(
                 Style::default().fg(t.fg).add_modifier(Modifier::BOLD),
             ),
             Span::styled(
-                format!(" · {} · {} entries", human_bytes(l.size), l.entries.len()),
+                format!(
+                    " · {} · {}",
+                    human_bytes(l.size),
+                    match l.entries.len() {
+                        1 => "1 entry".to_string(),
+                        n => format!("{n} entries"),
+                    }
+                ),
                 dim,
             ),
         ]),
@@ -315,6 +322,7 @@ pub fn draw_wasted(
             let row = Row::new(vec![
                 Line::raw(file.count.to_string()).right_aligned(),
                 Line::raw(human_bytes(file.size)).right_aligned(),
+                Line::raw(ellipsize(&file.layer_list(), 12)),
                 Line::raw(sanitize(&file.path)),
             ]);
             if i == ex.wasted_cursor && active {
@@ -328,10 +336,14 @@ pub fn draw_wasted(
         [
             Constraint::Length(5),
             Constraint::Length(12),
+            Constraint::Length(12),
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(vec!["COUNT", "WASTED SPACE", "FILE PATH"]).style(crate::ui::header_style(t)))
+    .header(
+        Row::new(vec!["COUNT", "WASTED SPACE", "IN LAYERS", "FILE PATH"])
+            .style(crate::ui::header_style(t)),
+    )
     .column_spacing(2);
     frame.render_widget(table, inner);
     height.max(1)

@@ -7,12 +7,34 @@ use ratatui::text::{Line, Span};
 use crate::action::{Action, AppAction};
 use crate::config::keymap::Context;
 use crate::engine::Connection;
-use crate::state::images::rows::ImageRow;
+use crate::state::images::rows::{ImageRow, SortKey};
 use crate::state::{AppState, PaneId};
 use crate::ui::widgets::table::{self, TableView};
 use crate::ui::{Ctx, focused};
+use crate::util::sanitize::sanitize;
 use crate::util::text::{bytes, ellipsize, short_id};
 use crate::util::time::ago;
+
+/// The width the images table needs beside the layers pane (borders included): the longest
+/// repository (up to 48) and tag (up to 24) shown, the ID, age and size columns. The layers pane
+/// gets the rest, so CREATED BY is not squeezed while REPOSITORY pads.
+pub fn wanted_width(state: &AppState) -> u16 {
+    let t = &state.panes.images.table;
+    let longest = |f: &dyn Fn(&ImageRow) -> usize, head: usize, cap: usize| {
+        t.visible().map(f).max().unwrap_or(0).clamp(head, cap)
+    };
+    let repo = longest(&|r| r.repo.chars().count(), 10, 48);
+    let tag = longest(&|r| r.tag.chars().count(), 3, 24);
+    if t.rows.is_empty() {
+        // No columns to fit: the pane's notice (connecting, what was tried) gets its room.
+        return u16::MAX;
+    }
+    // REPOSITORY and TAG share the room 3:1 (their Fill weights): enough for both.
+    let shared = (repo * 4).div_ceil(3).max(tag * 4);
+    // marks 2, ID 13, CREATED 15, SIZE 10, five gaps, two borders; never so narrow that the
+    // CREATED column is dropped.
+    u16::try_from((2 + shared + 13 + 15 + 10 + 5 + 2).max(72)).unwrap_or(u16::MAX)
+}
 
 /// Draws the pane; returns how many table rows fit.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) -> usize {
@@ -28,7 +50,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         title.push_str(&format!("of {} ", t.rows.len()));
     }
     let wide = area.width.saturating_sub(2) >= 70;
+    // What removing each image frees, once a disk usage measured it (or it is sorted by it).
+    let share = !pane.share.is_empty() || t.sort == SortKey::Unique;
     let now = state.shared.now;
+    // Which other connected engines have the same image ID, when another engine is connected.
+    let also_on = wide
+        && state
+            .shared
+            .engines
+            .iter()
+            .any(|e| e.connected() && e.id != state.shared.active_engine);
     let cells = |r: &ImageRow, marked: bool| {
         let (flag, flag_style) = if !r.used_by.is_empty() {
             ("●", Style::default().fg(theme.in_use))
@@ -58,6 +89,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             cells.push(Line::raw(ago(r.created, now)));
         }
         cells.push(Line::raw(bytes(r.size)).right_aligned());
+        if share {
+            cells.push(match r.unique {
+                Some(n) => Line::raw(bytes(n)).right_aligned(),
+                None => Line::styled("—", Style::default().fg(theme.dim)).right_aligned(),
+            });
+        }
+        if also_on {
+            let names = state.shared.also_on.get(&r.id).map_or(String::new(), |e| {
+                e.iter().map(|n| sanitize(n)).collect::<Vec<_>>().join(", ")
+            });
+            cells.push(Line::styled(names, Style::default().fg(theme.dim)));
+        }
         cells
     };
     let style = |r: &ImageRow, marked: bool| {
@@ -82,6 +125,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         columns.push(("CREATED", Constraint::Length(15)));
     }
     columns.push(("      SIZE", Constraint::Length(10)));
+    if share {
+        columns.push(("    UNIQUE", Constraint::Length(10)));
+    }
+    if also_on {
+        columns.push((" ALSO ON", Constraint::Fill(1)));
+    }
     let view = TableView {
         table: t,
         filter: &pane.filter,

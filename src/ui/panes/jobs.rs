@@ -84,7 +84,7 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
                 Line::raw(format!("#{}", job.id)),
                 Line::from(status_span(job, ctx)),
                 Line::raw(format!("{}s", (ended - job.started).max(0))),
-                Line::raw(sanitize(&job.kind.to_string())),
+                Line::raw(sanitize(&job.what())),
             ]);
             if i == jobs.cursor {
                 row = row.style(selected_style(theme));

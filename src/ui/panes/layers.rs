@@ -11,7 +11,7 @@ use crate::state::{AppState, PaneId};
 use crate::ui::widgets::bar::bar;
 use crate::ui::{Ctx, focused, pane_block, selected_style};
 use crate::util::sanitize::sanitize;
-use crate::util::text::{bytes, ellipsize};
+use crate::util::text::{bytes, count, ellipsize};
 
 const BAR_WIDTH: usize = 10;
 
@@ -60,8 +60,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         return inner.height as usize;
     };
 
+    let ed = &state.panes.editor.build;
+    let timing = match (ed.image.as_deref(), layers.image_id.as_deref()) {
+        (Some(built), Some(shown)) if built == shown => super::editor_build::timing_line(ed),
+        _ => None,
+    };
+    let width = inner.width.max(1) as usize;
+    let footer_h = 1 + timing
+        .as_ref()
+        .map_or(0, |t| t.chars().count().div_ceil(width).min(3) as u16);
     let [table_area, footer] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        Layout::vertical([Constraint::Min(1), Constraint::Length(footer_h)]).areas(inner);
     let entries = &details.history;
     let max = layers.max_size();
     let height = table_area.height.saturating_sub(1) as usize;
@@ -74,12 +83,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     let instr_width = table_area
         .width
         .saturating_sub(3 + 10 + BAR_WIDTH as u16 + 3) as usize;
+    let numbers = layers.numbers();
     let rows = entries
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(i, h)| {
+            let number = numbers.as_ref().map(|n| n.get(i).copied().flatten());
             let empty = h.size == 0;
             let mut style = if empty {
                 Style::default().fg(theme.dim)
@@ -89,12 +100,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
             if i == layers.view.cursor && focused(state, PaneId::Layers) {
                 style = selected_style(theme);
             } else if i == layers.view.cursor {
-                style = style.add_modifier(Modifier::UNDERLINED);
+                // Unfocused: the row stands out in the focus colour, without an underline
+                // running through the size bar.
+                style = Style::default()
+                    .fg(theme.border_focused)
+                    .add_modifier(Modifier::BOLD);
             }
             let instruction = ellipsize(&sanitize(&clean_instruction(&h.created_by)), instr_width);
             let instruction = super::editor::with_line(state, &h.id, instruction);
+            // The layer number the explorer and `dockhand analyze` use; `·` marks a
+            // metadata-only step (no layer).
+            let number = match number {
+                Some(Some(n)) => format!("{n:>3}"),
+                Some(None) => "  ·".to_string(),
+                None => format!("{:>3}", format!("s{}", i + 1)),
+            };
             Row::new(vec![
-                Line::raw(format!("{:>2}", i + 1)),
+                Line::raw(number),
                 Line::raw(bytes(h.size)).right_aligned(),
                 Line::styled(bar(h.size, max, BAR_WIDTH), Style::default().fg(theme.bar)),
                 Line::raw(instruction),
@@ -111,7 +133,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         ],
     )
     .header(
-        Row::new(vec![" #", "      SIZE", "", "CREATED BY"]).style(
+        Row::new(vec!["  #", "      SIZE", "", "CREATED BY"]).style(
             Style::default()
                 .fg(theme.header)
                 .add_modifier(Modifier::BOLD),
@@ -120,17 +142,31 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     .column_spacing(1);
     frame.render_widget(table, table_area);
 
-    let non_empty = entries.iter().filter(|h| h.size > 0).count();
-    let summary = format!(
-        "{} layers ({} with content) · {} · {}",
-        details.layers.len(),
-        non_empty,
-        bytes(details.size),
-        details.platform
-    );
+    let steps = match &numbers {
+        Some(n) => format!(
+            "{}, {} metadata-only (·)",
+            count(details.layers.len(), "layer"),
+            count(n.iter().filter(|n| n.is_none()).count(), "step")
+        ),
+        None => format!(
+            "{}, {} (which step made which is unknown)",
+            count(entries.len(), "step"),
+            count(details.layers.len(), "layer")
+        ),
+    };
+    let summary = format!("{steps} · {} · {}", bytes(details.size), details.platform);
+    let [footer, timing_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(footer);
     frame.render_widget(
         Paragraph::new(Line::styled(summary, Style::default().fg(theme.dim))),
         footer,
     );
+    if let Some(t) = timing {
+        frame.render_widget(
+            Paragraph::new(Line::styled(t, Style::default().fg(theme.dim)))
+                .wrap(ratatui::widgets::Wrap { trim: false }),
+            timing_area,
+        );
+    }
     height
 }

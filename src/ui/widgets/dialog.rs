@@ -7,11 +7,11 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::config::theme::Theme;
 use crate::engine::PruneScope;
-use crate::state::images::dialogs::{ImagesDialog, PlanState};
+use crate::state::images::dialogs::{Fate, ImagesDialog, PlanState, RemoveTarget};
 use crate::state::widgets::text_view::TextView;
 use crate::ui::{Ctx, centered};
 use crate::util::sanitize::sanitize;
-use crate::util::text::{bytes, ellipsize, short_id};
+use crate::util::text::{bytes, count, ellipsize, short_id};
 
 pub(crate) fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> {
     let mut spans = Vec::new();
@@ -26,6 +26,104 @@ pub(crate) fn hint<'a>(theme: &Theme, parts: &[(&'a str, &'a str)]) -> Line<'a> 
         spans.push(Span::raw(format!(" {what}")));
     }
     Line::from(spans)
+}
+
+fn runs_on_it(names: &[String]) -> String {
+    let verb = if names.len() == 1 { "runs" } else { "run" };
+    format!("{} {verb} on it", names.join(", "))
+}
+
+/// The note beside a target in the first step of the remove dialog.
+fn fate_note(t: &RemoveTarget) -> String {
+    match &t.fate {
+        Fate::Untag => format!(
+            "  (untag only: {} {})",
+            count(t.other_tags, "other tag"),
+            if t.other_tags == 1 { "stays" } else { "stay" }
+        ),
+        Fate::Delete => String::new(),
+        Fate::DeleteUnder(names) => format!("  used by {} (not running)", names.join(", ")),
+        Fate::UntagKeepImage(names) => format!("  used by running {}", names.join(", ")),
+        Fate::Refused(names) => format!("  stays: {}", runs_on_it(names)),
+    }
+}
+
+fn remove_lines<'a>(targets: &[RemoveTarget], area: Rect, theme: &'a Theme) -> Vec<Line<'a>> {
+    let n = targets.len();
+    let mut lines = vec![Line::raw(format!(
+        "Remove {n} image reference{}?",
+        if n == 1 { "" } else { "s" }
+    ))];
+    for t in targets
+        .iter()
+        .take(usize::from(area.height.saturating_sub(8)))
+    {
+        lines.push(Line::from(vec![
+            Span::raw(format!("  • {}", sanitize(&t.label))),
+            Span::styled(sanitize(&fate_note(t)), Style::default().fg(theme.warning)),
+        ]));
+    }
+    let refused = targets.iter().filter(|t| !t.fate.sent()).count();
+    if refused > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} in use by a running container cannot be removed (the engine refuses \
+                 even with force): stop the container first.",
+                count(refused, "untagged image")
+            ),
+            Style::default().fg(theme.warning),
+        ));
+    }
+    let used = targets
+        .iter()
+        .filter(|t| t.fate.sent() && !t.used_by.is_empty())
+        .count();
+    if used > 0 {
+        lines.push(Line::styled(
+            format!("{used} of them are used by containers: you will be asked again."),
+            Style::default().fg(theme.warning),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(hint(theme, &[("y/Enter", "remove"), ("n/Esc", "cancel")]));
+    lines
+}
+
+/// The second step: what a forced removal does to each image used by a container, as dockerd
+/// does it (`ImageDelete` with force: running containers keep their image, stopped or created
+/// ones do not).
+fn force_lines<'a>(targets: &[RemoveTarget], theme: &'a Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::styled(
+        "These images are used by containers. Forced removal will:",
+        Style::default()
+            .fg(theme.error)
+            .add_modifier(Modifier::BOLD),
+    )];
+    for t in targets.iter().filter(|t| !t.used_by.is_empty()) {
+        let label = sanitize(&t.label);
+        let what = match &t.fate {
+            Fate::Untag => format!("{label}: remove this tag only; other tags keep the image"),
+            Fate::Delete => format!("{label}: delete the image"),
+            Fate::DeleteUnder(names) => format!(
+                "{label}: delete the image; {} (not running) {} listed by image ID and can \
+                 still start",
+                names.join(", "),
+                if names.len() == 1 { "stays," } else { "stay," }
+            ),
+            Fate::UntagKeepImage(names) => format!(
+                "{label}: remove the tag only; the image stays, untagged, while {}",
+                runs_on_it(names)
+            ),
+            Fate::Refused(names) => format!("{label}: nothing (not sent): {}", runs_on_it(names)),
+        };
+        lines.push(Line::raw(format!("  • {}", sanitize(&what))));
+    }
+    lines.push(Line::raw(""));
+    lines.push(hint(
+        theme,
+        &[("y", "force remove"), ("n/Esc", "keep them")],
+    ));
+    lines
 }
 
 pub(crate) fn frame_dialog(
@@ -70,6 +168,7 @@ pub(crate) fn height_for(lines: &[Line<'_>], w: u16, area: Rect) -> u16 {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     match dialog {
+        ImagesDialog::Offline(d) => crate::ui::panes::offline::draw(frame, area, d, ctx),
         ImagesDialog::Tag {
             source,
             source_label,
@@ -103,68 +202,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<
             targets,
             force_step,
         } => {
-            let mut lines = Vec::new();
-            let used: Vec<&str> = targets
-                .iter()
-                .flat_map(|t| t.used_by.iter().map(String::as_str))
-                .collect();
-            if *force_step {
-                lines.push(Line::styled(
-                    "These images are used by containers:",
-                    Style::default()
-                        .fg(theme.error)
-                        .add_modifier(Modifier::BOLD),
-                ));
-                for t in targets.iter().filter(|t| !t.used_by.is_empty()) {
-                    lines.push(Line::raw(format!(
-                        "  {}  ← {}",
-                        sanitize(&t.label),
-                        t.used_by.join(", ")
-                    )));
-                }
-                lines.push(Line::raw(""));
-                lines.push(Line::raw(
-                    "Force removal untags them; the containers keep running on the image ID.",
-                ));
-                lines.push(Line::raw(""));
-                lines.push(hint(
-                    theme,
-                    &[("y", "force remove"), ("n/Esc", "keep them")],
-                ));
+            let lines = if *force_step {
+                force_lines(targets, theme)
             } else {
-                lines.push(Line::raw(format!(
-                    "Remove {} image reference{}?",
-                    targets.len(),
-                    if targets.len() == 1 { "" } else { "s" }
-                )));
-                for t in targets
-                    .iter()
-                    .take(usize::from(area.height.saturating_sub(8)))
-                {
-                    let mut note = String::new();
-                    if t.other_tags > 0 {
-                        note = format!("  (untag only: {} other tag(s) stay)", t.other_tags);
-                    }
-                    if !t.used_by.is_empty() {
-                        note.push_str(&format!("  used by {}", t.used_by.join(", ")));
-                    }
-                    lines.push(Line::from(vec![
-                        Span::raw(format!("  • {}", sanitize(&t.label))),
-                        Span::styled(note, Style::default().fg(theme.warning)),
-                    ]));
-                }
-                if !used.is_empty() {
-                    lines.push(Line::styled(
-                        format!(
-                            "{} container(s) use these images: you will be asked again.",
-                            used.len()
-                        ),
-                        Style::default().fg(theme.warning),
-                    ));
-                }
-                lines.push(Line::raw(""));
-                lines.push(hint(theme, &[("y/Enter", "remove"), ("n/Esc", "cancel")]));
-            }
+                remove_lines(targets, area, theme)
+            };
             let rect = centered(area, 76, height_for(&lines, 76, area));
             frame_dialog(frame, rect, "Remove images".into(), lines, theme, true);
         }
@@ -195,7 +237,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<
                     if p.images.is_empty() {
                         lines.push(Line::raw("No image would be removed."));
                     } else {
-                        lines.push(Line::raw(format!("{} image(s) would go:", p.images.len())));
+                        let kept = p.images.iter().filter(|c| c.untag_only).count();
+                        let gone = count(p.images.len() - kept, "image");
+                        lines.push(Line::raw(if kept > 0 {
+                            format!("{gone} would be deleted and {kept} only untagged:")
+                        } else {
+                            format!("{gone} would be deleted:")
+                        }));
                     }
                     for c in p.images.iter().skip(view.offset).take(list_room) {
                         let name = if c.repo_tags.is_empty() {
@@ -252,6 +300,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, dialog: &ImagesDialog, ctx: &Ctx<
             let rect = centered(area, 90, height_for(&lines, 90, area));
             frame_dialog(frame, rect, "Prune images".into(), lines, theme, true);
         }
+        ImagesDialog::Copy(d) => crate::ui::panes::images_copy::draw(frame, area, d, ctx),
     }
 }
 
@@ -276,4 +325,23 @@ pub fn draw_text(frame: &mut Frame<'_>, area: Rect, view: &TextView, ctx: &Ctx<'
     let w = area.width.saturating_sub(6).max(20);
     let rect = centered(area, w, height_for(&out, w, area));
     frame_dialog(frame, rect, sanitize(&view.title), out, theme, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RemoveTarget, fate_note};
+    use crate::state::images::dialogs::Fate;
+
+    #[test]
+    fn notes_count_in_words_without_a_plural_s_on_one() {
+        let target = |others: usize| RemoveTarget {
+            key: "a:1".into(),
+            label: "a:1".into(),
+            used_by: vec![],
+            other_tags: others,
+            fate: Fate::Untag,
+        };
+        assert_eq!(fate_note(&target(1)), "  (untag only: 1 other tag stays)");
+        assert_eq!(fate_note(&target(2)), "  (untag only: 2 other tags stay)");
+    }
 }

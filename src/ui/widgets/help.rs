@@ -9,6 +9,29 @@ use crate::config::keymap::Context;
 use crate::state::PaneId;
 use crate::ui::{Ctx, centered};
 
+/// The bindings with the keys that go to a pane listed together, in the panes' order (1, 2, …),
+/// where the first of them stands in the keymap file; the others keep the file's order.
+fn panes_in_order(
+    bindings: &[crate::config::keymap::Binding],
+) -> Vec<&crate::config::keymap::Binding> {
+    let pane_of = |b: &crate::config::keymap::Binding| {
+        PaneId::ALL
+            .iter()
+            .position(|p| p.focus_action() == b.action)
+    };
+    let mut focus: Vec<_> = bindings.iter().filter(|b| pane_of(b).is_some()).collect();
+    focus.sort_by_key(|b| pane_of(b));
+    let mut out = Vec::with_capacity(bindings.len());
+    for b in bindings {
+        match pane_of(b) {
+            None => out.push(b),
+            Some(_) if !focus.is_empty() => out.append(&mut focus),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
 /// Draws the help overlay for the focused pane.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: PaneId, scroll: usize, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
@@ -26,7 +49,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, focus: PaneId, scroll: usize, ctx
                 .fg(theme.header)
                 .add_modifier(Modifier::BOLD),
         ));
-        for b in ctx.keymap.bindings(section) {
+        let bindings = panes_in_order(ctx.keymap.bindings(section));
+        for b in bindings {
             // A global key the pane rebinds is not shown under "Everywhere".
             let keys: Vec<String> = b
                 .keys

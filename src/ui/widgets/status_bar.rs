@@ -10,12 +10,19 @@ use crate::engine::Connection;
 use crate::state::{AppState, Level};
 use crate::ui::Ctx;
 use crate::util::sanitize::sanitize;
+use crate::util::text::ellipsize;
 
 /// Draws the status bar.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     let base = Style::default().bg(theme.status_bg).fg(theme.status_fg);
     let mut spans = Vec::new();
+    if let Some(row) = state.shared.active_row() {
+        spans.push(Span::styled(
+            format!(" ▶ {} ", sanitize(&row.name)),
+            base.fg(theme.key),
+        ));
+    }
     match &state.shared.connection {
         Connection::Connecting => {
             spans.push(Span::styled(" ◌ connecting ", base.fg(theme.warning)));
@@ -90,10 +97,36 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
                 Level::Info => theme.status_fg,
                 Level::Error => theme.error,
             };
-            spans.push(Span::styled(
-                format!("│ {} ", sanitize(text)),
-                base.fg(color),
-            ));
+            let text = sanitize(text);
+            let room = usize::from(area.width);
+            let used: usize = spans.iter().map(Span::width).sum();
+            if used + unicode_width::UnicodeWidthStr::width(text.as_str()) + 3 > room {
+                // The message matters more than the engine line: it takes the bar but for the
+                // engine's name and a one-glyph connection state, cut with an ellipsis only when
+                // it is wider than what is left.
+                let mut short = Vec::new();
+                if let Some(row) = state.shared.active_row() {
+                    short.push(Span::styled(
+                        format!(" ▶ {} ", sanitize(&row.name)),
+                        base.fg(theme.key),
+                    ));
+                }
+                short.push(match &state.shared.connection {
+                    Connection::Connecting | Connection::NotAnswering { .. } => {
+                        Span::styled(" ◌", base.fg(theme.warning))
+                    }
+                    Connection::Connected(_) => Span::styled(" ●", base.fg(theme.ok)),
+                    Connection::Disconnected { .. } => Span::styled(" ✗", base.fg(theme.error)),
+                });
+                let used: usize = short.iter().map(Span::width).sum();
+                short.push(Span::styled(
+                    format!(" {}", ellipsize(&text, room.saturating_sub(used + 1))),
+                    base.fg(color),
+                ));
+                frame.render_widget(Paragraph::new(Line::from(short)).style(base), area);
+                return;
+            }
+            spans.push(Span::styled(format!("│ {text} "), base.fg(color)));
         }
         None => {
             let help = ctx

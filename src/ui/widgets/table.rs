@@ -51,6 +51,12 @@ where
             Style::default().fg(theme.dim),
         ),
     ];
+    if let Some(scope) = &t.scope {
+        title.push(Span::styled(
+            format!("· only {} (Esc: all) ", scope.label),
+            Style::default().fg(theme.warning),
+        ));
+    }
     if !t.marked.is_empty() {
         title.push(Span::styled(
             format!("· {} marked ", t.marked.len()),
@@ -80,6 +86,23 @@ fn filter_line(
         ])),
         area,
     );
+}
+
+/// A cell of the selected row: its own colours give way to the selection's, so no dim or
+/// coloured text sits unreadable on the selection bar (grey IDs on blue).
+pub fn on_selection<'a>(line: Line<'a>, ctx: &Ctx<'_>) -> Line<'a> {
+    let theme = ctx.theme;
+    let fg = if theme.selected_bg == ratatui::style::Color::Reset {
+        ratatui::style::Color::Reset
+    } else {
+        theme.selected_fg
+    };
+    let mut line = line;
+    line.style = line.style.fg(fg);
+    for span in &mut line.spans {
+        span.style = span.style.fg(fg);
+    }
+    line
 }
 
 /// Draws the table; returns how many rows fit.
@@ -129,12 +152,13 @@ where
         .map(|(pos, &i)| {
             let r = &t.rows[i];
             let marked = t.is_marked(r);
-            let style = if pos == cursor {
-                selected_style(ctx.theme)
-            } else {
-                (view.style)(r, marked)
-            };
-            Row::new((view.cells)(r, marked)).style(style)
+            if pos == cursor {
+                let cells = (view.cells)(r, marked)
+                    .into_iter()
+                    .map(|l| on_selection(l, ctx));
+                return Row::new(cells).style(selected_style(ctx.theme));
+            }
+            Row::new((view.cells)(r, marked)).style((view.style)(r, marked))
         });
     let (header, widths): (Vec<&str>, Vec<Constraint>) = view.columns.iter().copied().unzip();
     let table = Table::new(rows, widths)

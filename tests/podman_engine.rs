@@ -119,7 +119,7 @@ fn the_app_opens_on_podman() {
         .expect("tmux");
     let screen = term
         .wait_until(WAIT, |s| {
-            s.contains("pm-busybox") && s.contains("Podman Engine") && s.contains("1 layers")
+            s.contains("pm-busybox") && s.contains("Podman Engine") && s.contains("1 layer,")
         })
         .unwrap_or_else(|s| panic!("the image, its layers and the engine's name:\n{s}"));
     assert!(screen.contains(&host), "{screen}");

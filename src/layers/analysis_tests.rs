@@ -1,3 +1,4 @@
+//! Tests of the layer analysis (dive's figures).
 use crate::layers::testutil::{TarBuilder, docker_save};
 use crate::layers::{ImageAnalysis, InefficientFile, analyze_reader};
 use std::sync::atomic::AtomicBool;

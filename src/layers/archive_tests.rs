@@ -1,3 +1,4 @@
+//! Tests of reading image archives, hostile ones included.
 use super::*;
 use crate::layers::testutil::{TarBuilder, docker_save, gzip, header};
 use crate::layers::{LayersError, analyze_reader, analyze_reader_with};

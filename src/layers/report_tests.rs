@@ -1,3 +1,4 @@
+//! Tests of the analysis report (text and CI output).
 use super::*;
 use crate::layers::model::InefficientFile;
 

@@ -1,3 +1,4 @@
+//! Tests of the streaming tar reader.
 use super::*;
 use crate::layers::testutil::{TarBuilder, header, set_checksum};
 

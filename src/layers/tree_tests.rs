@@ -1,3 +1,4 @@
+//! Tests of the merged file tree.
 use super::*;
 use crate::layers::analysis::tests::image;
 use crate::layers::testutil::TarBuilder;

@@ -1,3 +1,4 @@
+//! Tests of the explorer's tree view.
 use super::*;
 use crate::layers::analysis::tests::image;
 use crate::layers::testutil::TarBuilder;

@@ -1,3 +1,4 @@
+//! Tests of the build context: .dockerignore and what is sent.
 use super::*;
 
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {

@@ -1,3 +1,4 @@
+//! Tests of Dockerfile syntax highlighting.
 use super::*;
 
 fn kinds(line: &str, tokens: &[(Range<usize>, TokenKind)]) -> Vec<(String, TokenKind)> {

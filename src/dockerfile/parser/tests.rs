@@ -1,3 +1,4 @@
+//! Tests of the Dockerfile parser.
 use super::*;
 
 fn one(src: &str) -> Instruction {

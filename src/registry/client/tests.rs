@@ -1,3 +1,4 @@
+//! Tests of the Registry v2 client.
 use super::*;
 use reqwest::header::HeaderMap;
 use reqwest::header::HeaderValue;

@@ -1,3 +1,4 @@
+//! Tests of Docker config credentials and helpers.
 use super::*;
 
 fn write_config(dir: &Path, text: &str) -> PathBuf {

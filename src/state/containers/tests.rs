@@ -1,3 +1,4 @@
+//! Tests of the containers pane's state.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::{Action, AppAction, ContainersAction, ImagesAction, ListAction};

@@ -1,3 +1,4 @@
+//! Tests of the explorer pane's state.
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

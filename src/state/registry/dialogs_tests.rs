@@ -1,3 +1,4 @@
+//! Tests of the registry pane's dialogs.
 use super::*;
 use crossterm::event::KeyModifiers;
 

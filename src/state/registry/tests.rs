@@ -1,3 +1,4 @@
+//! Tests of the registry pane's state.
 use super::*;
 use crate::engine::registry::SearchHit;
 use crossterm::event::KeyModifiers;

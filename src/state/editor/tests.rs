@@ -690,10 +690,14 @@ fn f2_explains_the_finding_and_f4_fixes_it_as_one_undoable_edit() {
     assert!(!after.contains(&target), "{target} still there: {after:?}");
     assert_ne!(s.panes.editor.text(), src);
     assert!(s.panes.editor.dirty);
-    // One Ctrl-z takes the whole fix back.
+    // One Ctrl-z takes the whole fix back, also after the cursor moved; Ctrl-y redoes it whole.
+    let fixed = s.panes.editor.text();
+    s.test_key(&code(KeyCode::Right));
     s.test_key(&ctrl('z'));
     assert_eq!(s.panes.editor.text(), src);
     assert!(!s.panes.editor.dirty);
+    s.test_key(&ctrl('y'));
+    assert_eq!(s.panes.editor.text(), fixed);
 }
 
 #[test]

@@ -420,8 +420,13 @@ impl EditorState {
         self.dirty = self.differs_from_saved(None);
         self.unrecovered_since = None;
         let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
-        effects.push(Effect::say(Level::Ok, format!("saved {}", self.name())));
-        match std::mem::replace(&mut self.after_save, AfterSave::Nothing) {
+        let then = std::mem::replace(&mut self.after_save, AfterSave::Nothing);
+        // A save the user did not ask for (Ctrl-b with unsaved edits) says why it happened.
+        let why = (then == AfterSave::Build).then_some(" before the build");
+        let path = self.path.clone().unwrap_or_default();
+        let text = format!("saved {}{}", path.display(), why.unwrap_or_default());
+        effects.push(Effect::say(Level::Ok, text));
+        match then {
             AfterSave::Nothing => {}
             AfterSave::Quit => effects.push(Effect::Exit),
             AfterSave::Open(path) => effects.push(Effect::File(FileOp::Load { path })),

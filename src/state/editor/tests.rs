@@ -363,6 +363,11 @@ fn build_with_unsaved_edits_saves_first() {
     };
     s.test_file(saved(&text, Ok(())));
     assert!(matches!(s.panes.editor.modal, Some(Modal::Build(_))));
+    // The save was not asked for: the status says it happened, to which file and why.
+    assert_eq!(
+        s.shared.message,
+        Some((Level::Ok, "saved /w/Dockerfile before the build".into()))
+    );
 }
 
 #[test]

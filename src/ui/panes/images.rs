@@ -31,9 +31,36 @@ pub fn wanted_width(state: &AppState) -> u16 {
     }
     // REPOSITORY and TAG share the room 3:1 (their Fill weights): enough for both.
     let shared = (repo * 4).div_ceil(3).max(tag * 4);
+    // The optional columns, each with its gap: UNIQUE, and ALSO ON as wide as its longest list.
+    let unique = if shows_unique(state) { 11 } else { 0 };
+    let also = if shows_also_on(state) {
+        let names = |r: &ImageRow| {
+            state.shared.also_on.get(&r.id).map_or(0, |e| {
+                e.iter().map(|n| n.chars().count() + 2).sum::<usize>()
+            })
+        };
+        longest(&names, 8, 40) + 1
+    } else {
+        0
+    };
     // marks 2, ID 13, CREATED 15, SIZE 10, five gaps, two borders; never so narrow that the
     // CREATED column is dropped.
-    u16::try_from((2 + shared + 13 + 15 + 10 + 5 + 2).max(72)).unwrap_or(u16::MAX)
+    u16::try_from((2 + shared + 13 + 15 + 10 + 5 + 2 + unique + also).max(72)).unwrap_or(u16::MAX)
+}
+
+/// Whether the UNIQUE column is shown: once a disk usage measured it (or it is sorted by it).
+fn shows_unique(state: &AppState) -> bool {
+    let pane = &state.panes.images;
+    !pane.share.is_empty() || pane.table.sort == SortKey::Unique
+}
+
+/// Whether the ALSO ON column can be shown: another engine is connected.
+fn shows_also_on(state: &AppState) -> bool {
+    state
+        .shared
+        .engines
+        .iter()
+        .any(|e| e.connected() && e.id != state.shared.active_engine)
 }
 
 /// Draws the pane; returns how many table rows fit.
@@ -51,15 +78,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
     }
     let wide = area.width.saturating_sub(2) >= 70;
     // What removing each image frees, once a disk usage measured it (or it is sorted by it).
-    let share = !pane.share.is_empty() || t.sort == SortKey::Unique;
+    let share = shows_unique(state);
     let now = state.shared.now;
     // Which other connected engines have the same image ID, when another engine is connected.
-    let also_on = wide
-        && state
-            .shared
-            .engines
-            .iter()
-            .any(|e| e.connected() && e.id != state.shared.active_engine);
+    let also_on = wide && shows_also_on(state);
     let cells = |r: &ImageRow, marked: bool| {
         let (flag, flag_style) = if !r.used_by.is_empty() {
             ("●", Style::default().fg(theme.in_use))

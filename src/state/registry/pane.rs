@@ -202,7 +202,10 @@ mod tests {
         let mut s = AppState::default();
         assert_eq!(
             press(&mut s, KeyCode::Char('5')),
-            vec![Command::Registry(RegistryRequest::LoadConfig)]
+            vec![
+                Command::Registry(RegistryRequest::LoadConfig),
+                Command::Registry(RegistryRequest::Known)
+            ]
         );
         assert_eq!(s.focus(), PaneId::Registry);
         press(&mut s, KeyCode::Char('a'));

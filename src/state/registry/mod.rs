@@ -184,6 +184,15 @@ impl RegistryState {
         ]
     }
 
+    /// The engine (re)connected: what it trusts is asked again once the pane has been shown.
+    pub fn on_connected(&mut self) -> Vec<Command> {
+        if self.config_requested {
+            vec![Command::Registry(RegistryRequest::Known)]
+        } else {
+            vec![]
+        }
+    }
+
     /// Where the registry at `i` was found.
     pub fn origins_of(&self, i: usize) -> &[Origin] {
         self.origins.get(i).map_or(&[], Vec::as_slice)
@@ -212,6 +221,7 @@ impl RegistryState {
         i
     }
 
+    /// Lists what the engine and Docker config know, replacing what an earlier answer found.
     fn put_known(&mut self, known: KnownRegistries) {
         self.origins.resize(self.registries.len(), vec![]);
         let listed: Vec<_> = self
@@ -219,12 +229,20 @@ impl RegistryState {
             .iter()
             .cloned()
             .zip(self.origins.iter().cloned())
+            .enumerate()
+            .filter(|(i, (_, o))| *i == 0 || o.contains(&Origin::File))
+            .map(|(_, (e, o))| {
+                let file: Vec<Origin> = o.into_iter().filter(|o| *o == Origin::File).collect();
+                (e, file)
+            })
             .collect();
         let (registries, origins) = merge(&listed, &known.registries).into_iter().unzip();
         self.registries = registries;
         self.origins = origins;
         self.trusted_ranges = known.insecure_cidrs;
         self.known_error = known.engine_error;
+        self.selected = self.selected.min(self.registries.len().saturating_sub(1));
+        self.cursors[0] = self.cursors[0].min(self.registries.len().saturating_sub(1));
     }
 
     /// Adds a registry typed at the prompt and selects it.

@@ -163,6 +163,9 @@ impl Pane for RegistryPane {
     fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
         match event {
             EngineEvent::Registry(reply) => self.on_reply(reply),
+            EngineEvent::Connection(crate::engine::Connection::Connected(_)) => {
+                engine(self.state.on_connected())
+            }
             _ => vec![],
         }
     }

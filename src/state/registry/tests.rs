@@ -263,3 +263,40 @@ fn known_registries_and_the_file_share_rows_in_either_order() {
         assert_eq!(s.trusted_ranges, vec!["127.0.0.0/8".to_string()]);
     }
 }
+
+#[test]
+fn a_new_known_answer_replaces_the_rows_only_it_found() {
+    use crate::registry::known::{KnownRegistries, KnownRegistry, Origin};
+    let found = |url: &str| KnownRegistries {
+        registries: vec![KnownRegistry {
+            url: url.into(),
+            insecure: true,
+            origin: Origin::Engine,
+        }],
+        insecure_cidrs: vec![],
+        engine_error: None,
+    };
+    let mut s = RegistryState::default();
+    assert!(
+        s.on_connected().is_empty(),
+        "not asked before the pane is shown"
+    );
+    s.on_focus();
+    assert_eq!(
+        s.on_connected(),
+        vec![Command::Registry(RegistryRequest::Known)]
+    );
+    s.on_reply(RegistryReply::Config(Ok(vec![lab()])));
+    s.on_reply(RegistryReply::Known(found("old.example:5000")));
+    s.on_reply(RegistryReply::Known(found("127.0.0.1:5000")));
+    s.move_by(5);
+    s.on_reply(RegistryReply::Known(found("new.example:5000")));
+    let urls: Vec<&str> = s.registries.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        vec!["docker.io", "127.0.0.1:5000", "new.example:5000"]
+    );
+    assert_eq!(s.origins_of(1), &[Origin::File]);
+    assert_eq!(s.origins.len(), 3);
+    assert!(s.selected < 3 && s.cursor() < 3);
+}

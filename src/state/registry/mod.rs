@@ -224,6 +224,7 @@ impl RegistryState {
     /// Lists what the engine and Docker config know, replacing what an earlier answer found.
     fn put_known(&mut self, known: KnownRegistries) {
         self.origins.resize(self.registries.len(), vec![]);
+        let chosen = self.entry().map(|e| auth_key(&e.url));
         let listed: Vec<_> = self
             .registries
             .iter()
@@ -241,8 +242,11 @@ impl RegistryState {
         self.origins = origins;
         self.trusted_ranges = known.insecure_cidrs;
         self.known_error = known.engine_error;
-        self.selected = self.selected.min(self.registries.len().saturating_sub(1));
-        self.cursors[0] = self.cursors[0].min(self.registries.len().saturating_sub(1));
+        let last = self.registries.len().saturating_sub(1);
+        self.selected = chosen
+            .and_then(|key| self.registries.iter().position(|e| auth_key(&e.url) == key))
+            .unwrap_or(self.selected.min(last));
+        self.cursors[0] = self.selected;
     }
 
     /// Adds a registry typed at the prompt and selects it.

@@ -286,11 +286,17 @@ fn a_new_known_answer_replaces_the_rows_only_it_found() {
         s.on_connected(),
         vec![Command::Registry(RegistryRequest::Known)]
     );
-    s.on_reply(RegistryReply::Config(Ok(vec![lab()])));
     s.on_reply(RegistryReply::Known(found("old.example:5000")));
-    s.on_reply(RegistryReply::Known(found("127.0.0.1:5000")));
+    s.on_reply(RegistryReply::Config(Ok(vec![lab()])));
     s.move_by(5);
+    assert_eq!(s.selected, 2, "lab after the row found first");
+    assert_eq!(s.entry().map(|e| e.url.as_str()), Some("127.0.0.1:5000"));
     s.on_reply(RegistryReply::Known(found("new.example:5000")));
+    assert_eq!(
+        s.entry().map(|e| e.url.as_str()),
+        Some("127.0.0.1:5000"),
+        "the selection stays on its registry"
+    );
     let urls: Vec<&str> = s.registries.iter().map(|e| e.url.as_str()).collect();
     assert_eq!(
         urls,

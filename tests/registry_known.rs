@@ -3,9 +3,8 @@
 
 mod common;
 
-use dockhand::engine::registry::{RegistryReply, engine_registries};
-use dockhand::registry::DockerConfig;
-use dockhand::registry::known::{KnownRegistries, Origin};
+use dockhand::engine::registry::{RegistryReply, RegistryRequest, answer, engine_registries};
+use dockhand::registry::known::Origin;
 use dockhand::state::registry::RegistryState;
 
 /// `docker info`'s RegistryConfig for the engine at `DOCKER_HOST`, when the CLI is installed.
@@ -62,18 +61,23 @@ async fn the_engines_trusted_registries_and_config_logins_are_listed_once() {
     }
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("config.json");
     std::fs::write(
-        &path,
+        dir.path().join("config.json"),
         r#"{"auths": {"https://index.docker.io/v1/": {}, "127.0.0.1:5000": {}},
             "credHelpers": {"127.0.0.1:5000": "none"}}"#,
     )
     .expect("write config");
-    let config = DockerConfig::load(path).expect("config");
-    let known = KnownRegistries::collect(Ok(engine.clone()), &config);
+    // SAFETY: the only test of this binary, on a current-thread runtime: nothing reads the
+    // environment while it is set.
+    unsafe { std::env::set_var("DOCKER_CONFIG", dir.path()) };
+    let reply = answer(Some(&docker), RegistryRequest::Known).await;
+    let RegistryReply::Known(known) = &reply else {
+        panic!("{reply:?}");
+    };
+    assert_eq!(known.engine_error, None);
     let mut state = RegistryState::default();
-    state.on_reply(RegistryReply::Known(known.clone()));
-    state.on_reply(RegistryReply::Known(known));
+    state.on_reply(reply.clone());
+    state.on_reply(reply);
     let urls: Vec<&str> = state.registries.iter().map(|e| e.url.as_str()).collect();
     assert_eq!(urls, vec!["docker.io", "127.0.0.1:5000"], "one row each");
     assert_eq!(state.origins_of(0), &[Origin::Engine, Origin::Auths]);

@@ -299,6 +299,25 @@ fn build_line_links_survive_a_restart_while_the_text_is_unchanged() {
     assert_eq!(build.line_of_layer("sha256:1111aaaa2222dead"), Some(2));
     assert_eq!(build.line_of_layer("sha256:3333bbbb4444ffff"), Some(3));
 
+    files.perform(FileOp::WriteRecovery {
+        path: path.clone(),
+        text: "FROM dh-busybox:1\nCOPY a /a\n".into(),
+    });
+    let mut recovered = open(&files);
+    assert!(matches!(
+        recovered.panes.editor.modal,
+        Some(Modal::Recover { .. })
+    ));
+    assert!(recovered.panes.editor.build.image.is_some());
+    recovered.panes.editor.key_for_test(&km, &key('r'));
+    let build = &recovered.panes.editor.build;
+    assert_eq!(
+        build.image, None,
+        "links of the disk text are dropped with recovered edits"
+    );
+    assert_eq!(build.line_of_layer("sha256:3333bbbb4444ffff"), None);
+    files.perform(FileOp::RemoveRecovery { path: path.clone() });
+
     std::fs::write(&path, "FROM dh-busybox:1\nRUN echo two\nCOPY a /a\n").unwrap();
     let changed = open(&files);
     assert_eq!(

@@ -1,5 +1,5 @@
 //! End to end in a real terminal (tmux): open a Dockerfile, type a change, see the lint marker
-//! appear in the gutter, save with Ctrl-s and find the change on disk, then quit — with a question
+//! appear in the gutter, undo and redo it a word at a time, save with Ctrl-s and find the change on disk, then quit — with a question
 //! first when there are unsaved edits.
 mod common;
 
@@ -70,6 +70,16 @@ fn edit_lint_save_and_quit_in_a_real_terminal() {
             || row.starts_with("┃s"),
         "{row:?}"
     );
+
+    // Ctrl-z takes back the last typed word (not one character); Ctrl-y brings it back.
+    term.send_keys(&["C-z"]).expect("keys");
+    term.wait_until(WAIT, |s| {
+        !s.contains("me@example") && row_with(s, "MAINTAINER").is_some_and(|r| r.contains("┃"))
+    })
+    .unwrap_or_else(|e| panic!("undo a word: {e}\n{}", term.capture()));
+    term.send_keys(&["C-y"]).expect("keys");
+    term.wait_for("MAINTAINER me@example.com", WAIT)
+        .unwrap_or_else(|e| panic!("redo a word: {e}\n{}", term.capture()));
 
     // Ctrl-s saves: the unsaved marker goes, the file on disk has the edit.
     term.send_keys(&["C-s"]).expect("keys");

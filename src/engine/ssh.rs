@@ -5,14 +5,19 @@
 //! its stdin and stdout. The connections share one login (OpenSSH connection sharing, see
 //! [`super::ssh_master`]), so only the first pays for the key exchange. A hyper client pools
 //! them, so consecutive requests reuse a warm one, and streams (events, logs, exports, builds)
-//! and hijacked exec sessions each get their own. bollard's own `ssh` feature is not used: it drives an OpenSSH control master per
-//! connection through the `openssh` crate and cannot reach a socket path on the far side.
+//! and hijacked exec sessions each get their own. The first connection starts a spare session
+//! beside it, and a new connection is handed to the pool only once it answers `/_ping`, so a
+//! request goes to whichever is ready first: a freed warm session or the new one.
+//!
+//! bollard's own `ssh` feature is not used: it drives an OpenSSH control master per connection
+//! through the `openssh` crate and cannot reach a socket path on the far side.
 use std::future::Future;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
 use std::process::Stdio;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -21,7 +26,7 @@ use hyper::Uri;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
 
@@ -29,6 +34,9 @@ use super::ssh_master::Master;
 
 /// How long an unused connection (one `ssh` process) is kept for the next request.
 const IDLE: Duration = Duration::from_secs(60);
+/// Sessions started beside the first one: the event stream holds a connection for good, and
+/// the first listing should not then wait for a new session to start on the far side.
+const SPARES: usize = 1;
 /// The tail of `ssh`'s stderr kept for error messages.
 const STDERR_KEEP: usize = 4096;
 
@@ -248,12 +256,54 @@ impl Connection for SshStream {
     }
 }
 
+/// Sessions started ahead of need, handed out before new ones are spawned.
+#[derive(Default)]
+struct Spares {
+    streams: Mutex<Vec<SshStream>>,
+}
+
+impl Spares {
+    /// A spare session whose `ssh` is still running.
+    fn take(&self) -> Option<SshStream> {
+        let mut streams = self.streams.lock().ok()?;
+        while let Some(mut stream) = streams.pop() {
+            if matches!(stream.0.inner_mut()._child.try_wait(), Ok(None)) {
+                return Some(stream);
+            }
+        }
+        None
+    }
+
+    /// Starts the spares; those still unused after [`IDLE`] are ended, like idle pooled
+    /// connections.
+    fn fill(self: &Arc<Self>, target: &SshTarget, socket: Option<&Path>) {
+        let fresh: Vec<SshStream> = (0..SPARES)
+            .filter_map(|_| spawn(target, socket).ok())
+            .collect();
+        if let Ok(mut streams) = self.streams.lock() {
+            streams.extend(fresh);
+        }
+        let spares: Weak<Spares> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(IDLE).await;
+            if let Some(spares) = spares.upgrade()
+                && let Ok(mut streams) = spares.streams.lock()
+            {
+                streams.clear();
+            }
+        });
+    }
+}
+
 /// Opens connections by running `ssh`.
 #[derive(Clone)]
 pub struct SshConnector {
     target: Arc<SshTarget>,
     /// The shared login, when a private directory for its socket could be made.
     master: Option<Arc<Master>>,
+    /// Whether a connection was opened before (every later one is probed, see [`ready`]).
+    opened: Arc<AtomicBool>,
+    spares: Arc<Spares>,
 }
 
 type ConnectFuture = Pin<Box<dyn Future<Output = io::Result<SshStream>> + Send>>;
@@ -269,16 +319,86 @@ impl tower_service::Service<Uri> for SshConnector {
 
     fn call(&mut self, _: Uri) -> ConnectFuture {
         let (target, master) = (self.target.clone(), self.master.clone());
+        let probe = self.opened.swap(true, Ordering::SeqCst);
+        let spares = self.spares.clone();
         Box::pin(async move {
-            match master {
-                Some(master) => {
-                    master.ensure(&target).await.map_err(io::Error::other)?;
-                    spawn(&target, Some(master.socket()))
-                }
-                None => spawn(&target, None),
+            if let Some(master) = &master {
+                master.ensure(&target).await.map_err(io::Error::other)?;
             }
+            let socket = master.as_deref().map(Master::socket);
+            if !probe {
+                let stream = spawn(&target, socket)?;
+                spares.fill(&target, socket);
+                return Ok(stream);
+            }
+            let mut stream = match spares.take() {
+                Some(stream) => stream,
+                None => spawn(&target, socket)?,
+            };
+            ready(&mut stream.0).await?;
+            Ok(stream)
         })
     }
+}
+
+/// Waits until a new session answers `/_ping`. Until then the pool may still hand the request
+/// to a connection that becomes free sooner: a warm session answers in a round trip, a new one
+/// only once the far side's `docker` has started. The first connection is not probed, as no
+/// other could serve its request.
+async fn ready(pipe: &mut TokioIo<SshPipe>) -> io::Result<()> {
+    let pipe = pipe.inner_mut();
+    pipe.write_all(b"GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n")
+        .await?;
+    let mut got = Vec::with_capacity(512);
+    let mut buf = [0u8; 512];
+    loop {
+        let n = pipe.read(&mut buf).await?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the ssh session closed during its /_ping",
+            ));
+        }
+        got.extend_from_slice(&buf[..n]);
+        if let Some(complete) = ping_complete(&got) {
+            return complete;
+        }
+        if got.len() > 16 * 1024 {
+            return Err(io::Error::other("no end to the engine's /_ping answer"));
+        }
+    }
+}
+
+/// Whether `got` holds a whole `/_ping` answer (headers and a `Content-Length` body): None
+/// while more must be read, an error for anything but a 200.
+fn ping_complete(got: &[u8]) -> Option<io::Result<()>> {
+    let end = got.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&got[..end]);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    let length = head
+        .split("\r\n")
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+    let Some(length) = length else {
+        return Some(Err(io::Error::other(format!(
+            "the engine's /_ping answer ({status}) has no length"
+        ))));
+    };
+    if got.len() < end + length {
+        return None;
+    }
+    Some(if status == "200" {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "the engine answered /_ping with {status}"
+        )))
+    })
 }
 
 fn spawn(target: &SshTarget, socket: Option<&Path>) -> io::Result<SshStream> {
@@ -345,6 +465,8 @@ impl SshTransport {
         let connector = SshConnector {
             target: Arc::new(target),
             master: Master::new().ok().map(Arc::new),
+            opened: Arc::default(),
+            spares: Arc::default(),
         };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(IDLE)
@@ -440,6 +562,19 @@ mod tests {
             t.master_args(socket).join(" "),
             "-o ConnectTimeout=30 -o BatchMode=yes -M -S /tmp/d/ctl -o ControlPersist=no -N -- h"
         );
+    }
+
+    #[test]
+    fn a_ping_answer_is_whole_once_its_body_came() {
+        let head = b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\n";
+        assert!(ping_complete(&head[..20]).is_none());
+        assert!(ping_complete(head).is_none());
+        let whole = [&head[..], b"OK"].concat();
+        assert!(matches!(ping_complete(&whole), Some(Ok(()))));
+        let refused = b"HTTP/1.1 500 Oops\r\ncontent-length: 0\r\n\r\n";
+        assert!(matches!(ping_complete(refused), Some(Err(_))));
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert!(matches!(ping_complete(chunked), Some(Err(_))));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use tokio::sync::OnceCell;
 use super::ssh::{SshTarget, failure};
 
 /// How often the control socket is looked for while the master logs in.
-const POLL: Duration = Duration::from_millis(10);
+const POLL: Duration = Duration::from_millis(3);
 
 /// The shared login of one transport.
 pub struct Master {

@@ -447,7 +447,11 @@ async fn connected(
     registry: &super::registry::Requests,
 ) -> Exit {
     let (itx, mut irx) = mpsc::unbounded_channel();
-    let mut watcher = tokio::spawn(watch_events(docker.clone(), itx.clone()));
+    // Over ssh every concurrent request needs its own session (a remote process start each):
+    // the event stream waits for the first listing, which then has the first session to itself.
+    let defer_events = info.endpoint.starts_with("ssh://");
+    let mut watcher =
+        (!defer_events).then(|| tokio::spawn(watch_events(docker.clone(), itx.clone())));
     let identity = info
         .provisional
         .then(|| tokio::spawn(complete_identity(docker.clone(), info.clone(), itx.clone())));
@@ -492,6 +496,11 @@ async fn connected(
                     if connection_error && !st.alive().await {
                         break Exit::Lost("the engine stopped answering".into());
                     }
+                    if watcher.is_none() {
+                        watcher = Some(tokio::spawn(watch_events(st.docker.clone(), st.itx.clone())));
+                        // What changed between the listing and the subscription.
+                        debounce = Some(Instant::now() + DEBOUNCE);
+                    }
                     if std::mem::take(&mut st.refresh_pending) {
                         st.refresh();
                     }
@@ -500,7 +509,7 @@ async fn connected(
                     if !st.alive().await {
                         break Exit::Lost("the engine's event stream closed".into());
                     }
-                    watcher = tokio::spawn(watch_events(st.docker.clone(), st.itx.clone()));
+                    watcher = Some(tokio::spawn(watch_events(st.docker.clone(), st.itx.clone())));
                     st.refresh();
                 }
                 Internal::Pinged { answered } => {
@@ -537,7 +546,9 @@ async fn connected(
             }
         }
     };
-    watcher.abort();
+    if let Some(task) = watcher {
+        task.abort();
+    }
     if let Some(task) = identity {
         task.abort();
     }

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, Input};
 
+use super::undo::{self, EditKind};
 use super::{AfterSave, EditorState, FileOp, Modal};
 use crate::action::{Action, EditorAction};
 use crate::config::key::Key;
@@ -45,6 +46,7 @@ impl EditorState {
 
     /// One of the editor's own actions.
     pub fn action(&mut self, action: EditorAction, now: i64) -> Vec<Effect> {
+        self.undo_steps.seal();
         match action {
             EditorAction::Save => self.save(),
             EditorAction::SaveAs | EditorAction::OpenFile => {
@@ -89,18 +91,24 @@ impl EditorState {
 
     /// Undo, redo, clipboard, selection and movement actions.
     fn edit_action(&mut self, action: EditorAction, now: i64) -> Vec<Effect> {
-        if action == EditorAction::Undo {
-            return if self.undo() {
+        let changed = match action {
+            EditorAction::Undo => self.undo(),
+            EditorAction::Redo => self.redo(),
+            _ => false,
+        };
+        if matches!(action, EditorAction::Undo | EditorAction::Redo) {
+            return if changed {
                 self.after_edit(now)
             } else {
                 vec![]
             };
         }
-        self.fix_steps = 0;
+        let selected = undo::selection(&self.textarea);
+        let before = undo::cursor(&self.textarea);
         let ta = &mut self.textarea;
         let modified = match action {
-            EditorAction::Redo => ta.redo(),
-            EditorAction::Paste => ta.paste(),
+            // Pasting over a selection deletes it even when nothing is pasted.
+            EditorAction::Paste => ta.paste() || selected.is_some(),
             EditorAction::Cut => ta.cut(),
             EditorAction::Copy => {
                 ta.copy();
@@ -130,6 +138,10 @@ impl EditorState {
             }
             _ => false,
         };
+        if modified {
+            let entries = undo::entries_of(selected, modified, undo::cursor(&self.textarea));
+            self.record_edit(EditKind::Other, entries, before, now);
+        }
         let mut effects = Vec::new();
         if matches!(action, EditorAction::Copy | EditorAction::Cut) {
             let text = self.textarea.yank_text();
@@ -175,12 +187,25 @@ impl EditorState {
         if self.path.is_none() {
             return vec![no_file_open()];
         }
-        self.fix_steps = 0;
+        if let Some(undo) = undo::is_textarea_undo(key) {
+            let action = if undo {
+                EditorAction::Undo
+            } else {
+                EditorAction::Redo
+            };
+            return self.edit_action(action, now);
+        }
+        let kind = undo::kind_of(&self.textarea, key);
+        let selected = undo::selection(&self.textarea);
+        let cursor = undo::cursor(&self.textarea);
         let before = self.before_key(key);
         if self.textarea.input(Input::from(*key)) {
+            let entries = undo::entries_of(selected, true, undo::cursor(&self.textarea));
+            self.record_edit(kind, entries, cursor, now);
             let touched = self.touched(before);
             return self.edited(now, touched);
         }
+        self.undo_steps.seal();
         vec![]
     }
 
@@ -190,8 +215,12 @@ impl EditorState {
             return vec![no_file_open()];
         }
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let selected = undo::selection(&self.textarea);
+        let cursor = undo::cursor(&self.textarea);
         let before = self.before_key(&KeyEvent::new(KeyCode::Null, KeyModifiers::NONE));
         if self.textarea.insert_str(&text) {
+            let entries = undo::entries_of(selected, true, undo::cursor(&self.textarea));
+            self.record_edit(EditKind::Other, entries, cursor, now);
             let touched = self.touched(before);
             return self.edited(now, touched);
         }
@@ -247,6 +276,8 @@ impl EditorState {
                     // Line links restored from the last build refer to the text on disk.
                     self.build.image = None;
                     self.build.layers.clear();
+                    self.textarea.set_max_histories(undo::HISTORY);
+                    self.undo_steps = Default::default();
                     if let Some(h) = &mut self.highlighter {
                         let _ = h.set_text(self.textarea.lines());
                     }

@@ -9,6 +9,7 @@ mod events;
 pub mod form;
 mod keys;
 mod shellcheck;
+mod undo;
 mod why;
 
 use std::path::{Path, PathBuf};
@@ -199,8 +200,8 @@ pub struct EditorState {
     pub after_save: AfterSave,
     /// ShellCheck's findings on the buffer, computed off the UI thread.
     pub shellcheck: shellcheck::ShellcheckState,
-    /// Undo steps of the last quick fix (its delete and its insert undo together).
-    fix_steps: usize,
+    /// The undo history grouped into the steps Ctrl-z takes back.
+    undo_steps: undo::UndoSteps,
     /// The last build and its line marks.
     pub build: BuildView,
     /// Build dialog values kept between builds.
@@ -231,7 +232,7 @@ impl Default for EditorState {
             after_save: AfterSave::Nothing,
             shellcheck: Default::default(),
             build: BuildView::default(),
-            fix_steps: 0,
+            undo_steps: Default::default(),
             last_form: None,
             marked_lines: None,
         }
@@ -244,7 +245,8 @@ impl EditorState {
     pub fn open(&mut self, path: &Path, text: &str, recovered: Option<String>) {
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         self.textarea = TextArea::new(lines);
-        self.textarea.set_max_histories(1000);
+        self.textarea.set_max_histories(undo::HISTORY);
+        self.undo_steps = Default::default();
         if let Some(h) = Self::highlighter(&mut self.highlighter) {
             let _ = h.set_text(self.textarea.lines());
         }
@@ -422,8 +424,13 @@ impl EditorState {
         self.dirty = self.differs_from_saved(None);
         self.unrecovered_since = None;
         let mut effects: Vec<Effect> = self.remove_recovery().into_iter().collect();
-        effects.push(Effect::say(Level::Ok, format!("saved {}", self.name())));
-        match std::mem::replace(&mut self.after_save, AfterSave::Nothing) {
+        let then = std::mem::replace(&mut self.after_save, AfterSave::Nothing);
+        // A save the user did not ask for (Ctrl-b with unsaved edits) says why it happened.
+        let why = (then == AfterSave::Build).then_some(" before the build");
+        let path = self.path.clone().unwrap_or_default();
+        let text = format!("saved {}{}", path.display(), why.unwrap_or_default());
+        effects.push(Effect::say(Level::Ok, text));
+        match then {
             AfterSave::Nothing => {}
             AfterSave::Quit => effects.push(Effect::Exit),
             AfterSave::Open(path) => effects.push(Effect::File(FileOp::Load { path })),

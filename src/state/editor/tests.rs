@@ -363,6 +363,11 @@ fn build_with_unsaved_edits_saves_first() {
     };
     s.test_file(saved(&text, Ok(())));
     assert!(matches!(s.panes.editor.modal, Some(Modal::Build(_))));
+    // The save was not asked for: the status says it happened, to which file and why.
+    assert_eq!(
+        s.shared.message,
+        Some((Level::Ok, "saved /w/Dockerfile before the build".into()))
+    );
 }
 
 #[test]
@@ -690,10 +695,14 @@ fn f2_explains_the_finding_and_f4_fixes_it_as_one_undoable_edit() {
     assert!(!after.contains(&target), "{target} still there: {after:?}");
     assert_ne!(s.panes.editor.text(), src);
     assert!(s.panes.editor.dirty);
-    // One Ctrl-z takes the whole fix back.
+    // One Ctrl-z takes the whole fix back, also after the cursor moved; Ctrl-y redoes it whole.
+    let fixed = s.panes.editor.text();
+    s.test_key(&code(KeyCode::Right));
     s.test_key(&ctrl('z'));
     assert_eq!(s.panes.editor.text(), src);
     assert!(!s.panes.editor.dirty);
+    s.test_key(&ctrl('y'));
+    assert_eq!(s.panes.editor.text(), fixed);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The why of a lint finding in the editor: its explanation with a bad and a good example, and
-//! its mechanical fix applied to the buffer as one edit (one Ctrl-z undoes it).
+//! its mechanical fix applied to the buffer as one undo step (one Ctrl-z undoes it).
 use ratatui_textarea::CursorMove;
 
+use super::undo::{self, EditKind};
 use super::{EditorState, Modal};
 use crate::dockerfile::Diagnostic;
 use crate::dockerfile::lint::{explain, quick_fix};
@@ -61,6 +62,7 @@ impl EditorState {
             let row = u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX);
             CursorMove::Jump(row, u16::try_from(col).unwrap_or(u16::MAX))
         };
+        let before = undo::cursor(&self.textarea);
         let ta = &mut self.textarea;
         ta.cancel_selection();
         ta.move_cursor(at(fix.start));
@@ -68,19 +70,10 @@ impl EditorState {
         ta.move_cursor(at(fix.end));
         let deleted = fix.start != fix.end && ta.cut();
         let inserted = ta.insert_str(&fix.replacement);
-        self.fix_steps = usize::from(deleted) + usize::from(inserted);
+        let entries = usize::from(deleted) + usize::from(inserted);
+        self.record_edit(EditKind::Other, entries, before, now);
         let mut effects = self.after_edit(now);
         effects.push(Effect::info(format!("{}: {}", d.code, fix.title)));
         effects
-    }
-
-    /// Undoes the last edit; right after a quick fix, the whole fix.
-    pub(super) fn undo(&mut self) -> bool {
-        let steps = std::mem::take(&mut self.fix_steps).max(1);
-        let mut undone = false;
-        for _ in 0..steps {
-            undone |= self.textarea.undo();
-        }
-        undone
     }
 }

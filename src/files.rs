@@ -37,6 +37,7 @@ fn list_dir(dir: String) -> crate::state::widgets::form::Listing {
 /// What the worker works with: where recovery files go.
 pub struct Files {
     recovery: Result<RecoveryStore, String>,
+    links: Option<crate::fsio::LinkStore>,
 }
 
 impl Files {
@@ -44,12 +45,14 @@ impl Files {
     pub fn new() -> Files {
         Files {
             recovery: RecoveryStore::open_default().map_err(|e| e.to_string()),
+            links: crate::fsio::default_links_dir().map(crate::fsio::LinkStore::at),
         }
     }
 
     /// Recovery files in `dir` (tests).
     pub fn at(dir: std::path::PathBuf) -> Files {
         Files {
+            links: Some(crate::fsio::LinkStore::at(dir.with_file_name("links"))),
             recovery: RecoveryStore::at(dir).map_err(|e| e.to_string()),
         }
     }
@@ -93,6 +96,12 @@ impl Files {
             }
             FileOp::ShellCheck { text, generation } => Some(shellchecked(&text, generation)),
             FileOp::ListDir { dir } => Some(FileDone::Listed(list_dir(dir))),
+            FileOp::SaveLinks { path, links } => match &self.links {
+                Some(store) => store.write(&path, &links).err().map(FileDone::LinksFailed),
+                None => Some(FileDone::LinksFailed(
+                    "no state directory: set XDG_STATE_HOME or HOME".into(),
+                )),
+            },
         }
     }
 
@@ -119,11 +128,16 @@ impl Files {
             }
             (Presence::Exists, None) => None,
         };
+        let links = self
+            .links
+            .as_ref()
+            .and_then(|store| store.read(path, opened.text.lines()));
         Ok(LoadedFile {
             text: opened.text,
             recovered,
             fingerprint: opened.fingerprint,
             notice,
+            links,
         })
     }
 }

@@ -13,6 +13,7 @@ use tokio::task::AbortHandle;
 use super::{EngineError, EngineEvent, Sink};
 use crate::registry::client::{CatalogChunk, CatalogCursor, CatalogLimits, ManifestInfo};
 use crate::registry::credentials::DockerConfig;
+use crate::registry::known::{EngineRegistries, KnownRegistries};
 use crate::registry::{Platform, RegistriesConfig, RegistryEntry, Secret, session};
 
 /// How long a Hub search may take before it is reported as unreachable.
@@ -97,6 +98,8 @@ pub enum RegistryRequest {
         /// Plain HTTP / unchecked TLS.
         insecure: bool,
     },
+    /// Find the registries the engine trusts and those in the Docker config.
+    Known,
 }
 
 impl RegistryRequest {
@@ -109,6 +112,7 @@ impl RegistryRequest {
             | RegistryRequest::Tags { .. }
             | RegistryRequest::Manifest { .. } => "browse",
             RegistryRequest::Login { .. } => "login",
+            RegistryRequest::Known => "known",
         }
     }
 }
@@ -161,6 +165,8 @@ pub enum RegistryReply {
     },
     /// A registry was saved to the registries file (its path), or why not.
     Saved(Result<String, String>),
+    /// The registries the engine trusts and those in the Docker config.
+    Known(KnownRegistries),
 }
 
 /// The running registry requests, one per kind. Clones share the set, so the requests made
@@ -204,6 +210,30 @@ impl Requests {
     }
 }
 
+/// The engine's registry settings from `/info`.
+pub async fn engine_registries(docker: Option<&Docker>) -> Result<EngineRegistries, String> {
+    let docker = docker.ok_or_else(|| EngineError::NotConnected.to_string())?;
+    let info = docker.info().await.map_err(|e| e.to_string())?;
+    let cfg = info.registry_config.unwrap_or_default();
+    let mut index: Vec<(String, bool)> = Vec::new();
+    let mut mirrors = cfg.mirrors.unwrap_or_default();
+    let mut configs: Vec<_> = cfg.index_configs.unwrap_or_default().into_iter().collect();
+    configs.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, info) in configs {
+        index.push((info.name.unwrap_or(key), info.secure.unwrap_or(true)));
+        for m in info.mirrors.unwrap_or_default() {
+            if !mirrors.contains(&m) {
+                mirrors.push(m);
+            }
+        }
+    }
+    Ok(EngineRegistries {
+        index,
+        mirrors,
+        insecure_cidrs: cfg.insecure_registry_cidrs.unwrap_or_default(),
+    })
+}
+
 fn load_docker_config() -> Result<DockerConfig, String> {
     DockerConfig::load_default().map_err(|e| e.to_string())
 }
@@ -239,6 +269,11 @@ pub async fn answer(docker: Option<&Docker>, request: RegistryRequest) -> Regist
                 .map_err(|e| e.to_string()),
         ),
         RegistryRequest::SaveRegistry(entry) => RegistryReply::Saved(save_registry(entry)),
+        RegistryRequest::Known => {
+            let engine = engine_registries(docker).await;
+            let (config, _) = DockerConfig::load_default_lenient();
+            RegistryReply::Known(KnownRegistries::collect(engine, &config))
+        }
         RegistryRequest::Search(query) => {
             let result = match docker {
                 Some(d) => search(d, &query).await,

@@ -228,3 +228,108 @@ fn shellcheck_findings_reach_the_editor_through_the_worker() {
         .collect();
     assert_eq!(sc, [(1, "SC2086")], "{:?}", ed.diagnostics);
 }
+
+#[test]
+fn build_line_links_survive_a_restart_while_the_text_is_unchanged() {
+    use crate::config::keymap::Keymap;
+    use crate::engine::{EngineEvent, JobKind, JobOutcome, Progress};
+    use crate::state::AppState;
+    let (_dir, files, path) = setup();
+    std::fs::write(&path, "FROM dh-busybox:1\nRUN echo one\nCOPY a /a\n").unwrap();
+    let open = |files: &Files| {
+        let mut s = AppState::default();
+        let loaded = files.perform(FileOp::Load { path: path.clone() }).unwrap();
+        let effects = s.panes.editor.on_file(loaded);
+        run(files, &mut s.panes.editor, effects);
+        s
+    };
+    let km = Keymap::defaults();
+    let mut s = open(&files);
+    assert_eq!(s.panes.editor.build.image, None);
+    s.on_engine(
+        &km,
+        EngineEvent::JobStarted {
+            id: 1,
+            kind: JobKind::Build {
+                dockerfile: path.display().to_string(),
+                tag: None,
+            },
+        },
+    );
+    for l in [
+        "Step 1/3 : FROM dh-busybox:1",
+        " ---> d499595d43a3",
+        "Step 2/3 : RUN echo one",
+        " ---> Running in abc",
+        " ---> 1111aaaa2222",
+        "Step 3/3 : COPY a /a",
+        " ---> 3333bbbb4444",
+        "Successfully built 3333bbbb4444",
+    ] {
+        s.on_engine(
+            &km,
+            EngineEvent::JobProgress {
+                id: 1,
+                progress: Progress::Log(l.to_string()),
+            },
+        );
+    }
+    let effects = s.on_engine(
+        &km,
+        EngineEvent::JobFinished {
+            id: 1,
+            result: Ok(JobOutcome::Done("built sha256:3333bbbb4444ffff".into())),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::File(FileOp::SaveLinks { .. }))),
+        "{effects:?}"
+    );
+    assert!(
+        run(&files, &mut s.panes.editor, effects)
+            .iter()
+            .all(|e| !matches!(e, Effect::Say(..)))
+    );
+
+    let restarted = open(&files);
+    let build = &restarted.panes.editor.build;
+    assert_eq!(build.image.as_deref(), Some("sha256:3333bbbb4444ffff"));
+    assert_eq!(build.line_of_layer("sha256:1111aaaa2222dead"), Some(2));
+    assert_eq!(build.line_of_layer("sha256:3333bbbb4444ffff"), Some(3));
+
+    files.perform(FileOp::WriteRecovery {
+        path: path.clone(),
+        text: "FROM dh-busybox:1\nCOPY a /a\n".into(),
+    });
+    let mut recovered = open(&files);
+    assert!(matches!(
+        recovered.panes.editor.modal,
+        Some(Modal::Recover { .. })
+    ));
+    assert!(recovered.panes.editor.build.image.is_some());
+    recovered.panes.editor.key_for_test(&km, &key('r'));
+    let build = &recovered.panes.editor.build;
+    assert_eq!(
+        build.image, None,
+        "links of the disk text are dropped with recovered edits"
+    );
+    assert_eq!(build.line_of_layer("sha256:3333bbbb4444ffff"), None);
+    files.perform(FileOp::RemoveRecovery { path: path.clone() });
+
+    std::fs::write(&path, "FROM dh-busybox:1\nRUN echo two\nCOPY a /a\n").unwrap();
+    let changed = open(&files);
+    assert_eq!(
+        changed.panes.editor.build.image, None,
+        "a changed file has no links"
+    );
+    assert_eq!(
+        changed
+            .panes
+            .editor
+            .build
+            .line_of_layer("sha256:1111aaaa2222"),
+        None
+    );
+}

@@ -15,6 +15,7 @@
 mod create;
 pub mod diff;
 mod error;
+pub mod links;
 mod open;
 mod recover;
 mod save;
@@ -23,6 +24,7 @@ mod sys;
 pub use create::{CreateError, NewFile};
 pub use diff::{DiffLine, line_diff};
 pub use error::FsError;
+pub use links::{BuildLinks, LinkStore, default_links_dir, text_hash};
 pub use open::{FileMeta, Fingerprint, MAX_FILE_BYTES, Opened, Presence, open};
 pub use recover::{RecoveryStore, default_recovery_dir};
 pub use save::{SavePolicy, Saved, save, save_as};

@@ -22,6 +22,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod digest;
+pub mod known;
 pub mod platform;
 pub mod reference;
 pub mod secret;

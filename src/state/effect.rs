@@ -91,6 +91,13 @@ pub enum FileOp {
         /// The directory as typed (`""` is the working directory).
         dir: String,
     },
+    /// Keep the line links of a build of `path` for the next start.
+    SaveLinks {
+        /// The Dockerfile.
+        path: PathBuf,
+        /// What the build linked.
+        links: crate::fsio::BuildLinks,
+    },
 }
 
 /// A request from one pane that another pane (or the router) carries out.

@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 use super::EditorState;
 use crate::action::Action;
 use crate::engine::{EngineError, EngineEvent, JobId, JobKind, JobOutcome, Progress};
-use crate::state::effect::{Effect, Msg};
+use crate::state::effect::{Effect, FileOp, Msg};
 use crate::state::pane::{Cx, Pane};
 
 impl EditorState {
@@ -28,7 +28,20 @@ impl EditorState {
                 self.build.finish(Ok(()));
                 if let Some(id) = id {
                     self.build.image = Some(id.clone());
-                    return vec![Effect::Msg(Msg::SelectImage(id))];
+                    let mut effects = vec![Effect::Msg(Msg::SelectImage(id.clone()))];
+                    if let Some(path) = self.path.clone()
+                        && !self.build.layers.is_empty()
+                    {
+                        let links = crate::fsio::BuildLinks {
+                            text_hash: crate::fsio::text_hash(
+                                self.textarea.lines().iter().map(String::as_str),
+                            ),
+                            image: id,
+                            layers: self.build.layers.clone(),
+                        };
+                        effects.push(Effect::File(FileOp::SaveLinks { path, links }));
+                    }
+                    return effects;
                 }
             }
             Err(message) => {

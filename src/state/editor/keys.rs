@@ -273,6 +273,9 @@ impl EditorState {
                 KeyCode::Char('r' | 'y') | KeyCode::Enter => {
                     let lines = text.lines().map(str::to_string).collect();
                     self.textarea = ratatui_textarea::TextArea::new(lines);
+                    // Line links restored from the last build refer to the text on disk.
+                    self.build.image = None;
+                    self.build.layers.clear();
                     self.textarea.set_max_histories(undo::HISTORY);
                     self.undo_steps = Default::default();
                     if let Some(h) = &mut self.highlighter {

@@ -66,6 +66,8 @@ pub struct LoadedFile {
     pub fingerprint: Option<Fingerprint>,
     /// What to tell the user about it (a new file, a missing directory, a symlink, read-only).
     pub notice: Option<String>,
+    /// The line links of its last build, when that build was of exactly this text.
+    pub links: Option<crate::fsio::BuildLinks>,
 }
 
 /// File work that finished, as the file worker reports it.
@@ -107,6 +109,8 @@ pub enum FileDone {
     },
     /// A directory was listed for path completion.
     Listed(crate::state::widgets::form::Listing),
+    /// The build's line links could not be kept.
+    LinksFailed(String),
 }
 
 /// Seconds after the last edit before the recovery file is written.
@@ -471,6 +475,10 @@ impl EditorState {
             } => {
                 self.open(&path, &file.text, file.recovered);
                 self.disk = file.fingerprint;
+                if let Some(links) = file.links {
+                    self.build.image = Some(links.image);
+                    self.build.layers = links.layers;
+                }
                 file.notice.map(Effect::info).into_iter().collect()
             }
             FileDone::Loaded {
@@ -495,6 +503,10 @@ impl EditorState {
             } => self.on_shellchecked(generation, result, missing),
             // Completion listings go to the dialogs that asked (see `AppState::on_file`).
             FileDone::Listed(_) => vec![],
+            FileDone::LinksFailed(e) => vec![Effect::say(
+                Level::Error,
+                format!("keeping the build's line links failed: {e}"),
+            )],
         }
     }
 

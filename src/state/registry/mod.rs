@@ -8,6 +8,8 @@ use crate::engine::Command;
 use crate::engine::registry::{
     ManifestView, RegistryReply, RegistryRequest, SearchHit, SearchQuery,
 };
+use crate::registry::credentials::auth_key;
+use crate::registry::known::{KnownRegistries, Origin, merge};
 use crate::registry::{Reference, RegistryEntry};
 use search::parse_search;
 
@@ -56,6 +58,12 @@ impl<T> Load<T> {
 pub struct RegistryState {
     /// Registries, Docker Hub first.
     pub registries: Vec<RegistryEntry>,
+    /// Where each registry (same index) was found; empty for Docker Hub alone.
+    pub origins: Vec<Vec<Origin>>,
+    /// Address ranges the engine trusts over plain HTTP.
+    pub trusted_ranges: Vec<String>,
+    /// Why the engine's registry settings could not be read.
+    pub known_error: Option<String>,
     /// The registries file was asked for.
     pub config_requested: bool,
     /// Why the registries file could not be read.
@@ -90,6 +98,9 @@ impl Default for RegistryState {
     fn default() -> Self {
         RegistryState {
             registries: vec![RegistryEntry::docker_hub()],
+            origins: vec![vec![]],
+            trusted_ranges: vec![],
+            known_error: None,
             config_requested: false,
             config_error: None,
             selected: 0,
@@ -167,26 +178,80 @@ impl RegistryState {
             return vec![];
         }
         self.config_requested = true;
-        vec![Command::Registry(RegistryRequest::LoadConfig)]
+        vec![
+            Command::Registry(RegistryRequest::LoadConfig),
+            Command::Registry(RegistryRequest::Known),
+        ]
+    }
+
+    /// The engine (re)connected: what it trusts is asked again once the pane has been shown.
+    pub fn on_connected(&mut self) -> Vec<Command> {
+        if self.config_requested {
+            vec![Command::Registry(RegistryRequest::Known)]
+        } else {
+            vec![]
+        }
+    }
+
+    /// Where the registry at `i` was found.
+    pub fn origins_of(&self, i: usize) -> &[Origin] {
+        self.origins.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// Lists `entry` from the registries file: replaces a row with the same address (keeping
+    /// where else it was found), else appends it. Returns its row.
+    fn put_file_entry(&mut self, entry: RegistryEntry) -> usize {
+        self.origins.resize(self.registries.len(), vec![]);
+        let key = auth_key(&entry.url);
+        let i = match self.registries.iter().position(|e| auth_key(&e.url) == key) {
+            Some(i) => {
+                self.registries[i] = entry;
+                i
+            }
+            None => {
+                self.registries.push(entry);
+                self.origins.push(vec![]);
+                self.registries.len() - 1
+            }
+        };
+        if !self.origins[i].contains(&Origin::File) {
+            self.origins[i].push(Origin::File);
+            self.origins[i].sort();
+        }
+        i
+    }
+
+    /// Lists what the engine and Docker config know, replacing what an earlier answer found.
+    fn put_known(&mut self, known: KnownRegistries) {
+        self.origins.resize(self.registries.len(), vec![]);
+        let chosen = self.entry().map(|e| auth_key(&e.url));
+        let listed: Vec<_> = self
+            .registries
+            .iter()
+            .cloned()
+            .zip(self.origins.iter().cloned())
+            .enumerate()
+            .filter(|(i, (_, o))| *i == 0 || o.contains(&Origin::File))
+            .map(|(_, (e, o))| {
+                let file: Vec<Origin> = o.into_iter().filter(|o| *o == Origin::File).collect();
+                (e, file)
+            })
+            .collect();
+        let (registries, origins) = merge(&listed, &known.registries).into_iter().unzip();
+        self.registries = registries;
+        self.origins = origins;
+        self.trusted_ranges = known.insecure_cidrs;
+        self.known_error = known.engine_error;
+        let last = self.registries.len().saturating_sub(1);
+        self.selected = chosen
+            .and_then(|key| self.registries.iter().position(|e| auth_key(&e.url) == key))
+            .unwrap_or(self.selected.min(last));
+        self.cursors[0] = self.selected;
     }
 
     /// Adds a registry typed at the prompt and selects it.
     pub fn add(&mut self, entry: RegistryEntry) {
-        let host = registry_host(&entry.url).to_string();
-        match self
-            .registries
-            .iter()
-            .position(|e| registry_host(&e.url) == host)
-        {
-            Some(i) => {
-                self.registries[i] = entry;
-                self.selected = i;
-            }
-            None => {
-                self.registries.push(entry);
-                self.selected = self.registries.len() - 1;
-            }
-        }
+        self.selected = self.put_file_entry(entry);
         self.cursors[0] = self.selected;
         self.view = View::Registries;
     }
@@ -358,8 +423,8 @@ impl RegistryState {
         match reply {
             RegistryReply::Config(Ok(list)) => {
                 for entry in list {
-                    if !self.registries.iter().any(|e| e.url == entry.url) {
-                        self.registries.push(entry);
+                    if !entry.is_docker_hub() {
+                        self.put_file_entry(entry);
                     }
                 }
             }
@@ -403,6 +468,7 @@ impl RegistryState {
             RegistryReply::Saved(result) => {
                 return Some(result.map(|path| format!("registry saved in {path}")));
             }
+            RegistryReply::Known(known) => self.put_known(known),
         }
         None
     }

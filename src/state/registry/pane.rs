@@ -163,6 +163,9 @@ impl Pane for RegistryPane {
     fn on_engine(&mut self, event: &EngineEvent, _cx: &Cx<'_>) -> Vec<Effect> {
         match event {
             EngineEvent::Registry(reply) => self.on_reply(reply),
+            EngineEvent::Connection(crate::engine::Connection::Connected(_)) => {
+                engine(self.state.on_connected())
+            }
             _ => vec![],
         }
     }
@@ -202,7 +205,10 @@ mod tests {
         let mut s = AppState::default();
         assert_eq!(
             press(&mut s, KeyCode::Char('5')),
-            vec![Command::Registry(RegistryRequest::LoadConfig)]
+            vec![
+                Command::Registry(RegistryRequest::LoadConfig),
+                Command::Registry(RegistryRequest::Known)
+            ]
         );
         assert_eq!(s.focus(), PaneId::Registry);
         press(&mut s, KeyCode::Char('a'));

@@ -28,7 +28,10 @@ fn config_is_loaded_once_and_merged_after_the_hub() {
     let mut s = RegistryState::default();
     assert_eq!(
         s.on_focus(),
-        vec![Command::Registry(RegistryRequest::LoadConfig)]
+        vec![
+            Command::Registry(RegistryRequest::LoadConfig),
+            Command::Registry(RegistryRequest::Known)
+        ]
     );
     assert!(s.on_focus().is_empty());
     s.on_reply(RegistryReply::Config(Ok(vec![
@@ -213,4 +216,93 @@ fn local_sizes_match_after_normalisation() {
         }),
         "x stars>=3 is-official --limit 2"
     );
+}
+
+#[test]
+fn known_registries_and_the_file_share_rows_in_either_order() {
+    use crate::registry::known::{KnownRegistries, KnownRegistry, Origin};
+    let known = KnownRegistries {
+        registries: vec![
+            KnownRegistry {
+                url: "docker.io".into(),
+                insecure: false,
+                origin: Origin::Engine,
+            },
+            KnownRegistry {
+                url: "127.0.0.1:5000".into(),
+                insecure: true,
+                origin: Origin::Engine,
+            },
+            KnownRegistry {
+                url: "ghcr.io".into(),
+                insecure: false,
+                origin: Origin::Auths,
+            },
+        ],
+        insecure_cidrs: vec!["127.0.0.0/8".into()],
+        engine_error: None,
+    };
+    let file = RegistryReply::Config(Ok(vec![RegistryEntry::docker_hub(), lab()]));
+    let mut a = RegistryState::default();
+    a.on_reply(file.clone());
+    a.on_reply(RegistryReply::Known(known.clone()));
+    let mut b = RegistryState::default();
+    b.on_reply(RegistryReply::Known(known));
+    b.on_reply(file);
+    for s in [&a, &b] {
+        let names: Vec<&str> = s.registries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(s.registries[0].is_docker_hub());
+        assert_eq!(s.origins_of(0), &[Origin::Engine]);
+        let lab_row = names.iter().position(|n| *n == "lab").unwrap();
+        assert_eq!(s.origins_of(lab_row), &[Origin::File, Origin::Engine]);
+        assert_eq!(s.registries[lab_row], lab(), "the file's settings win");
+        let gh = names.iter().position(|n| *n == "ghcr.io").unwrap();
+        assert_eq!(s.origins_of(gh), &[Origin::Auths]);
+        assert_eq!(s.origins.len(), s.registries.len());
+        assert_eq!(s.trusted_ranges, vec!["127.0.0.0/8".to_string()]);
+    }
+}
+
+#[test]
+fn a_new_known_answer_replaces_the_rows_only_it_found() {
+    use crate::registry::known::{KnownRegistries, KnownRegistry, Origin};
+    let found = |url: &str| KnownRegistries {
+        registries: vec![KnownRegistry {
+            url: url.into(),
+            insecure: true,
+            origin: Origin::Engine,
+        }],
+        insecure_cidrs: vec![],
+        engine_error: None,
+    };
+    let mut s = RegistryState::default();
+    assert!(
+        s.on_connected().is_empty(),
+        "not asked before the pane is shown"
+    );
+    s.on_focus();
+    assert_eq!(
+        s.on_connected(),
+        vec![Command::Registry(RegistryRequest::Known)]
+    );
+    s.on_reply(RegistryReply::Known(found("old.example:5000")));
+    s.on_reply(RegistryReply::Config(Ok(vec![lab()])));
+    s.move_by(5);
+    assert_eq!(s.selected, 2, "lab after the row found first");
+    assert_eq!(s.entry().map(|e| e.url.as_str()), Some("127.0.0.1:5000"));
+    s.on_reply(RegistryReply::Known(found("new.example:5000")));
+    assert_eq!(
+        s.entry().map(|e| e.url.as_str()),
+        Some("127.0.0.1:5000"),
+        "the selection stays on its registry"
+    );
+    let urls: Vec<&str> = s.registries.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        vec!["docker.io", "127.0.0.1:5000", "new.example:5000"]
+    );
+    assert_eq!(s.origins_of(1), &[Origin::File]);
+    assert_eq!(s.origins.len(), 3);
+    assert!(s.selected < 3 && s.cursor() < 3);
 }

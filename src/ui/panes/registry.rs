@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 use crate::config::theme::Theme;
 use crate::registry::client::{ManifestInfo, ManifestKind};
+use crate::registry::known::Origin;
 use crate::state::registry::{Load, RegistryState, View, local_size, registry_host};
 use crate::state::widgets::scroll::follow;
 use crate::state::{AppState, PaneId};
@@ -101,9 +102,22 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>)
 
 fn draw_registries(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Theme) {
     let mut lines = vec![Line::styled("REGISTRIES", crate::ui::header_style(theme))];
+    let width = usize::from(area.width);
     for (i, e) in reg.registries.iter().enumerate() {
         let mark = if e.insecure { " (http)" } else { "" };
-        let text = format!(" {}{mark}", ellipsize(&sanitize(&e.name), 20));
+        let found: Vec<&str> = reg
+            .origins_of(i)
+            .iter()
+            .filter(|o| **o != Origin::File)
+            .map(|o| o.label())
+            .collect();
+        let found = if found.is_empty() {
+            String::new()
+        } else {
+            format!(" ·{}", found.join("+"))
+        };
+        let text = format!(" {}{mark}{found}", sanitize(&e.name));
+        let text = ellipsize(&text, width.max(1));
         let style = if i == reg.selected && reg.view == View::Registries {
             selected_style(theme)
         } else if i == reg.selected {
@@ -122,7 +136,31 @@ fn draw_registries(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme
             Style::default().fg(theme.error),
         ));
     }
+    if !reg.trusted_ranges.is_empty() {
+        let ranges: Vec<String> = reg.trusted_ranges.iter().map(|r| sanitize(r)).collect();
+        lines.push(Line::styled(
+            format!("engine trusts HTTP: {}", ranges.join(", ")),
+            Style::default().fg(theme.dim),
+        ));
+    }
+    if let Some(e) = &reg.known_error {
+        lines.push(Line::styled(
+            format!("engine registries unknown: {}", sanitize(e)),
+            Style::default().fg(theme.dim),
+        ));
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// Where a registry was found, in words.
+fn origin_text(o: Origin) -> &'static str {
+    match o {
+        Origin::File => "registries file",
+        Origin::Engine => "engine settings",
+        Origin::Mirror => "engine mirror",
+        Origin::Auths => "Docker config login",
+        Origin::CredHelper => "Docker config credential helper",
+    }
 }
 
 fn draw_intro(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Theme) {
@@ -132,9 +170,17 @@ fn draw_intro(frame: &mut Frame<'_>, area: Rect, reg: &RegistryState, theme: &Th
     } else {
         "Enter lists its repositories; / opens a repository by name."
     };
+    let origins = reg.origins_of(reg.selected);
+    let found = if origins.is_empty() {
+        "built in".to_string()
+    } else {
+        let words: Vec<&str> = origins.iter().map(|o| origin_text(*o)).collect();
+        words.join(", ")
+    };
     let lines = vec![
         Line::styled(sanitize(&e.name), crate::ui::header_style(theme)),
         Line::raw(format!("address  {}", sanitize(&e.url))),
+        Line::raw(format!("source   {found}")),
         Line::raw(format!(
             "access   {}",
             if e.insecure {

@@ -388,3 +388,32 @@ fn pull_in_progress_in_the_jobs_pane() {
     s.shared.now = NOW + 3;
     insta::assert_snapshot!(render(&s, 110, 14).backend());
 }
+
+#[test]
+fn registries_found_in_the_engine_and_docker_config_show_their_source() {
+    use crate::registry::known::{EngineRegistries, KnownRegistries};
+    let mut s = state();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.json");
+    std::fs::write(
+        &path,
+        r#"{"auths": {"https://index.docker.io/v1/": {}, "ghcr.io": {}},
+            "credHelpers": {"123.dkr.ecr.example.com": "ecr-login"}}"#,
+    )
+    .unwrap();
+    let docker = crate::registry::DockerConfig::load(path).unwrap();
+    let engine = EngineRegistries {
+        index: vec![
+            ("127.0.0.1:5000".into(), false),
+            ("docker.io".into(), true),
+            ("lab.internal:5000".into(), false),
+        ],
+        mirrors: vec!["https://mirror.example/".into()],
+        insecure_cidrs: vec!["127.0.0.0/8".into(), "::1/128".into()],
+    };
+    s.test_engine(EngineEvent::Registry(RegistryReply::Known(
+        KnownRegistries::collect(Ok(engine), &docker),
+    )));
+    s.panes.registry.state.move_by(2);
+    insta::assert_snapshot!(render(&s, 110, 16).backend());
+}

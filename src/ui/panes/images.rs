@@ -34,12 +34,7 @@ pub fn wanted_width(state: &AppState) -> u16 {
     // The optional columns, each with its gap: UNIQUE, and ALSO ON as wide as its longest list.
     let unique = if shows_unique(state) { 11 } else { 0 };
     let also = if shows_also_on(state) {
-        let names = |r: &ImageRow| {
-            state.shared.also_on.get(&r.id).map_or(0, |e| {
-                e.iter().map(|n| n.chars().count() + 2).sum::<usize>()
-            })
-        };
-        longest(&names, 8, 40) + 1
+        usize::from(also_on_width(state)) + 1
     } else {
         0
     };
@@ -52,6 +47,18 @@ pub fn wanted_width(state: &AppState) -> u16 {
 fn shows_unique(state: &AppState) -> bool {
     let pane = &state.panes.images;
     !pane.share.is_empty() || pane.table.sort == SortKey::Unique
+}
+
+/// The ALSO ON column's width: its longest list of engine names (its header at least).
+fn also_on_width(state: &AppState) -> u16 {
+    let t = &state.panes.images.table;
+    let names = |r: &ImageRow| {
+        state.shared.also_on.get(&r.id).map_or(0, |e| {
+            e.iter().map(|n| n.chars().count()).sum::<usize>() + 2 * e.len().saturating_sub(1)
+        })
+    };
+    let widest = t.visible().map(names).max().unwrap_or(0).clamp(8, 40);
+    u16::try_from(widest).unwrap_or(40)
 }
 
 /// Whether the ALSO ON column can be shown: another engine is connected.
@@ -151,7 +158,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, ctx: &Ctx<'_>) 
         columns.push(("    UNIQUE", Constraint::Length(10)));
     }
     if also_on {
-        columns.push((" ALSO ON", Constraint::Fill(1)));
+        columns.push((" ALSO ON", Constraint::Length(also_on_width(state))));
     }
     let view = TableView {
         table: t,

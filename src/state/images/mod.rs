@@ -11,7 +11,6 @@ use crossterm::event::KeyEvent;
 use super::effect::{Effect, Msg};
 use super::pane::{Cx, Pane};
 use super::widgets::filter::FilterInput;
-use super::widgets::outcome::Outcome;
 use super::widgets::prompt::Prompt;
 use super::widgets::table::TableState;
 use crate::action::{Action, ImagesAction, ListAction};
@@ -216,19 +215,11 @@ impl ImagesPane {
 impl Pane for ImagesPane {
     fn on_key(&mut self, key: &KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
         if let Some(dialog) = &mut self.dialog {
-            return Some(match dialog.on_key(cx.keymap, key) {
-                Outcome::Stay => vec![],
-                Outcome::Close => {
-                    self.dialog = None;
-                    vec![]
-                }
-                Outcome::Send(effects) => effects,
-                Outcome::Submit(effects) => {
-                    self.dialog = None;
-                    self.table.marked.clear();
-                    effects
-                }
-            });
+            let (effects, submitted) = dialog.on_key(cx.keymap, key).settle(&mut self.dialog);
+            if submitted {
+                self.table.marked.clear();
+            }
+            return Some(effects);
         }
         let change = self.filter.on_key(key)?;
         if let Some(text) = change {

@@ -338,18 +338,7 @@ impl NetworksPane {
 impl Pane for NetworksPane {
     fn on_key(&mut self, key: &KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
         if let Some(dialog) = &mut self.dialog {
-            return Some(match dialog.on_key(cx.keymap, key) {
-                Outcome::Stay => vec![],
-                Outcome::Close => {
-                    self.dialog = None;
-                    vec![]
-                }
-                Outcome::Send(effects) => effects,
-                Outcome::Submit(effects) => {
-                    self.dialog = None;
-                    effects
-                }
-            });
+            return Some(dialog.on_key(cx.keymap, key).settle(&mut self.dialog).0);
         }
         let change = self.filter.on_key(key)?;
         if let Some(text) = change {

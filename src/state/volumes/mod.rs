@@ -268,19 +268,11 @@ impl VolumesPane {
 impl Pane for VolumesPane {
     fn on_key(&mut self, key: &KeyEvent, cx: &Cx<'_>) -> Option<Vec<Effect>> {
         if let Some(dialog) = &mut self.dialog {
-            return Some(match dialog.on_key(cx.keymap, key) {
-                Outcome::Stay => vec![],
-                Outcome::Close => {
-                    self.dialog = None;
-                    vec![]
-                }
-                Outcome::Send(effects) => effects,
-                Outcome::Submit(effects) => {
-                    self.dialog = None;
-                    self.table.marked.clear();
-                    effects
-                }
-            });
+            let (effects, submitted) = dialog.on_key(cx.keymap, key).settle(&mut self.dialog);
+            if submitted {
+                self.table.marked.clear();
+            }
+            return Some(effects);
         }
         let change = self.filter.on_key(key)?;
         if let Some(text) = change {

@@ -20,6 +20,25 @@ pub enum Outcome<T = Vec<Effect>> {
     Submit(T),
 }
 
+impl Outcome<Vec<Effect>> {
+    /// Carries the outcome out on the slot of the dialog that returned it: `Close` and `Submit`
+    /// empty the slot. Returns the effects to run and whether the dialog was submitted.
+    pub fn settle<D>(self, slot: &mut Option<D>) -> (Vec<Effect>, bool) {
+        match self {
+            Outcome::Stay => (vec![], false),
+            Outcome::Close => {
+                *slot = None;
+                (vec![], false)
+            }
+            Outcome::Send(effects) => (effects, false),
+            Outcome::Submit(effects) => {
+                *slot = None;
+                (effects, true)
+            }
+        }
+    }
+}
+
 /// How a dialog reads a key: one of the `[[dialog]]` keymap actions, or text for its field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialogKey {

@@ -207,7 +207,7 @@ select_image() {
 start
 wait_for "demo/worker"
 select_image demo/worker 2.0
-wait_for " with content) · "
+wait_for " metadata-only (·) · "
 shot images-layers
 
 # 2. Tag dialog with an invalid reference typed: the inline error names the problem.
